@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "host-json.h"
+#include "util.h"
+
+static json_object *
+tri_json (PpcvmTristate t)
+{
+  return t == PPCVM_UNKNOWN ? NULL : json_object_new_boolean (t == PPCVM_YES);
+}
+
+static json_object *
+str_json (const char *s)
+{
+  return s ? json_object_new_string (s) : NULL;
+}
+
+static json_object *
+u64_json (guint64 v)
+{
+  return v ? json_object_new_int64 ((gint64) v) : NULL;
+}
+
+json_object *
+host_facts_to_json (const HostFacts *f)
+{
+  json_object *o = json_object_new_object ();
+  json_object *cpu = json_object_new_object ();
+  json_object *kvm = json_object_new_object ();
+  json_object *hp = json_object_new_array ();
+  json_object *fs = json_object_new_array ();
+  json_object *mem = json_object_new_object ();
+  json_object *user = json_object_new_object ();
+
+  json_object_object_add (o, "schema", json_object_new_string (HOST_JSON_SCHEMA));
+  json_object_object_add (o, "arch", str_json (f->arch));
+  json_object_object_add (o, "kernel", str_json (f->kernel));
+
+  json_object_object_add (cpu, "chip", str_json (f->cpu_chip));
+  json_object_object_add (cpu, "generation",
+                          f->generation ? json_object_new_int (f->generation) : NULL);
+  json_object_object_add (cpu, "compat", str_json (f->cpu_compat));
+  if (f->pvr) {
+    g_autofree char *pvr = g_strdup_printf ("0x%08x", f->pvr);
+    json_object_object_add (cpu, "pvr", json_object_new_string (pvr));
+  } else {
+    json_object_object_add (cpu, "pvr", NULL);
+  }
+  json_object_object_add (cpu, "count",
+                          f->cpu_count >= 0 ? json_object_new_int (f->cpu_count) : NULL);
+  json_object_object_add (o, "cpu", cpu);
+
+  json_object_object_add (o, "platform", str_json (host_platform_to_string (f->platform)));
+  json_object_object_add (o, "hypervisor", str_json (host_hypervisor_to_string (f->hypervisor)));
+  json_object_object_add (o, "mmu", str_json (host_mmu_to_string (f->mmu)));
+  json_object_object_add (o, "page_size", u64_json (f->page_size));
+
+  json_object_object_add (kvm, "device", tri_json (f->kvm_device));
+  json_object_object_add (kvm, "usable", tri_json (f->kvm_usable));
+  if (f->kvm_usable_reason)
+    json_object_object_add (kvm, "usable_reason", json_object_new_string (f->kvm_usable_reason));
+  json_object_object_add (kvm, "hv", tri_json (f->kvm_hv));
+  json_object_object_add (kvm, "pr", tri_json (f->kvm_pr));
+  json_object_object_add (kvm, "hv_nested", tri_json (f->kvm_hv_nested));
+  json_object_object_add (o, "kvm", kvm);
+
+  for (guint i = 0; i < f->hugepages->len; i++) {
+    const HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
+    json_object *e = json_object_new_object ();
+    json_object_object_add (e, "size", json_object_new_int64 ((gint64) h->size));
+    json_object_object_add (e, "total", h->total >= 0 ? json_object_new_int64 (h->total) : NULL);
+    json_object_object_add (e, "free", h->free >= 0 ? json_object_new_int64 (h->free) : NULL);
+    json_object_object_add (e, "default", json_object_new_boolean (h->is_default));
+    json_object_array_add (hp, e);
+  }
+  json_object_object_add (o, "hugepages", hp);
+
+  for (guint i = 0; i < f->hugetlbfs->len; i++) {
+    const HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
+    json_object *e = json_object_new_object ();
+    json_object_object_add (e, "path", json_object_new_string (m->path));
+    json_object_object_add (e, "page_size", u64_json (m->page_size));
+    json_object_object_add (e, "writable", tri_json (m->writable));
+    json_object_array_add (fs, e);
+  }
+  json_object_object_add (o, "hugetlbfs", fs);
+
+  json_object_object_add (mem, "total", u64_json (f->mem_total));
+  json_object_object_add (mem, "available", u64_json (f->mem_available));
+  json_object_object_add (o, "memory", mem);
+
+  json_object_object_add (user, "memlock_limit",
+                          f->memlock_limit >= 0 ? json_object_new_int64 (f->memlock_limit)
+                          : f->memlock_limit == -1 ? json_object_new_string ("unlimited")
+                                                   : NULL);
+  json_object_object_add (user, "kvm_group", tri_json (f->in_kvm_group));
+  json_object_object_add (o, "user", user);
+
+  json_object_object_add (o, "qemu", f->qemu ? emulator_facts_to_json (f->qemu) : NULL);
+  return o;
+}
+
+/* ---- Reader ---- */
+
+typedef struct {
+  GError **error;
+  gboolean failed;
+} Reader;
+
+static json_object *
+get (json_object *obj, const char *key)
+{
+  json_object *v = NULL;
+  if (obj && json_object_is_type (obj, json_type_object) && json_object_object_get_ex (obj, key, &v))
+    return v;
+  return NULL;
+}
+
+static gboolean
+fail (Reader *r, const char *field, const char *expected)
+{
+  if (!r->failed)
+    g_set_error (r->error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: expected %s", field, expected);
+  r->failed = TRUE;
+  return FALSE;
+}
+
+static char *
+read_str (Reader *r, json_object *obj, const char *key, const char *field)
+{
+  json_object *v = get (obj, key);
+  if (v == NULL)
+    return NULL;
+  if (!json_object_is_type (v, json_type_string)) {
+    fail (r, field, "a string or null");
+    return NULL;
+  }
+  return g_strdup (json_object_get_string (v));
+}
+
+static gint64
+read_int (Reader *r, json_object *obj, const char *key, const char *field, gint64 unknown)
+{
+  json_object *v = get (obj, key);
+  if (v == NULL)
+    return unknown;
+  if (!json_object_is_type (v, json_type_int) || json_object_get_int64 (v) < 0) {
+    fail (r, field, "a non-negative integer or null");
+    return unknown;
+  }
+  return json_object_get_int64 (v);
+}
+
+static PpcvmTristate
+read_tri (Reader *r, json_object *obj, const char *key, const char *field)
+{
+  json_object *v = get (obj, key);
+  if (v == NULL)
+    return PPCVM_UNKNOWN;
+  if (!json_object_is_type (v, json_type_boolean)) {
+    fail (r, field, "true, false or null");
+    return PPCVM_UNKNOWN;
+  }
+  return json_object_get_boolean (v) ? PPCVM_YES : PPCVM_NO;
+}
+
+static json_object *
+read_obj (Reader *r, json_object *obj, const char *key, const char *field)
+{
+  json_object *v = get (obj, key);
+  if (v && !json_object_is_type (v, json_type_object)) {
+    fail (r, field, "an object or null");
+    return NULL;
+  }
+  return v;
+}
+
+HostFacts *
+host_facts_from_json (json_object *root, GError **error)
+{
+  g_autoptr (HostFacts) f = host_facts_new ();
+  Reader r = { error, FALSE };
+  g_autofree char *schema = NULL, *platform = NULL, *hv = NULL, *mmu = NULL, *pvr = NULL;
+  json_object *cpu, *kvm, *mem, *user, *arr, *qemu;
+
+  if (root == NULL || !json_object_is_type (root, json_type_object)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "expected a JSON object");
+    return NULL;
+  }
+  schema = read_str (&r, root, "schema", "schema");
+  if (!r.failed && (schema == NULL || !g_str_equal (schema, HOST_JSON_SCHEMA))) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "schema is %s%s%s, expected \"" HOST_JSON_SCHEMA "\" (the output of ppcvm host --json)",
+                 schema ? "\"" : "", schema ? schema : "missing", schema ? "\"" : "");
+    return NULL;
+  }
+  f->arch = read_str (&r, root, "arch", "arch");
+  f->kernel = read_str (&r, root, "kernel", "kernel");
+
+  cpu = read_obj (&r, root, "cpu", "cpu");
+  f->cpu_chip = read_str (&r, cpu, "chip", "cpu.chip");
+  f->cpu_compat = read_str (&r, cpu, "compat", "cpu.compat");
+  f->generation = (int) read_int (&r, cpu, "generation", "cpu.generation", 0);
+  if (f->generation != 0 && (f->generation < 5 || f->generation > 11))
+    fail (&r, "cpu.generation", "a POWER generation from 5 to 11, or null");
+  f->cpu_count = (int) read_int (&r, cpu, "count", "cpu.count", -1);
+  pvr = read_str (&r, cpu, "pvr", "cpu.pvr");
+  if (pvr) {
+    guint64 v;
+    const char *p = g_str_has_prefix (pvr, "0x") ? pvr + 2 : pvr;
+    if (!g_ascii_string_to_unsigned (p, 16, 0, G_MAXUINT32, &v, NULL))
+      fail (&r, "cpu.pvr", "a hexadecimal PVR like \"0x004e1202\"");
+    else
+      f->pvr = (guint32) v;
+  }
+
+  platform = read_str (&r, root, "platform", "platform");
+  if (platform) {
+    static const HostPlatform all[] = { HOST_PLATFORM_POWERNV, HOST_PLATFORM_PSERIES,
+                                        HOST_PLATFORM_POWERMAC, HOST_PLATFORM_PS3,
+                                        HOST_PLATFORM_OTHER };
+    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+      if (g_str_equal (platform, host_platform_to_string (all[i])))
+        f->platform = all[i];
+    if (f->platform == HOST_PLATFORM_UNKNOWN)
+      fail (&r, "platform", "one of powernv, pseries, powermac, ps3, other or null");
+  }
+  hv = read_str (&r, root, "hypervisor", "hypervisor");
+  if (hv) {
+    static const HostHypervisor all[] = { HOST_HV_NONE, HOST_HV_KVM, HOST_HV_QEMU, HOST_HV_POWERVM };
+    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+      if (g_str_equal (hv, host_hypervisor_to_string (all[i])))
+        f->hypervisor = all[i];
+    if (f->hypervisor == HOST_HV_UNKNOWN)
+      fail (&r, "hypervisor", "one of none, kvm, qemu, powervm or null");
+  }
+  mmu = read_str (&r, root, "mmu", "mmu");
+  if (mmu) {
+    if (g_str_equal (mmu, "radix"))
+      f->mmu = HOST_MMU_RADIX;
+    else if (g_str_equal (mmu, "hash"))
+      f->mmu = HOST_MMU_HASH;
+    else
+      fail (&r, "mmu", "\"radix\", \"hash\" or null");
+  }
+  f->page_size = (guint64) read_int (&r, root, "page_size", "page_size", 0);
+
+  kvm = read_obj (&r, root, "kvm", "kvm");
+  f->kvm_device = read_tri (&r, kvm, "device", "kvm.device");
+  f->kvm_usable = read_tri (&r, kvm, "usable", "kvm.usable");
+  f->kvm_usable_reason = read_str (&r, kvm, "usable_reason", "kvm.usable_reason");
+  f->kvm_hv = read_tri (&r, kvm, "hv", "kvm.hv");
+  f->kvm_pr = read_tri (&r, kvm, "pr", "kvm.pr");
+  f->kvm_hv_nested = read_tri (&r, kvm, "hv_nested", "kvm.hv_nested");
+
+  arr = get (root, "hugepages");
+  if (arr && !json_object_is_type (arr, json_type_array))
+    fail (&r, "hugepages", "an array");
+  else if (arr) {
+    for (size_t i = 0; i < json_object_array_length (arr) && !r.failed; i++) {
+      json_object *e = json_object_array_get_idx (arr, i);
+      HostHugepages h;
+      if (!json_object_is_type (e, json_type_object)) {
+        fail (&r, "hugepages[]", "objects");
+        break;
+      }
+      h.size = (guint64) read_int (&r, e, "size", "hugepages[].size", 0);
+      h.total = read_int (&r, e, "total", "hugepages[].total", -1);
+      h.free = read_int (&r, e, "free", "hugepages[].free", -1);
+      h.is_default = read_tri (&r, e, "default", "hugepages[].default") == PPCVM_YES;
+      if (h.size == 0)
+        fail (&r, "hugepages[].size", "a page size in bytes");
+      else
+        g_array_append_val (f->hugepages, h);
+    }
+  }
+  arr = get (root, "hugetlbfs");
+  if (arr && !json_object_is_type (arr, json_type_array))
+    fail (&r, "hugetlbfs", "an array");
+  else if (arr) {
+    for (size_t i = 0; i < json_object_array_length (arr) && !r.failed; i++) {
+      json_object *e = json_object_array_get_idx (arr, i);
+      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
+      m->path = read_str (&r, e, "path", "hugetlbfs[].path");
+      m->page_size = (guint64) read_int (&r, e, "page_size", "hugetlbfs[].page_size", 0);
+      m->writable = read_tri (&r, e, "writable", "hugetlbfs[].writable");
+      if (m->path == NULL && !r.failed)
+        fail (&r, "hugetlbfs[].path", "a path");
+      if (r.failed)
+        host_hugetlbfs_free (m);
+      else
+        g_ptr_array_add (f->hugetlbfs, m);
+    }
+  }
+
+  mem = read_obj (&r, root, "memory", "memory");
+  f->mem_total = (guint64) read_int (&r, mem, "total", "memory.total", 0);
+  f->mem_available = (guint64) read_int (&r, mem, "available", "memory.available", 0);
+
+  user = read_obj (&r, root, "user", "user");
+  if (user) {
+    json_object *ml = get (user, "memlock_limit");
+    if (ml && json_object_is_type (ml, json_type_string) &&
+        g_str_equal (json_object_get_string (ml), "unlimited"))
+      f->memlock_limit = -1;
+    else
+      f->memlock_limit = read_int (&r, user, "memlock_limit", "user.memlock_limit", -2);
+    f->in_kvm_group = read_tri (&r, user, "kvm_group", "user.kvm_group");
+  }
+
+  if (r.failed)
+    return NULL;
+
+  qemu = get (root, "qemu");
+  if (qemu) {
+    g_autoptr (GError) local = NULL;
+    f->qemu = emulator_facts_from_json (qemu, &local);
+    if (f->qemu == NULL) {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&f);
+}
+
+HostFacts *
+host_facts_load_file (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  json_tokener *tok;
+  json_object *root;
+  enum json_tokener_error jerr;
+  HostFacts *f;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, &len, &local)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "cannot read host file: %s",
+                 local->message);
+    return NULL;
+  }
+  tok = json_tokener_new ();
+  root = json_tokener_parse_ex (tok, text, (int) MIN (len, (gsize) G_MAXINT));
+  jerr = json_tokener_get_error (tok);
+  if (jerr == json_tokener_success && json_tokener_get_parse_end (tok) < len) {
+    /* trailing text after the object: only whitespace is allowed */
+    for (size_t i = json_tokener_get_parse_end (tok); i < len; i++)
+      if (!g_ascii_isspace (text[i])) {
+        jerr = json_tokener_error_parse_unexpected;
+        break;
+      }
+  }
+  if (jerr != json_tokener_success || root == NULL) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: not valid JSON (%s)", path,
+                 jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc (jerr));
+    json_tokener_free (tok);
+    json_object_put (root);
+    return NULL;
+  }
+  json_tokener_free (tok);
+  f = host_facts_from_json (root, &local);
+  json_object_put (root);
+  if (f == NULL) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: %s", path, local->message);
+    return NULL;
+  }
+  return f;
+}

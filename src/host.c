@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "util.h"
+
+/* PVR version (upper 16 bits) → chip. Sources: the kernel's cputable
+ * (arch/powerpc/kernel/cpu_specs_book3s_64.h) and QEMU's cpu-models.h. */
+static const struct {
+  guint16 version;
+  const char *chip;
+  int generation; /* 0: not a POWER server generation */
+} pvr_table[] = {
+  { 0x0039, "PPC970", 0 },
+  { 0x003a, "POWER5", 5 },
+  { 0x003b, "POWER5+", 5 },
+  { 0x003c, "PPC970FX", 0 },
+  { 0x003e, "POWER6", 6 },
+  { 0x003f, "POWER7", 7 },
+  { 0x0044, "PPC970MP", 0 },
+  { 0x0045, "PPC970GX", 0 },
+  { 0x004a, "POWER7+", 7 },
+  { 0x004b, "POWER8E", 8 },
+  { 0x004c, "POWER8NVL", 8 },
+  { 0x004d, "POWER8", 8 },
+  { 0x004e, "POWER9", 9 },
+  { 0x004f, "POWER9", 9 }, /* Axone */
+  { 0x0070, "Cell", 0 },
+  { 0x0080, "POWER10", 10 },
+  { 0x0082, "Power11", 11 },
+  { 0x0008, "740/750", 0 },
+  { 0x7000, "750FX", 0 },
+  { 0x7002, "750GX", 0 },
+  { 0x000c, "7400", 0 },
+  { 0x800c, "7410", 0 },
+  { 0x8000, "7450", 0 },
+  { 0x8001, "7455", 0 },
+  { 0x8002, "7457", 0 },
+  { 0x8003, "7447A", 0 },
+  { 0x8004, "7448", 0 },
+};
+
+const char *
+host_pvr_chip (guint32 pvr, int *ret_generation)
+{
+  guint16 version = pvr >> 16;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pvr_table); i++) {
+    if (pvr_table[i].version == version) {
+      if (ret_generation)
+        *ret_generation = pvr_table[i].generation;
+      return pvr_table[i].chip;
+    }
+  }
+  if (ret_generation)
+    *ret_generation = 0;
+  return NULL;
+}
+
+int
+host_generation_from_name (const char *name)
+{
+  guint64 n;
+  g_autofree char *digits = NULL;
+  const char *p;
+
+  if (name == NULL || g_ascii_strncasecmp (name, "power", 5) != 0)
+    return 0;
+  p = name + 5;
+  digits = g_strdup (p);
+  /* "POWER7+", "POWER8E", "POWER8NVL" */
+  for (char *d = digits; *d; d++) {
+    if (!g_ascii_isdigit (*d)) {
+      *d = '\0';
+      break;
+    }
+  }
+  if (!g_ascii_string_to_unsigned (digits, 10, 5, 11, &n, NULL))
+    return 0;
+  return (int) n;
+}
+
+HostFacts *
+host_facts_new (void)
+{
+  HostFacts *f = g_new0 (HostFacts, 1);
+
+  f->cpu_count = -1;
+  f->kvm_device = f->kvm_usable = f->kvm_hv = f->kvm_pr = f->kvm_hv_nested = PPCVM_UNKNOWN;
+  f->kvm_probe.radix = f->kvm_probe.hash_v3 = f->kvm_probe.htm = f->kvm_probe.nested_hv =
+      f->kvm_probe.fwnmi = f->kvm_probe.ail_mode_3 = f->kvm_probe.rpt_invalidate =
+          f->kvm_probe.dawr1 = f->kvm_probe.resize_hpt = f->kvm_probe.large_decr =
+              f->kvm_probe.ccf_assist = PPCVM_UNKNOWN;
+  f->hugepages = g_array_new (FALSE, TRUE, sizeof (HostHugepages));
+  f->hugetlbfs = g_ptr_array_new_with_free_func ((GDestroyNotify) host_hugetlbfs_free);
+  f->memlock_limit = -2;
+  f->in_kvm_group = PPCVM_UNKNOWN;
+  return f;
+}
+
+void
+host_hugetlbfs_free (HostHugetlbfs *m)
+{
+  if (m == NULL)
+    return;
+  g_free (m->path);
+  g_free (m);
+}
+
+void
+host_facts_free (HostFacts *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->arch);
+  g_free (f->kernel);
+  g_free (f->cpu_chip);
+  g_free (f->cpu_compat);
+  g_free (f->kvm_usable_reason);
+  g_free (f->kvm_probe.cfpc);
+  g_free (f->kvm_probe.sbbc);
+  g_free (f->kvm_probe.ibs);
+  g_array_unref (f->hugepages);
+  g_ptr_array_unref (f->hugetlbfs);
+  emulator_facts_free (f->qemu);
+  g_free (f);
+}
+
+/* Split "key<ws>: value" at the first ':'; both sides stripped. The kernel
+ * prints TABs, but some dumps turned them into spaces. */
+static gboolean
+split_key_value (char *line, char **ret_key, char **ret_value)
+{
+  char *colon = strchr (line, ':');
+
+  if (colon == NULL)
+    return FALSE;
+  *colon = '\0';
+  *ret_key = g_strstrip (line);
+  *ret_value = g_strstrip (colon + 1);
+  return TRUE;
+}
+
+/* "2.1 (pvr 004b 0201)" → 0x004b0201 */
+static guint32
+parse_revision_pvr (const char *value)
+{
+  const char *p = strstr (value, "pvr");
+  guint64 hi, lo;
+  g_auto (GStrv) words = NULL;
+
+  if (p == NULL)
+    return 0;
+  p += 3;
+  words = g_strsplit_set (p, " \t)", -1);
+  hi = lo = G_MAXUINT64;
+  for (char **w = words; *w; w++) {
+    if (**w == '\0')
+      continue;
+    if (hi == G_MAXUINT64) {
+      if (!g_ascii_string_to_unsigned (*w, 16, 0, 0xffff, &hi, NULL))
+        return 0;
+    } else {
+      if (!g_ascii_string_to_unsigned (*w, 16, 0, 0xffff, &lo, NULL))
+        return 0;
+      return (guint32) ((hi << 16) | lo);
+    }
+  }
+  return 0;
+}
+
+/* "POWER8 (architected), altivec supported" → "POWER8";
+ * "Cell Broadband Engine, altivec supported" → "Cell Broadband Engine". */
+static char *
+cpu_mode_name (const char *value)
+{
+  size_t n = strcspn (value, "(,");
+  g_autofree char *s = g_strndup (value, n);
+  return g_strdup (g_strstrip (s));
+}
+
+void
+host_parse_cpuinfo (HostFacts *f, const char *text)
+{
+  g_auto (GStrv) lines = NULL;
+  int processors = 0;
+  char *model = NULL, *machine = NULL, *platform = NULL;
+
+  if (text == NULL)
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    char *key, *value;
+    if (!split_key_value (*l, &key, &value))
+      continue;
+    if (g_str_equal (key, "processor")) {
+      processors++;
+    } else if (g_str_equal (key, "cpu")) {
+      if (f->cpu_compat == NULL && *value)
+        f->cpu_compat = cpu_mode_name (value);
+    } else if (g_str_equal (key, "revision")) {
+      if (f->pvr == 0)
+        f->pvr = parse_revision_pvr (value);
+    } else if (g_str_equal (key, "platform")) {
+      platform = value;
+    } else if (g_str_equal (key, "model")) {
+      model = value;
+    } else if (g_str_equal (key, "machine")) {
+      machine = value;
+    } else if (g_str_equal (key, "MMU")) {
+      if (g_ascii_strcasecmp (value, "radix") == 0)
+        f->mmu = HOST_MMU_RADIX;
+      else if (g_ascii_strcasecmp (value, "hash") == 0)
+        f->mmu = HOST_MMU_HASH;
+    }
+  }
+  if (processors > 0)
+    f->cpu_count = processors;
+
+  if (f->pvr != 0) {
+    int gen = 0;
+    const char *chip = host_pvr_chip (f->pvr, &gen);
+    g_free (f->cpu_chip);
+    f->cpu_chip = g_strdup (chip);
+    /* The generation the host runs at: its compat mode where it has one. */
+    f->generation = gen;
+    if (gen > 0 && f->cpu_compat) {
+      int cgen = host_generation_from_name (f->cpu_compat);
+      if (cgen > 0)
+        f->generation = cgen;
+    }
+  } else if (f->cpu_compat) {
+    f->generation = host_generation_from_name (f->cpu_compat);
+  }
+
+  if (platform) {
+    if (g_ascii_strcasecmp (platform, "PowerNV") == 0)
+      f->platform = HOST_PLATFORM_POWERNV;
+    else if (g_ascii_strcasecmp (platform, "pSeries") == 0)
+      f->platform = HOST_PLATFORM_PSERIES;
+    else if (g_ascii_strcasecmp (platform, "PowerMac") == 0)
+      f->platform = HOST_PLATFORM_POWERMAC;
+    else if (g_ascii_strcasecmp (platform, "PS3") == 0)
+      f->platform = HOST_PLATFORM_PS3;
+    else
+      f->platform = HOST_PLATFORM_OTHER;
+  }
+
+  if (f->platform == HOST_PLATFORM_POWERNV) {
+    f->hypervisor = HOST_HV_NONE;
+  } else if (f->platform == HOST_PLATFORM_PSERIES) {
+    const char *m = model ? model : machine;
+    if (m && strstr (m, "emulated by qemu"))
+      f->hypervisor = HOST_HV_QEMU;
+    else if (m && (g_str_has_prefix (m, "IBM,") || g_str_has_prefix (m, "CHRP IBM,")))
+      f->hypervisor = HOST_HV_POWERVM;
+  }
+
+  /* Chips before POWER9 only have the hashed page table. */
+  if (f->mmu == HOST_MMU_UNKNOWN && f->generation > 0 && f->generation < 9)
+    f->mmu = HOST_MMU_HASH;
+}
+
+static gboolean
+parse_kb_value (const char *value, guint64 *ret)
+{
+  g_auto (GStrv) w = g_strsplit_set (value, " \t", -1);
+  guint64 n;
+  int i = 0;
+  const char *num = NULL, *unit = NULL;
+
+  for (char **p = w; *p; p++) {
+    if (**p == '\0')
+      continue;
+    if (i == 0)
+      num = *p;
+    else if (i == 1)
+      unit = *p;
+    i++;
+  }
+  if (num == NULL || !g_ascii_string_to_unsigned (num, 10, 0, G_MAXUINT64 >> 10, &n, NULL))
+    return FALSE;
+  if (unit && g_ascii_strcasecmp (unit, "kB") == 0)
+    n <<= 10;
+  *ret = n;
+  return TRUE;
+}
+
+static HostHugepages *
+hugepages_entry (HostFacts *f, guint64 size)
+{
+  HostHugepages e = { .size = size, .total = -1, .free = -1, .is_default = FALSE };
+
+  for (guint i = 0; i < f->hugepages->len; i++) {
+    HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
+    if (h->size == size)
+      return h;
+  }
+  g_array_append_val (f->hugepages, e);
+  return &g_array_index (f->hugepages, HostHugepages, f->hugepages->len - 1);
+}
+
+static gint
+hugepages_cmp (gconstpointer a, gconstpointer b)
+{
+  const HostHugepages *x = a, *y = b;
+  return x->size < y->size ? -1 : x->size > y->size;
+}
+
+void
+host_parse_meminfo (HostFacts *f, const char *text)
+{
+  g_auto (GStrv) lines = NULL;
+  guint64 hp_size = 0;
+  gint64 hp_total = -1, hp_free = -1;
+
+  if (text == NULL)
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    char *key, *value;
+    guint64 v;
+    if (!split_key_value (*l, &key, &value) || !parse_kb_value (value, &v))
+      continue;
+    if (g_str_equal (key, "MemTotal"))
+      f->mem_total = v;
+    else if (g_str_equal (key, "MemAvailable"))
+      f->mem_available = v;
+    else if (g_str_equal (key, "Hugepagesize"))
+      hp_size = v;
+    else if (g_str_equal (key, "HugePages_Total"))
+      hp_total = (gint64) v;
+    else if (g_str_equal (key, "HugePages_Free"))
+      hp_free = (gint64) v;
+  }
+  if (hp_size > 0) {
+    HostHugepages *h;
+    for (guint i = 0; i < f->hugepages->len; i++)
+      g_array_index (f->hugepages, HostHugepages, i).is_default = FALSE;
+    h = hugepages_entry (f, hp_size);
+    h->is_default = TRUE;
+    if (hp_total >= 0)
+      h->total = hp_total;
+    if (hp_free >= 0)
+      h->free = hp_free;
+    g_array_sort (f->hugepages, hugepages_cmp);
+  }
+}
+
+/* "2M", "2048k", "1G", "16777216" → bytes */
+static guint64
+parse_pagesize_option (const char *v)
+{
+  guint64 n;
+  char *end = NULL;
+
+  n = g_ascii_strtoull (v, &end, 10);
+  if (end == v)
+    return 0;
+  switch (g_ascii_toupper (*end)) {
+  case '\0': return n;
+  case 'K': return n << 10;
+  case 'M': return n << 20;
+  case 'G': return n << 30;
+  default: return 0;
+  }
+}
+
+/* /proc/mounts escapes spaces and such as \040 octal. */
+static char *
+unescape_mount_path (const char *s)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = s; *p; p++) {
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' &&
+        p[3] >= '0' && p[3] <= '7') {
+      g_string_append_c (out, (char) (((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0')));
+      p += 3;
+    } else {
+      g_string_append_c (out, *p);
+    }
+  }
+  return g_string_free (out, FALSE);
+}
+
+void
+host_parse_mounts (HostFacts *f, const char *text)
+{
+  g_auto (GStrv) lines = NULL;
+  HostHugepages *def = host_default_hugepages (f);
+
+  if (text == NULL)
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    g_auto (GStrv) w = g_strsplit_set (*l, " \t", -1);
+    g_auto (GStrv) opts = NULL;
+    HostHugetlbfs *m;
+
+    if (g_strv_length (w) < 4 || !g_str_equal (w[2], "hugetlbfs"))
+      continue;
+    m = g_new0 (HostHugetlbfs, 1);
+    m->path = unescape_mount_path (w[1]);
+    m->page_size = def ? def->size : 0;
+    m->writable = PPCVM_UNKNOWN;
+    opts = g_strsplit (w[3], ",", -1);
+    for (char **o = opts; *o; o++) {
+      if (g_str_has_prefix (*o, "pagesize="))
+        m->page_size = parse_pagesize_option (*o + 9);
+      else if (g_str_equal (*o, "ro"))
+        m->writable = PPCVM_NO;
+      else if (g_str_equal (*o, "rw"))
+        m->writable = PPCVM_YES;
+    }
+    g_ptr_array_add (f->hugetlbfs, m);
+  }
+}
+
+guint64
+host_parse_smaps_page_size (const char *text)
+{
+  const char *p;
+
+  if (text == NULL)
+    return 0;
+  for (p = strstr (text, "KernelPageSize:"); p; p = strstr (p + 1, "KernelPageSize:")) {
+    guint64 v;
+    const char *eol = strchr (p, '\n');
+    g_autofree char *line = eol ? g_strndup (p, eol - p) : g_strdup (p);
+    char *key, *value;
+    if (split_key_value (line, &key, &value) && parse_kb_value (value, &v) && v > 0)
+      return v;
+  }
+  return 0;
+}
+
+gboolean
+host_parse_modules_has (const char *text, const char *module)
+{
+  g_auto (GStrv) lines = NULL;
+  size_t n = strlen (module);
+
+  if (text == NULL)
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    if (strncmp (*l, module, n) == 0 && (*l)[n] == ' ')
+      return TRUE;
+  }
+  return FALSE;
+}
+
+char *
+host_parse_version (const char *text)
+{
+  const char *p;
+  size_t n;
+
+  if (text == NULL || (p = strstr (text, "Linux version ")) == NULL)
+    return NULL;
+  p += strlen ("Linux version ");
+  n = strcspn (p, " \t\n");
+  return n > 0 ? g_strndup (p, n) : NULL;
+}
+
+HostHugepages *
+host_default_hugepages (const HostFacts *f)
+{
+  for (guint i = 0; i < f->hugepages->len; i++) {
+    HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
+    if (h->is_default)
+      return h;
+  }
+  return NULL;
+}
+
+const HostHugetlbfs *
+host_find_hugetlbfs (const HostFacts *f, guint64 size)
+{
+  for (guint i = 0; i < f->hugetlbfs->len; i++) {
+    const HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
+    if (m->page_size == size && m->writable != PPCVM_NO)
+      return m;
+  }
+  return NULL;
+}
+
+gboolean
+host_is_ppc64 (const HostFacts *f)
+{
+  if (f->arch)
+    return g_str_equal (f->arch, "ppc64le") || g_str_equal (f->arch, "ppc64");
+  /* A dump without the arch: a PowerNV or pSeries POWER machine is 64-bit. */
+  return f->generation >= 5 &&
+         (f->platform == HOST_PLATFORM_POWERNV || f->platform == HOST_PLATFORM_PSERIES);
+}
+
+int
+host_kernel_version (const HostFacts *f)
+{
+  guint64 major, minor;
+  g_auto (GStrv) parts = NULL;
+  char *end;
+
+  if (f->kernel == NULL)
+    return 0;
+  parts = g_strsplit (f->kernel, ".", 3);
+  if (g_strv_length (parts) < 2)
+    return 0;
+  if (!g_ascii_string_to_unsigned (parts[0], 10, 1, 100, &major, NULL))
+    return 0;
+  minor = g_ascii_strtoull (parts[1], &end, 10);
+  if (end == parts[1] || minor > 999)
+    return 0;
+  return (int) (major * 1000 + minor);
+}
+
+const char *
+host_mmu_to_string (HostMmu mmu)
+{
+  switch (mmu) {
+  case HOST_MMU_RADIX: return "radix";
+  case HOST_MMU_HASH: return "hash";
+  default: return NULL;
+  }
+}
+
+const char *
+host_platform_to_string (HostPlatform p)
+{
+  switch (p) {
+  case HOST_PLATFORM_POWERNV: return "powernv";
+  case HOST_PLATFORM_PSERIES: return "pseries";
+  case HOST_PLATFORM_POWERMAC: return "powermac";
+  case HOST_PLATFORM_PS3: return "ps3";
+  case HOST_PLATFORM_OTHER: return "other";
+  default: return NULL;
+  }
+}
+
+const char *
+host_hypervisor_to_string (HostHypervisor h)
+{
+  switch (h) {
+  case HOST_HV_NONE: return "none";
+  case HOST_HV_KVM: return "kvm";
+  case HOST_HV_QEMU: return "qemu";
+  case HOST_HV_POWERVM: return "powervm";
+  default: return NULL;
+  }
+}
+
+/* ---- Detection: read files, call the parsers. ---- */
+
+static char *
+read_or_null (const char *sysroot, const char *path)
+{
+  char *contents = NULL;
+
+  if (!ppcvm_read_file (sysroot, path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static gboolean
+exists (const char *sysroot, const char *path)
+{
+  g_autofree char *full = ppcvm_sysroot_path (sysroot, path);
+  return g_file_test (full, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+is_live (const char *sysroot)
+{
+  return sysroot == NULL || *sysroot == '\0' || g_str_equal (sysroot, "/");
+}
+
+static void
+detect_hugepage_sizes (HostFacts *f, const char *sysroot)
+{
+  g_autofree char *dir = ppcvm_sysroot_path (sysroot, "sys/kernel/mm/hugepages");
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    guint64 kb;
+    g_autofree char *num = NULL;
+    HostHugepages *h;
+    g_autofree char *nr = NULL, *fr = NULL;
+    guint64 v;
+
+    if (!g_str_has_prefix (name, "hugepages-") || !g_str_has_suffix (name, "kB"))
+      continue;
+    num = g_strndup (name + 10, strlen (name) - 12);
+    if (!g_ascii_string_to_unsigned (num, 10, 1, G_MAXUINT64 >> 10, &kb, NULL))
+      continue;
+    h = hugepages_entry (f, kb << 10);
+    {
+      g_autofree char *p1 = g_build_filename ("sys/kernel/mm/hugepages", name, "nr_hugepages", NULL);
+      g_autofree char *p2 = g_build_filename ("sys/kernel/mm/hugepages", name, "free_hugepages", NULL);
+      nr = read_or_null (sysroot, p1);
+      fr = read_or_null (sysroot, p2);
+    }
+    if (nr && ppcvm_parse_uint64 (nr, G_MAXINT64, &v, NULL))
+      h->total = (gint64) v;
+    if (fr && ppcvm_parse_uint64 (fr, G_MAXINT64, &v, NULL))
+      h->free = (gint64) v;
+  }
+  g_array_sort (f->hugepages, hugepages_cmp);
+}
+
+static void
+detect_kvm_access (HostFacts *f, const char *sysroot)
+{
+  g_autofree char *path = ppcvm_sysroot_path (sysroot, "dev/kvm");
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    f->kvm_device = PPCVM_NO;
+    f->kvm_usable = PPCVM_NO;
+    f->kvm_usable_reason = g_strdup ("/dev/kvm does not exist: load a KVM module (sudo modprobe kvm_hv)");
+    return;
+  }
+  f->kvm_device = PPCVM_YES;
+  if (is_live (sysroot)) {
+    int fd = open (path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+      close (fd);
+      f->kvm_usable = PPCVM_YES;
+    } else {
+      int errsv = errno;
+      f->kvm_usable = PPCVM_NO;
+      if (errsv == EACCES || errsv == EPERM)
+        f->kvm_usable_reason = g_strdup (
+            "/dev/kvm is not accessible to this user: sudo usermod -aG kvm $USER, then log in again");
+      else
+        f->kvm_usable_reason = g_strdup_printf ("/dev/kvm cannot be opened: %s", g_strerror (errsv));
+    }
+  } else {
+    f->kvm_usable = access (path, R_OK | W_OK) == 0 ? PPCVM_YES : PPCVM_NO;
+    if (f->kvm_usable == PPCVM_NO)
+      f->kvm_usable_reason = g_strdup (
+          "/dev/kvm is not accessible to this user: sudo usermod -aG kvm $USER, then log in again");
+  }
+}
+
+static void
+detect_live_user (HostFacts *f)
+{
+  struct rlimit rl;
+  struct group *g;
+
+  if (getrlimit (RLIMIT_MEMLOCK, &rl) == 0)
+    f->memlock_limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (gint64) rl.rlim_cur;
+  g = getgrnam ("kvm");
+  if (g != NULL) {
+    gid_t groups[256];
+    int n = getgroups (G_N_ELEMENTS (groups), groups);
+    f->in_kvm_group = PPCVM_NO;
+    if (getegid () == g->gr_gid || getuid () == 0)
+      f->in_kvm_group = PPCVM_YES;
+    for (int i = 0; i < n; i++)
+      if (groups[i] == g->gr_gid)
+        f->in_kvm_group = PPCVM_YES;
+  }
+}
+
+HostFacts *
+host_detect (const char *sysroot)
+{
+  g_autoptr (HostFacts) f = host_facts_new ();
+  g_autofree char *cpuinfo = NULL, *meminfo = NULL, *mounts = NULL, *modules = NULL;
+  g_autofree char *version = NULL, *nested = NULL;
+  gboolean have_modules;
+
+  cpuinfo = read_or_null (sysroot, "proc/cpuinfo");
+  if (cpuinfo == NULL)
+    cpuinfo = read_or_null (sysroot, "proc/cpuinfo.excerpt");
+  host_parse_cpuinfo (f, cpuinfo);
+
+  meminfo = read_or_null (sysroot, "proc/meminfo");
+  detect_hugepage_sizes (f, sysroot);
+  host_parse_meminfo (f, meminfo);
+  mounts = read_or_null (sysroot, "proc/mounts");
+  host_parse_mounts (f, mounts);
+
+  if (is_live (sysroot)) {
+    struct utsname u;
+    if (uname (&u) == 0) {
+      f->arch = g_strdup (u.machine);
+      f->kernel = g_strdup (u.release);
+    }
+    f->page_size = (guint64) sysconf (_SC_PAGESIZE);
+    for (guint i = 0; i < f->hugetlbfs->len; i++) {
+      HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
+      if (m->writable != PPCVM_NO)
+        m->writable = access (m->path, W_OK) == 0 ? PPCVM_YES : PPCVM_NO;
+    }
+    detect_live_user (f);
+  } else {
+    g_autofree char *smaps = read_or_null (sysroot, "proc/self/smaps");
+    g_autofree char *arch = read_or_null (sysroot, "proc/sys/kernel/arch");
+    f->page_size = host_parse_smaps_page_size (smaps);
+    if (arch && *g_strstrip (arch))
+      f->arch = g_strdup (arch);
+  }
+  if (f->kernel == NULL) {
+    g_autofree char *osrelease = read_or_null (sysroot, "proc/sys/kernel/osrelease");
+    if (osrelease && *g_strstrip (osrelease))
+      f->kernel = g_strdup (osrelease);
+  }
+  if (f->kernel == NULL) {
+    version = read_or_null (sysroot, "proc/version");
+    f->kernel = host_parse_version (version);
+  }
+
+  /* Hypervisor evidence beyond cpuinfo: QEMU creates the hypervisor node only
+   * under KVM; PowerVM sets ibm,partition-name and ibm,powervm-partition. */
+  if (f->platform == HOST_PLATFORM_PSERIES) {
+    g_autofree char *compat = read_or_null (sysroot, "proc/device-tree/hypervisor/compatible");
+    if (compat && strstr (compat, "linux,kvm"))
+      f->hypervisor = HOST_HV_KVM;
+    else if (exists (sysroot, "proc/device-tree/ibm,powervm-partition") ||
+             exists (sysroot, "proc/device-tree/ibm,partition-name") ||
+             exists (sysroot, "proc/device-tree/ibm,fw-net-version"))
+      f->hypervisor = HOST_HV_POWERVM;
+    else if (f->hypervisor == HOST_HV_UNKNOWN) {
+      g_autofree char *model = read_or_null (sysroot, "proc/device-tree/model");
+      if (model && strstr (model, "emulated by qemu"))
+        f->hypervisor = HOST_HV_QEMU;
+    }
+  }
+
+  modules = read_or_null (sysroot, "proc/modules");
+  have_modules = modules != NULL;
+  f->kvm_hv = (exists (sysroot, "sys/module/kvm_hv") ||
+               (have_modules && host_parse_modules_has (modules, "kvm_hv")))
+                  ? PPCVM_YES
+                  : PPCVM_NO;
+  f->kvm_pr = (exists (sysroot, "sys/module/kvm_pr") ||
+               (have_modules && host_parse_modules_has (modules, "kvm_pr")))
+                  ? PPCVM_YES
+                  : PPCVM_NO;
+  nested = read_or_null (sysroot, "sys/module/kvm_hv/parameters/nested");
+  if (nested) {
+    g_strstrip (nested);
+    if (g_str_equal (nested, "Y") || g_str_equal (nested, "1"))
+      f->kvm_hv_nested = PPCVM_YES;
+    else if (g_str_equal (nested, "N") || g_str_equal (nested, "0"))
+      f->kvm_hv_nested = PPCVM_NO;
+  }
+  detect_kvm_access (f, sysroot);
+
+  return g_steal_pointer (&f);
+}
