@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The planner: from host facts, emulator facts and a profile, the fastest
+ * configuration that will really boot, or a refusal with the ways out.
+ *
+ * Every POWER rule lives here, once. plan_build() is a pure function: no I/O,
+ * no globals, no clock. Each choice records a one-line reason. */
+#pragma once
+
+#include <glib.h>
+
+#include "emulator.h"
+#include "host.h"
+#include "profile.h"
+
+typedef enum { PLAN_ACCEL_KVM_HV, PLAN_ACCEL_KVM_PR, PLAN_ACCEL_TCG } PlanAccel;
+
+typedef enum {
+  PLAN_OK,
+  PLAN_REFUSED_FIXABLE,    /* a setup step the user can do (modprobe, kvm group, hugepages) */
+  PLAN_REFUSED_IMPOSSIBLE, /* this host cannot run this guest as asked */
+} PlanStatus;
+
+typedef struct {
+  char *setting;
+  char *value;
+  char *reason;
+} PlanDecision;
+
+typedef struct {
+  PlanStatus status;
+
+  PlanAccel accel;
+  GuestMmu guest_mmu;
+  char *machine;            /* "pseries" or a pinned "pseries-X.Y" */
+  GPtrArray *machine_props; /* "key=value" strings, in order */
+  char *accel_opts;         /* the -accel value: "kvm", "tcg,thread=multi" */
+  char *cpu;                /* the -cpu value, NULL: QEMU's default for the machine */
+  guint64 memory;
+  char *mem_path;           /* -mem-path directory, NULL: ordinary memory */
+  guint64 hugepage_size;    /* bytes, 0 when not hugepage-backed */
+  guint64 hugepages_needed;
+  gboolean no_vga;          /* never give this guest a VGA device (KVM PR) */
+
+  GPtrArray *decisions;     /* of PlanDecision* */
+  GPtrArray *warnings;      /* of char* */
+
+  GPtrArray *reasons;       /* refusal: of char* */
+  GPtrArray *ways_out;      /* refusal: of char*, each a command or an edit */
+} Plan;
+
+Plan *plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *profile);
+void plan_free (Plan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Plan, plan_free)
+
+const char *plan_accel_to_string (PlanAccel accel);  /* "kvm-hv", "kvm-pr", "tcg" */
+/* The -machine value: "pseries,cap-...=...,..." (props QEMU-escaped). */
+char *plan_machine_string (const Plan *plan);
+/* The value the plan decided for SETTING, or NULL. */
+const char *plan_decision_value (const Plan *plan, const char *setting);
+/* Does the plan set machine property KEY (returns its value or NULL)? */
+const char *plan_machine_prop (const Plan *plan, const char *key);
+
+/* Hugepages a guest of MEMORY bytes needs with pages of PAGE_SIZE bytes. */
+guint64 plan_hugepages_for (guint64 memory, guint64 page_size);
+/* The same with headroom, for the vm.nr_hugepages suggestion. */
+guint64 plan_hugepages_with_headroom (guint64 needed);
+
+/* The commands that give this host HUGEPAGES_NEEDED free pages of PAGE_SIZE
+ * bytes on a writable hugetlbfs mount (runtime steps, then the lines that make
+ * them permanent). Each entry is one line; a newly allocated array. */
+GPtrArray *plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed);
+/* The generation of a QEMU CPU model name ("power9_v2.0", "POWER8"), 0 if none. */
+int plan_cpu_model_generation (const char *model);
+
+/* Setup problems this host has for running guests, each "problem: fix".
+ * Pure, like plan_build; a newly allocated array of strings. */
+GPtrArray *plan_host_advice (const HostFacts *host);

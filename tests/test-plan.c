@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The planner as tables: every row of the seed's compatibility summary
+ * (4 host kinds × guest kinds, and the nested rows), the rules of
+ * pseries-rules.md, refusals; and each TCG plan's argv accepted by the real
+ * qemu-system-ppc64 (dumpdtb builds the machine and exits). */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cmdline.h"
+#include "emulator.h"
+#include "host.h"
+#include "planner.h"
+#include "profile.h"
+#include "util.h"
+
+#define MiB (G_GUINT64_CONSTANT (1) << 20)
+#define GiB (G_GUINT64_CONSTANT (1) << 30)
+
+/* ---- Hosts ---- */
+
+typedef enum {
+  H_RADIX_4K,       /* POWER9 PowerNV radix, 4 KiB pages (Void default) */
+  H_RADIX_4K_HP,    /* the same with 2 MiB hugepages reserved and mounted */
+  H_HASH_4K,        /* POWER8 PowerNV, 4 KiB pages, 16 MiB hugepages reserved and mounted */
+  H_HASH_4K_NOHP,   /* the same, nothing reserved */
+  H_RADIX_64K,      /* POWER9 PowerNV radix, 64 KiB pages */
+  H_HASH_64K,       /* POWER9 PowerNV booted with disable_radix, 64 KiB pages */
+  H_L1_RADIX_64K,   /* a radix POWER9 KVM guest with kvm_hv (nested HV) */
+  H_L1_RADIX_4K,    /* the same with a 4 KiB-page kernel */
+  H_L1_HASH,        /* a hash POWER9 KVM guest with kvm_pr */
+  H_X86,
+} HostKind;
+
+static void
+add_hugepages (HostFacts *h, guint64 size, gint64 total, gint64 free_pages, gboolean def)
+{
+  HostHugepages hp = { size, total, free_pages, def };
+  g_array_append_val (h->hugepages, hp);
+}
+
+static void
+add_mount (HostFacts *h, const char *path, guint64 size)
+{
+  HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
+  m->path = g_strdup (path);
+  m->page_size = size;
+  m->writable = PPCVM_YES;
+  g_ptr_array_add (h->hugetlbfs, m);
+}
+
+static HostFacts *
+make_host (HostKind kind)
+{
+  HostFacts *h = host_facts_new ();
+
+  h->arch = g_strdup ("ppc64le");
+  h->kernel = g_strdup ("6.1.0-50-powerpc64le");
+  h->cpu_count = 16;
+  h->kvm_device = h->kvm_usable = PPCVM_YES;
+  h->kvm_hv = PPCVM_YES;
+  h->kvm_pr = PPCVM_NO;
+  h->kvm_hv_nested = PPCVM_YES;
+  h->platform = HOST_PLATFORM_POWERNV;
+  h->hypervisor = HOST_HV_NONE;
+  h->generation = 9;
+  h->cpu_chip = g_strdup ("POWER9");
+  h->pvr = 0x004e1202;
+  h->mem_total = 64 * GiB;
+
+  switch (kind) {
+  case H_RADIX_4K:
+  case H_RADIX_4K_HP:
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 4096;
+    add_hugepages (h, 2 * MiB, kind == H_RADIX_4K_HP ? 4096 : 0, kind == H_RADIX_4K_HP ? 4096 : 0, TRUE);
+    add_hugepages (h, GiB, 0, 0, FALSE);
+    if (kind == H_RADIX_4K_HP)
+      add_mount (h, "/dev/hugepages", 2 * MiB);
+    break;
+  case H_HASH_4K:
+  case H_HASH_4K_NOHP:
+    h->generation = 8;
+    g_free (h->cpu_chip);
+    h->cpu_chip = g_strdup ("POWER8E");
+    h->pvr = 0x004b0201;
+    h->mmu = HOST_MMU_HASH;
+    h->page_size = 4096;
+    h->kvm_pr = PPCVM_YES;
+    h->kvm_hv_nested = PPCVM_UNKNOWN;
+    add_hugepages (h, 16 * MiB, kind == H_HASH_4K ? 512 : 0, kind == H_HASH_4K ? 512 : 0, TRUE);
+    if (kind == H_HASH_4K)
+      add_mount (h, "/dev/hugepages", 16 * MiB);
+    break;
+  case H_RADIX_64K:
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    break;
+  case H_HASH_64K:
+    h->mmu = HOST_MMU_HASH;
+    h->page_size = 65536;
+    h->kvm_pr = PPCVM_YES;
+    add_hugepages (h, 16 * MiB, 0, 0, TRUE);
+    break;
+  case H_L1_RADIX_64K:
+  case H_L1_RADIX_4K:
+    h->platform = HOST_PLATFORM_PSERIES;
+    h->hypervisor = HOST_HV_KVM;
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = kind == H_L1_RADIX_4K ? 4096 : 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    break;
+  case H_L1_HASH:
+    h->platform = HOST_PLATFORM_PSERIES;
+    h->hypervisor = HOST_HV_KVM;
+    h->mmu = HOST_MMU_HASH;
+    h->page_size = 65536;
+    h->kvm_hv = PPCVM_NO;
+    h->kvm_pr = PPCVM_YES;
+    h->kvm_hv_nested = PPCVM_UNKNOWN;
+    break;
+  case H_X86:
+    g_free (h->arch);
+    h->arch = g_strdup ("x86_64");
+    g_clear_pointer (&h->cpu_chip, g_free);
+    h->pvr = 0;
+    h->generation = 0;
+    h->platform = HOST_PLATFORM_UNKNOWN;
+    h->hypervisor = HOST_HV_UNKNOWN;
+    h->mmu = HOST_MMU_UNKNOWN;
+    h->page_size = 4096;
+    h->kvm_hv = PPCVM_NO;
+    break;
+  }
+  return h;
+}
+
+/* ---- Emulators ---- */
+
+static EmulatorFacts *
+qemu_72 (void)
+{
+  const char *root = g_getenv ("PPCVM_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root, "tests", "data", "qmp-probe-7.2.txt", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  EmulatorFacts *e;
+
+  ck_assert_msg (g_file_get_contents (path, &text, NULL, &error), "%s", error ? error->message : "");
+  e = emulator_parse_probe_output ("/usr/bin/qemu-system-ppc64", text, &error);
+  ck_assert_msg (e != NULL, "%s", error ? error->message : "");
+  /* The recording is of x86 qemu (TCG only); these hosts are POWER machines
+   * whose qemu has KVM. */
+  g_strfreev (e->accelerators);
+  e->accelerators = g_strsplit ("tcg,kvm", ",", -1);
+  return e;
+}
+
+/* A hand-described QEMU: version, pseries machines from OLDEST to the
+ * version's own, caps derived from the version (caps NULL). */
+static EmulatorFacts *
+qemu_version (int major, int minor, const char *oldest_machine)
+{
+  EmulatorFacts *e = emulator_facts_new ();
+  int omaj, omin;
+
+  e->major = major;
+  e->minor = minor;
+  e->version = g_strdup_printf ("%d.%d.0", major, minor);
+  e->path = g_strdup ("/usr/bin/qemu-system-ppc64");
+  e->accelerators = g_strsplit ("tcg,kvm", ",", -1);
+  e->default_machine = g_strdup_printf ("pseries-%d.%d", major, minor);
+  ck_assert (emulator_machine_version (NULL, oldest_machine, &omaj, &omin));
+  for (int ma = omaj; ma <= major; ma++) {
+    for (int mi = (ma == omaj ? omin : 0); mi <= (ma == major ? minor : 12); mi++) {
+      EmulatorMachine *m = g_new0 (EmulatorMachine, 1);
+      if (ma == 2 && mi == 0)
+        continue;
+      if (ma >= 3 && mi > 2)
+        break;
+      m->name = g_strdup_printf ("pseries-%d.%d", ma, mi);
+      m->is_default = ma == major && mi == minor;
+      m->alias = m->is_default ? g_strdup ("pseries") : NULL;
+      m->default_cpu = g_strdup (ma >= 4 ? "power9_v2.0" : ma == 3 || mi >= 8 ? "power8_v2.0" : "power7_v2.3");
+      g_ptr_array_add (e->machines, m);
+    }
+  }
+  return e;
+}
+
+/* ---- Guests ---- */
+
+typedef struct {
+  GuestMmu mmu;
+  guint64 page;
+  int cpu;           /* 0 host */
+  gboolean nested;
+  AccelRequest accel;
+  const char *machine;
+  guint64 memory;
+} GuestSpec;
+
+static Profile *
+make_profile (const GuestSpec *g)
+{
+  Profile *p = profile_new_defaults ();
+
+  p->id = g_strdup ("test");
+  p->name = g_strdup ("test guest");
+  p->mmu = g->mmu;
+  p->page_size = g->page ? g->page : 65536;
+  p->cpu_generation = g->cpu;
+  p->nested = g->nested;
+  p->accel = g->accel;
+  if (g->machine) {
+    g_free (p->machine);
+    p->machine = g_strdup (g->machine);
+  }
+  if (g->memory)
+    p->memory = g->memory;
+  return p;
+}
+
+#define R GUEST_MMU_RADIX
+#define H GUEST_MMU_HASH
+#define K4 4096
+#define K64 65536
+
+/* Expected outcome. status: PLAN_OK or a refusal. accel: for OK plans.
+ * props: machine properties that must be there ("k=v" list, ';'-separated);
+ * absent: properties that must not be there. mem_path: expected or NULL. */
+typedef struct {
+  const char *name;
+  HostKind host;
+  GuestSpec guest;
+  PlanStatus status;
+  PlanAccel accel;
+  GuestMmu mmu;
+  const char *props;
+  const char *absent;
+  const char *mem_path;
+  const char *text; /* must appear in a reason / way out / warning */
+} Row;
+
+static const Row seed_rows[] = {
+  /* Radix host, 4 KiB pages (Void default on POWER9 and newer) */
+  { "radix4k: radix guest 64K -> HV", H_RADIX_4K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", "max-cpu-compat;cap-nested-hv", NULL, NULL },
+  { "radix4k: radix guest 4K -> HV", H_RADIX_4K, { R, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", NULL, NULL, NULL },
+  { "radix4k: HPT guest 4K -> HV on hugepages", H_RADIX_4K_HP, { H, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", NULL, "/dev/hugepages", NULL },
+  { "radix4k: HPT guest 4K, no hugepages -> fix", H_RADIX_4K, { H, K4 }, PLAN_REFUSED_FIXABLE, 0, 0,
+    NULL, NULL, NULL, "sudo sysctl vm.nr_hugepages=1088" },
+  { "radix4k: HPT guest 64K -> not with KVM", H_RADIX_4K_HP, { H, K64, .accel = ACCEL_KVM }, PLAN_REFUSED_IMPOSSIBLE,
+    0, 0, NULL, NULL, NULL, "page size must not exceed the host's" },
+  { "radix4k: HPT guest 64K, auto -> TCG", H_RADIX_4K_HP, { H, K64 }, PLAN_OK, PLAN_ACCEL_TCG, H,
+    NULL, "kvm-type", NULL, "KVM cannot run this guest here" },
+  /* HPT host, 4 KiB pages (Void default on POWER8 and older) */
+  { "hash4k: HPT guest 4K -> HV on hugepages", H_HASH_4K, { H, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", NULL, "/dev/hugepages", NULL },
+  { "hash4k: radix-capable 4K guest runs hash under HV", H_HASH_4K, { R, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "cap-hpt-max-page-size=4096", NULL, "/dev/hugepages", NULL },
+  { "hash4k: HPT guest 4K, nothing reserved -> fix", H_HASH_4K_NOHP, { H, K4 }, PLAN_REFUSED_FIXABLE, 0, 0,
+    NULL, NULL, NULL, "mount -t hugetlbfs -o pagesize=16M hugetlbfs /dev/hugepages" },
+  { "hash4k: HPT guest 64K -> KVM PR", H_HASH_4K, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR;cap-hpt-max-page-size=4096;cap-ccf-assist=off;cap-fwnmi=off", "cap-large-decr",
+    "/dev/hugepages", NULL },
+  { "hash4k: KVM PR asked", H_HASH_4K, { H, K4, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR", "kernel-irqchip", "/dev/hugepages", NULL },
+  { "hash4k: POWER7 guest (one older) -> HV compat", H_HASH_4K, { H, K4, .cpu = 7 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "max-cpu-compat=power7", NULL, "/dev/hugepages", NULL },
+  { "hash4k: POWER6 guest -> KVM PR", H_HASH_4K, { H, K4, .cpu = 6 }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR", "max-cpu-compat", "/dev/hugepages", NULL },
+  /* Radix host, 64 KiB pages */
+  { "radix64k: radix guest 64K -> HV", H_RADIX_64K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  { "radix64k: radix guest 4K -> HV", H_RADIX_64K, { R, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  { "radix64k: HPT guest 64K -> HV", H_RADIX_64K, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  { "radix64k: HPT guest 4K -> HV", H_RADIX_64K, { H, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  /* HPT host, 64 KiB pages */
+  { "hash64k: HPT guest 64K -> HV", H_HASH_64K, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  { "hash64k: HPT guest 4K -> HV", H_HASH_64K, { H, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV", NULL, NULL, NULL },
+  { "hash64k: radix-capable guest runs hash", H_HASH_64K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV", NULL, NULL, NULL },
+  { "hash64k: KVM PR", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR;kernel-irqchip=off;cap-large-decr=off", "cap-hpt-max-page-size;cap-ail-mode-3", NULL, NULL },
+  /* Nested: a radix guest (4K or 64K pages) running radix guests under nested HV */
+  { "radix L1 64K: radix guest 64K -> nested HV", H_L1_RADIX_64K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", "cap-hpt-max-page-size", NULL, NULL },
+  { "radix L1 4K: radix guest 64K -> nested HV + cap", H_L1_RADIX_4K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", NULL, NULL, NULL },
+  { "radix L1 4K: radix guest 4K -> nested HV + cap", H_L1_RADIX_4K, { R, K4 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "cap-hpt-max-page-size=4096", NULL, NULL, NULL },
+  { "radix L1: hash guest refused by HV", H_L1_RADIX_64K, { H, K64, .accel = ACCEL_HV }, PLAN_REFUSED_IMPOSSIBLE,
+    0, 0, NULL, NULL, NULL, "HPT not supported in nested guests" },
+  { "radix L1: POWER8 guest refused by HV", H_L1_RADIX_64K, { R, K64, .cpu = 8, .accel = ACCEL_HV },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "radix guests only" },
+  { "radix L1: kvm_pr cannot help (radix)", H_L1_RADIX_64K, { H, K64, .accel = ACCEL_PR }, PLAN_REFUSED_IMPOSSIBLE,
+    0, 0, NULL, NULL, NULL, "disable_radix" },
+  { "radix L1 4K: pinned pseries-2.11 -> cap-htm=off", H_L1_RADIX_4K, { R, K64, .machine = "pseries-2.11" },
+    PLAN_OK, PLAN_ACCEL_KVM_HV, R, "cap-htm=off;cap-hpt-max-page-size=4096", NULL, NULL, NULL },
+  /* Nested: an HPT guest (4K or 64K) can only run KVM PR */
+  { "hash L1: guest -> KVM PR", H_L1_HASH, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", NULL,
+    NULL, NULL },
+  { "hash L1: HV refused", H_L1_HASH, { R, K64, .accel = ACCEL_HV }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL,
+    NULL, NULL, "nested hypervisor on a radix POWER9" },
+};
+
+static const Row rule_rows[] = {
+  { "radix host, PR asked: both ways out", H_RADIX_64K, { H, K64, .accel = ACCEL_PR }, PLAN_REFUSED_IMPOSSIBLE,
+    0, 0, NULL, NULL, NULL, "HPT guest (mmu=hash) with kvm_pr loaded inside it" },
+  { "nested radix guest -> cap-nested-hv", H_RADIX_64K, { R, K64, .nested = TRUE }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "cap-nested-hv=on", NULL, NULL, NULL },
+  { "nested hash guest -> warning", H_RADIX_64K, { H, K64, .nested = TRUE }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    NULL, "cap-nested-hv", NULL, "only KVM PR can run inside it" },
+  { "POWER8 guest on POWER9 -> compat, hash", H_RADIX_64K, { R, K64, .cpu = 8 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "max-cpu-compat=power8", NULL, NULL, NULL },
+  { "POWER7 guest on POWER9, kvm -> refused", H_RADIX_64K, { R, K64, .cpu = 7, .accel = ACCEL_KVM },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "one older" },
+  { "POWER7 guest on POWER9, auto -> TCG", H_RADIX_64K, { R, K64, .cpu = 7 }, PLAN_OK, PLAN_ACCEL_TCG, H,
+    NULL, NULL, NULL, "KVM cannot run this guest here" },
+  { "POWER10 guest on POWER9 -> refused for HV", H_RADIX_64K, { R, K64, .cpu = 10, .accel = ACCEL_HV },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "POWER10 guest on a POWER9 host" },
+  { "x86 -> TCG, clean caps", H_X86, { R, K64 }, PLAN_OK, PLAN_ACCEL_TCG, R,
+    "cap-cfpc=broken;cap-sbbc=broken;cap-ibs=broken;cap-ccf-assist=off", "kvm-type;cap-hpt-max-page-size", NULL, NULL },
+  { "x86, kvm asked -> refused", H_X86, { R, K64, .accel = ACCEL_KVM }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL,
+    NULL, "not a 64-bit POWER machine" },
+  { "x86, POWER8 -> TCG hash", H_X86, { R, K64, .cpu = 8 }, PLAN_OK, PLAN_ACCEL_TCG, H, NULL, NULL, NULL, NULL },
+  { "x86, pseries-2.11 -> cap-htm=off", H_X86, { R, K64, .machine = "pseries-2.11" }, PLAN_OK, PLAN_ACCEL_TCG, H,
+    "cap-htm=off", "cap-cfpc", NULL, NULL },
+  { "x86, nested radix -> cap-nested-hv under TCG", H_X86, { R, K64, .nested = TRUE }, PLAN_OK, PLAN_ACCEL_TCG, R,
+    "cap-nested-hv=on", NULL, NULL, NULL },
+  { "x86, unknown machine type", H_X86, { R, K64, .machine = "pseries-1.0" }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL,
+    NULL, NULL, "has no machine type pseries-1.0" },
+};
+
+static void
+check_props (const Row *r, const Plan *pl)
+{
+  if (r->props) {
+    g_auto (GStrv) want = g_strsplit (r->props, ";", -1);
+    for (char **w = want; *w; w++) {
+      g_auto (GStrv) kv = g_strsplit (*w, "=", 2);
+      const char *got = plan_machine_prop (pl, kv[0]);
+      ck_assert_msg (got != NULL, "%s: no %s in the plan", r->name, kv[0]);
+      if (kv[1])
+        ck_assert_msg (g_str_equal (got, kv[1]), "%s: %s=%s, expected %s", r->name, kv[0], got, kv[1]);
+    }
+  }
+  if (r->absent) {
+    g_auto (GStrv) no = g_strsplit (r->absent, ";", -1);
+    for (char **n = no; *n; n++)
+      ck_assert_msg (plan_machine_prop (pl, *n) == NULL, "%s: unexpected %s=%s", r->name, *n,
+                     plan_machine_prop (pl, *n));
+  }
+}
+
+static gboolean
+any_contains (GPtrArray *arr, const char *text)
+{
+  for (guint i = 0; i < arr->len; i++)
+    if (strstr (g_ptr_array_index (arr, i), text))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+dump_plan (const Plan *pl)
+{
+  GString *s = g_string_new (NULL);
+  g_autofree char *m = plan_machine_string (pl);
+  g_string_append_printf (s, "status=%d accel=%s machine=%s\n", pl->status, plan_accel_to_string (pl->accel), m);
+  for (guint i = 0; i < pl->reasons->len; i++)
+    g_string_append_printf (s, " reason: %s\n", (char *) g_ptr_array_index (pl->reasons, i));
+  for (guint i = 0; i < pl->ways_out->len; i++)
+    g_string_append_printf (s, " way: %s\n", (char *) g_ptr_array_index (pl->ways_out, i));
+  for (guint i = 0; i < pl->warnings->len; i++)
+    g_string_append_printf (s, " warning: %s\n", (char *) g_ptr_array_index (pl->warnings, i));
+  return g_string_free (s, FALSE);
+}
+
+static void
+run_row (const Row *r, EmulatorFacts *emu)
+{
+  g_autoptr (HostFacts) h = make_host (r->host);
+  g_autoptr (Profile) p = make_profile (&r->guest);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+  g_autofree char *dump = dump_plan (pl);
+
+  ck_assert_msg (pl->status == r->status, "%s: status %d, expected %d\n%s", r->name, pl->status, r->status, dump);
+  if (r->status == PLAN_OK) {
+    ck_assert_msg (pl->accel == r->accel, "%s: accel %s\n%s", r->name, plan_accel_to_string (pl->accel), dump);
+    ck_assert_msg (pl->guest_mmu == r->mmu, "%s: guest mmu %s\n%s", r->name, profile_mmu_to_string (pl->guest_mmu), dump);
+    check_props (r, pl);
+    if (r->mem_path)
+      ck_assert_msg (pl->mem_path && g_str_equal (pl->mem_path, r->mem_path), "%s: mem_path %s\n%s", r->name,
+                     pl->mem_path, dump);
+    else
+      ck_assert_msg (pl->mem_path == NULL, "%s: unexpected mem_path %s", r->name, pl->mem_path);
+    ck_assert_msg (pl->decisions->len > 0, "%s: no decisions", r->name);
+    for (guint i = 0; i < pl->decisions->len; i++) {
+      PlanDecision *d = g_ptr_array_index (pl->decisions, i);
+      ck_assert_msg (d->reason && *d->reason, "%s: decision %s has no reason", r->name, d->setting);
+    }
+    if (pl->accel == PLAN_ACCEL_KVM_PR)
+      ck_assert_msg (pl->no_vga, "%s: a PR guest must get no VGA", r->name);
+  } else {
+    ck_assert_msg (pl->reasons->len > 0, "%s: a refusal without reasons", r->name);
+    ck_assert_msg (pl->ways_out->len > 0, "%s: a refusal without ways out", r->name);
+  }
+  if (r->text)
+    ck_assert_msg (any_contains (pl->reasons, r->text) || any_contains (pl->ways_out, r->text) ||
+                       any_contains (pl->warnings, r->text),
+                   "%s: '%s' not in the plan\n%s", r->name, r->text, dump);
+}
+
+START_TEST (test_seed_table)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  run_row (&seed_rows[_i], emu);
+}
+END_TEST
+
+START_TEST (test_rules)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  run_row (&rule_rows[_i], emu);
+}
+END_TEST
+
+/* ---- Rules that depend on the QEMU version ---- */
+
+START_TEST (test_qemu10_has_no_pseries2)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (10, 0, "pseries-3.0");
+  g_autoptr (HostFacts) h = make_host (H_L1_RADIX_4K);
+  GuestSpec g = { R, K64, .machine = "pseries-2.11" };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_IMPOSSIBLE);
+  ck_assert (any_contains (pl->reasons, "no machine type pseries-2.11"));
+  ck_assert (any_contains (pl->ways_out, "machine=pseries"));
+}
+END_TEST
+
+START_TEST (test_ail_mode_3_old_kernel)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (8, 2, "pseries-2.1");
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+  g_autoptr (Plan) pl2 = NULL;
+
+  g_free (h->kernel);
+  h->kernel = g_strdup ("5.15.0-91-generic");
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-ail-mode-3"), "off");
+  /* A new kernel keeps QEMU's default; QEMU 7.2 has no such cap. */
+  g_free (h->kernel);
+  h->kernel = g_strdup ("6.1.0-50-powerpc64le");
+  pl2 = plan_build (h, emu, p);
+  ck_assert_ptr_null (plan_machine_prop (pl2, "cap-ail-mode-3"));
+}
+END_TEST
+
+START_TEST (test_pr_ail_mode_3)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (8, 2, "pseries-2.1");
+  g_autoptr (HostFacts) h = make_host (H_HASH_64K);
+  GuestSpec g = { H, K64, .accel = ACCEL_PR };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-ail-mode-3"), "off");
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-fwnmi"), "off");
+}
+END_TEST
+
+START_TEST (test_pre_5_0_needs_no_hugepages)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (4, 2, "pseries-2.1");
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
+  GuestSpec g = { H, K4 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_ptr_null (pl->mem_path);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-hpt-max-page-size"), "4096");
+}
+END_TEST
+
+START_TEST (test_no_cap_before_3_0)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (2, 12, "pseries-2.1");
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_ptr_null (plan_machine_prop (pl, "cap-hpt-max-page-size"));
+}
+END_TEST
+
+START_TEST (test_tcg_nested_needs_7_0)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (6, 2, "pseries-2.1");
+  g_autoptr (HostFacts) h = make_host (H_X86);
+  GuestSpec g = { R, K64, .nested = TRUE };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_IMPOSSIBLE);
+  ck_assert (any_contains (pl->reasons, "QEMU 7.0"));
+}
+END_TEST
+
+START_TEST (test_power10_host_htm)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64, .machine = "pseries-2.11" };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  h->generation = 10;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-htm"), "off");
+}
+END_TEST
+
+/* ---- Setup steps: refuse with the fix, never fall back silently ---- */
+
+START_TEST (test_fixable_kvm_hv_not_loaded)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  h->kvm_hv = PPCVM_NO;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->ways_out, "sudo modprobe kvm_hv"));
+  ck_assert (any_contains (pl->ways_out, "--accel tcg"));
+}
+END_TEST
+
+START_TEST (test_fixable_devkvm_permission)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  h->kvm_usable = PPCVM_NO;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->ways_out, "usermod -aG kvm"));
+}
+END_TEST
+
+START_TEST (test_fixable_nested_param_off)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64, .nested = TRUE };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  h->kvm_hv_nested = PPCVM_NO;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->ways_out, "kvm_hv nested=1"));
+}
+END_TEST
+
+START_TEST (test_hugepage_counts)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K_HP);
+  GuestSpec g = { H, K4, .memory = 4 * GiB };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  /* 2048 pages needed, 1000 free of 1000: reserve 1000 + 1048 + headroom */
+  g_array_index (h->hugepages, HostHugepages, 0).total = 1000;
+  g_array_index (h->hugepages, HostHugepages, 0).free = 1000;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->reasons, "2048 pages of 2 MiB needed, 1000 free"));
+  ck_assert (any_contains (pl->ways_out, "sudo sysctl vm.nr_hugepages=2114"));
+  ck_assert (!any_contains (pl->ways_out, "mount -t hugetlbfs")); /* already mounted */
+
+  g_array_index (h->hugepages, HostHugepages, 0).free = 2048;
+  plan_free (g_steal_pointer (&pl));
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_uint_eq (pl->hugepages_needed, 2048);
+  ck_assert_uint_eq (pl->hugepage_size, 2 * MiB);
+}
+END_TEST
+
+START_TEST (test_profile_mem_path_forced)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_X86);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  p->mem_path = g_strdup ("/tmp/guest-ram");
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_str_eq (pl->mem_path, "/tmp/guest-ram");
+}
+END_TEST
+
+START_TEST (test_unknown_emulator)
+{
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, NULL, p);
+
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-hpt-max-page-size"), "4096");
+}
+END_TEST
+
+START_TEST (test_machine_string_escapes)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+  g_autofree char *m = NULL;
+
+  g_ptr_array_add (pl->machine_props, g_strdup ("x-test=a,b"));
+  m = plan_machine_string (pl);
+  ck_assert_str_eq (m, "pseries,kvm-type=HV,cap-hpt-max-page-size=4096,x-test=a,,b");
+}
+END_TEST
+
+START_TEST (test_host_advice)
+{
+  g_autoptr (HostFacts) h = make_host (H_HASH_4K_NOHP);
+  g_autoptr (GPtrArray) adv = NULL;
+
+  h->kvm_hv = PPCVM_NO;
+  h->kvm_pr = PPCVM_NO;
+  h->memlock_limit = 8 << 20;
+  adv = plan_host_advice (h);
+  ck_assert (any_contains (adv, "sudo modprobe kvm_hv"));
+  ck_assert (any_contains (adv, "sudo modprobe kvm_pr"));
+  ck_assert (any_contains (adv, "ulimit -l"));
+  ck_assert (any_contains (adv, "no hugetlbfs mount"));
+}
+END_TEST
+
+/* ---- Every TCG plan is accepted by the real qemu-system-ppc64 ---- */
+
+static const GuestSpec tcg_guests[] = {
+  { R, K64 },
+  { H, K64 },
+  { R, K4, .cpu = 8 },
+  { R, K64, .cpu = 7 },
+  { R, K64, .cpu = 9, .nested = TRUE },
+  { R, K64, .cpu = 10 },
+  { R, K64, .machine = "pseries-2.11" },
+  { R, K64, .machine = "pseries-2.12" },
+  { R, K64, .machine = "pseries-4.2" },
+  { R, K64, .machine = "pseries-5.0", .cpu = 8 },
+  { H, K64, .machine = "pseries-2.1" },
+};
+
+START_TEST (test_tcg_argv_accepted_by_qemu)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bin = emulator_find_binary (NULL, &error);
+  g_autoptr (EmulatorFacts) emu = NULL;
+  g_autoptr (HostFacts) h = make_host (H_X86);
+  g_autoptr (Profile) p = make_profile (&tcg_guests[_i]);
+  g_autoptr (Plan) pl = NULL;
+  g_auto (GStrv) argv = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ppcvm-dtb-XXXXXX", NULL);
+  g_autofree char *dtb = g_build_filename (dir, "guest.dtb", NULL);
+  g_autofree char *dumparg = g_strdup_printf ("dumpdtb=%s", dtb);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *extra[] = { "-machine", dumparg, NULL };
+  int status = -1;
+
+  ck_assert_msg (bin != NULL, "qemu-system-ppc64 is needed: %s", error ? error->message : "");
+  emu = emulator_probe (bin, 20000, &error);
+  ck_assert_msg (emu != NULL, "%s", error ? error->message : "");
+  p->memory = 512 * MiB;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  argv = cmdline_build (bin, pl, p, NULL, extra);
+  ck_assert (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "qemu refused the plan (%s):\n%s",
+                 g_strjoinv (" ", argv), err);
+  ck_assert_msg (g_file_test (dtb, G_FILE_TEST_EXISTS), "no dtb dumped");
+  /* The console starts clean: no "TCG doesn't support requested feature". */
+  ck_assert_msg (strstr (err, "warning") == NULL, "qemu warned for %s:\n%s", g_strjoinv (" ", argv), err);
+  g_unlink (dtb);
+  g_rmdir (dir);
+}
+END_TEST
+
+static Suite *
+plan_suite (void)
+{
+  Suite *s = suite_create ("plan");
+  TCase *seed = tcase_create ("seed");
+  TCase *rules = tcase_create ("rules");
+  TCase *qemu = tcase_create ("qemu");
+
+  tcase_add_loop_test (seed, test_seed_table, 0, G_N_ELEMENTS (seed_rows));
+  suite_add_tcase (s, seed);
+
+  tcase_add_loop_test (rules, test_rules, 0, G_N_ELEMENTS (rule_rows));
+  tcase_add_test (rules, test_qemu10_has_no_pseries2);
+  tcase_add_test (rules, test_ail_mode_3_old_kernel);
+  tcase_add_test (rules, test_pr_ail_mode_3);
+  tcase_add_test (rules, test_pre_5_0_needs_no_hugepages);
+  tcase_add_test (rules, test_no_cap_before_3_0);
+  tcase_add_test (rules, test_tcg_nested_needs_7_0);
+  tcase_add_test (rules, test_power10_host_htm);
+  tcase_add_test (rules, test_fixable_kvm_hv_not_loaded);
+  tcase_add_test (rules, test_fixable_devkvm_permission);
+  tcase_add_test (rules, test_fixable_nested_param_off);
+  tcase_add_test (rules, test_hugepage_counts);
+  tcase_add_test (rules, test_profile_mem_path_forced);
+  tcase_add_test (rules, test_unknown_emulator);
+  tcase_add_test (rules, test_machine_string_escapes);
+  tcase_add_test (rules, test_host_advice);
+  suite_add_tcase (s, rules);
+
+  tcase_set_timeout (qemu, 60);
+  tcase_add_loop_test (qemu, test_tcg_argv_accepted_by_qemu, 0, G_N_ELEMENTS (tcg_guests));
+  suite_add_tcase (s, qemu);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (plan_suite ());
+  int failed;
+
+  srunner_run_all (sr, CK_ENV);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
