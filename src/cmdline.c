@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "util.h"
+
+/* Which QEMU 7.2 options go through its option parser (QemuOpts: a ',' in a
+ * value must be doubled) was checked against qemu-system-ppc64 7.2:
+ *   escaped: -name, -drive file=, -chardev path=, -qmp unix:PATH, -object file=
+ *   plain:   -mem-path, -kernel, -initrd, -append, -bios, -pidfile
+ * Paths reaching -drive are absolute, so the block layer never mistakes a
+ * "name:" prefix for a protocol. */
+
+struct QemuArgv {
+  GPtrArray *argv; /* of g_free'd char* */
+};
+
+QemuArgv *
+qemu_argv_new (void)
+{
+  QemuArgv *a = g_new0 (QemuArgv, 1);
+
+  a->argv = g_ptr_array_new_with_free_func (g_free);
+  return a;
+}
+
+void
+qemu_argv_free (QemuArgv *a)
+{
+  if (a == NULL)
+    return;
+  g_ptr_array_unref (a->argv);
+  g_free (a);
+}
+
+void
+qemu_argv_add_arg (QemuArgv *a, const char *arg)
+{
+  g_return_if_fail (arg != NULL);
+  g_ptr_array_add (a->argv, g_strdup (arg));
+}
+
+void
+qemu_argv_take_arg (QemuArgv *a, char *arg)
+{
+  g_return_if_fail (arg != NULL);
+  g_ptr_array_add (a->argv, arg);
+}
+
+void
+qemu_argv_add_args (QemuArgv *a, ...)
+{
+  va_list ap;
+  const char *arg;
+
+  va_start (ap, a);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    qemu_argv_add_arg (a, arg);
+  va_end (ap);
+}
+
+void
+qemu_argv_add_arg_printf (QemuArgv *a, const char *format, ...)
+{
+  va_list ap;
+
+  va_start (ap, format);
+  qemu_argv_take_arg (a, g_strdup_vprintf (format, ap));
+  va_end (ap);
+}
+
+guint
+qemu_argv_len (const QemuArgv *a)
+{
+  return a->argv->len;
+}
+
+GStrv
+qemu_argv_finish (QemuArgv *a)
+{
+  GPtrArray *argv = a->argv;
+
+  g_ptr_array_add (argv, NULL);
+  g_ptr_array_set_free_func (argv, NULL);
+  g_free (a);
+  return (GStrv) g_ptr_array_free (argv, FALSE);
+}
+
+/* OPTION followed by PREFIX and VALUE, the value QEMU-escaped. */
+static void
+add_escaped (QemuArgv *a, const char *option, const char *prefix, const char *value,
+             const char *suffix)
+{
+  g_autofree char *esc = ppcvm_qemu_escape (value);
+
+  qemu_argv_add_arg (a, option);
+  qemu_argv_add_arg_printf (a, "%s%s%s", prefix, esc, suffix != NULL ? suffix : "");
+}
+
+static void
+add_boot (QemuArgv *a, const Profile *profile)
+{
+  if (profile->kernel != NULL)
+    qemu_argv_add_args (a, "-kernel", profile->kernel, NULL);
+  if (profile->initrd != NULL)
+    qemu_argv_add_args (a, "-initrd", profile->initrd, NULL);
+  if (profile->append != NULL)
+    qemu_argv_add_args (a, "-append", profile->append, NULL);
+  if (profile->firmware != NULL)
+    qemu_argv_add_args (a, "-bios", profile->firmware, NULL);
+  /* pseries' default block interface is SCSI: QEMU adds the spapr-vscsi
+   * controller that SLOF boots from. */
+  if (profile->cdrom != NULL)
+    add_escaped (a, "-drive", "file=", profile->cdrom, ",format=raw,media=cdrom,if=scsi");
+}
+
+static void
+add_disk (QemuArgv *a, const ProfileDisk *d)
+{
+  g_autofree char *esc = ppcvm_qemu_escape (d->file);
+  GString *s = g_string_new ("file=");
+  const char *iface = d->interface != NULL ? d->interface : "virtio";
+  gboolean nvme = g_str_equal (iface, "nvme");
+
+  g_string_append (s, esc);
+  if (d->format != NULL)
+    g_string_append_printf (s, ",format=%s", d->format);
+  /* NVMe has no if=: a backend-only drive plus the controller device. */
+  g_string_append_printf (s, ",if=%s", nvme ? "none" : iface);
+  if (d->readonly)
+    g_string_append (s, ",readonly=on");
+  g_string_append_printf (s, ",id=%s", d->name);
+  qemu_argv_add_arg (a, "-drive");
+  qemu_argv_take_arg (a, g_string_free (s, FALSE));
+  if (nvme) {
+    qemu_argv_add_arg (a, "-device");
+    qemu_argv_add_arg_printf (a, "nvme,drive=%s,serial=%s", d->name, d->name);
+  }
+}
+
+/* Forwards without a host address would listen on every interface (slirp's
+ * default); bind them to loopback instead. */
+static char *
+hostfwd (const char *fwd)
+{
+  const char *colon = strchr (fwd, ':');
+  const char *dash = strchr (fwd, '-');
+
+  if (colon != NULL && dash != NULL && (colon[1] == ':' || strchr (colon + 1, ':') > dash)) {
+    const char *port = colon[1] == ':' ? colon + 2 : colon + 1;
+    return g_strdup_printf ("hostfwd=%.*s:127.0.0.1:%s", (int) (colon - fwd), fwd, port);
+  }
+  return g_strdup_printf ("hostfwd=%s", fwd);
+}
+
+static void
+add_network (QemuArgv *a, const Profile *profile)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  g_autofree char *ifname = NULL;
+
+  switch (profile->net_mode) {
+  case NET_NONE:
+    /* Without it, QEMU adds a default user-mode NIC. */
+    qemu_argv_add_args (a, "-nic", "none", NULL);
+    return;
+  case NET_USER:
+    g_string_append (s, "user,id=net0");
+    for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++) {
+      g_autofree char *f = hostfwd (profile->forwards[i]);
+      g_string_append_printf (s, ",%s", f);
+    }
+    break;
+  case NET_TAP:
+    ifname = ppcvm_qemu_escape (profile->net_ifname != NULL ? profile->net_ifname : "");
+    g_string_append_printf (s, "tap,id=net0,ifname=%s,script=no,downscript=no", ifname);
+    break;
+  case NET_BRIDGE:
+    ifname = ppcvm_qemu_escape (profile->net_ifname != NULL ? profile->net_ifname : "");
+    g_string_append_printf (s, "bridge,id=net0,br=%s", ifname);
+    break;
+  }
+  qemu_argv_add_args (a, "-netdev", s->str, NULL);
+  qemu_argv_add_arg (a, "-device");
+  qemu_argv_add_arg_printf (a, "%s,netdev=net0",
+                            profile->net_model != NULL ? profile->net_model : "virtio-net-pci");
+}
+
+static void
+add_display (QemuArgv *a, const Plan *plan, const Profile *profile,
+             const CmdlineRuntime *runtime)
+{
+  const char *console = runtime != NULL ? runtime->console_socket : NULL;
+  gboolean daemonize = runtime != NULL && runtime->daemonize;
+  gboolean graphic = profile->display == DISPLAY_VNC || profile->display == DISPLAY_GTK;
+
+  /* -nographic keeps the default VGA device on pseries; only -vga none
+   * removes it (and KVM PR guests must never get one). */
+  if (plan->no_vga || !graphic)
+    qemu_argv_add_args (a, "-vga", "none", NULL);
+
+  if (console != NULL) {
+    add_escaped (a, "-chardev", "socket,id=con0,path=", console, ",server=on,wait=off");
+    qemu_argv_add_args (a, "-serial", "chardev:con0", NULL);
+  }
+
+  switch (profile->display) {
+  case DISPLAY_SERIAL:
+    /* Console and monitor on stdio, unless it goes to a socket; QEMU refuses
+     * -nographic with -daemonize, which has no stdio to offer. */
+    if (console == NULL && !daemonize) {
+      qemu_argv_add_arg (a, "-nographic");
+      break;
+    }
+    G_GNUC_FALLTHROUGH;
+  case DISPLAY_NONE:
+    qemu_argv_add_args (a, "-display", "none", NULL);
+    if (console == NULL)
+      qemu_argv_add_args (a, "-serial", "null", NULL);
+    qemu_argv_add_args (a, "-monitor", "none", NULL);
+    break;
+  case DISPLAY_VNC: {
+    const char *listen = profile->vnc_listen != NULL ? profile->vnc_listen : "127.0.0.1:0";
+    g_autofree char *esc = ppcvm_qemu_escape (listen);
+    if (profile->vnc_password_file != NULL) {
+      add_escaped (a, "-object", "secret,id=vncpw,file=", profile->vnc_password_file, NULL);
+      qemu_argv_add_arg (a, "-vnc");
+      qemu_argv_add_arg_printf (a, "%s,password-secret=vncpw", esc);
+    } else {
+      qemu_argv_add_args (a, "-vnc", esc, NULL);
+    }
+    break;
+  }
+  case DISPLAY_GTK:
+    qemu_argv_add_args (a, "-display", "gtk", NULL);
+    break;
+  }
+}
+
+GStrv
+cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
+               const CmdlineRuntime *runtime, const char *const *extra)
+{
+  g_autoptr (QemuArgv) a = qemu_argv_new ();
+  const char *name = profile->name != NULL ? profile->name : profile->id;
+  g_autofree char *size = NULL;
+
+  g_return_val_if_fail (binary != NULL, NULL);
+  g_return_val_if_fail (plan != NULL, NULL);
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  qemu_argv_add_arg (a, binary);
+  if (name != NULL)
+    add_escaped (a, "-name", "", name, NULL);
+  qemu_argv_add_arg (a, "-machine");
+  qemu_argv_take_arg (a, plan_machine_string (plan));
+  if (plan->accel_opts != NULL)
+    qemu_argv_add_args (a, "-accel", plan->accel_opts, NULL);
+  if (plan->cpu != NULL)
+    qemu_argv_add_args (a, "-cpu", plan->cpu, NULL);
+  size = ppcvm_format_size (plan->memory);
+  qemu_argv_add_args (a, "-m", size, NULL);
+  qemu_argv_add_arg (a, "-smp");
+  qemu_argv_add_arg_printf (a, "%u", profile->smp);
+  if (plan->mem_path != NULL)
+    qemu_argv_add_args (a, "-mem-path", plan->mem_path, NULL);
+
+  add_boot (a, profile);
+  for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
+    add_disk (a, profile->disks->pdata[i]);
+  add_network (a, profile);
+  add_display (a, plan, profile, runtime);
+
+  if (runtime != NULL) {
+    if (runtime->qmp_socket != NULL)
+      add_escaped (a, "-qmp", "unix:", runtime->qmp_socket, ",server=on,wait=off");
+    if (runtime->pid_file != NULL)
+      qemu_argv_add_args (a, "-pidfile", runtime->pid_file, NULL);
+    if (runtime->daemonize)
+      qemu_argv_add_arg (a, "-daemonize");
+  }
+
+  for (int i = 0; profile->qemu_args != NULL && profile->qemu_args[i] != NULL; i++)
+    qemu_argv_add_arg (a, profile->qemu_args[i]);
+  for (int i = 0; extra != NULL && extra[i] != NULL; i++)
+    qemu_argv_add_arg (a, extra[i]);
+
+  return qemu_argv_finish (g_steal_pointer (&a));
+}
+
+/* Words made only of these need no quoting, which keeps the line readable. */
+static gboolean
+shell_safe (const char *word)
+{
+  if (*word == '\0')
+    return FALSE;
+  for (const char *p = word; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-_./:=,+@%", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+char *
+cmdline_to_shell (const char *const *argv)
+{
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  for (int i = 0; argv[i] != NULL; i++) {
+    if (i > 0)
+      g_string_append_c (s, ' ');
+    if (shell_safe (argv[i])) {
+      g_string_append (s, argv[i]);
+    } else {
+      g_autofree char *q = g_shell_quote (argv[i]);
+      g_string_append (s, q);
+    }
+  }
+  return g_string_free (s, FALSE);
+}

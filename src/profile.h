@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Guest profiles: GKeyFile files, validated key by key. Every error names the
+ * file (or the -s override), the [group], the key, the value and what is
+ * accepted. Paths are resolved against the profile's directory; `~/` and
+ * `${XDG_CACHE_HOME}/` expand. */
+#pragma once
+
+#include <glib.h>
+
+typedef enum { GUEST_MMU_RADIX, GUEST_MMU_HASH } GuestMmu;
+typedef enum { ACCEL_AUTO, ACCEL_KVM, ACCEL_HV, ACCEL_PR, ACCEL_TCG } AccelRequest;
+typedef enum { DISPLAY_SERIAL, DISPLAY_NONE, DISPLAY_VNC, DISPLAY_GTK } GuestDisplay;
+typedef enum { NET_USER, NET_NONE, NET_TAP, NET_BRIDGE } NetMode;
+
+typedef struct {
+  char *name;         /* the [disk:NAME] part */
+  char *file;         /* absolute */
+  char *format;       /* raw, qcow2... or NULL (qemu probes) */
+  char *interface;    /* virtio, scsi, ide... or NULL: virtio */
+  gboolean readonly;
+} ProfileDisk;
+
+typedef struct {
+  char *path;          /* the file the profile came from (absolute), or NULL */
+  char *id;            /* the profile's name: basename without .conf */
+
+  /* [guest] */
+  char *name;
+  GuestMmu mmu;
+  guint64 page_size;   /* 4096 or 65536 */
+  int cpu_generation;  /* 7..10; 0 = host */
+  guint64 memory;      /* bytes */
+  guint smp;
+  gboolean nested;
+  AccelRequest accel;
+  char *machine;       /* "pseries" or "pseries-X.Y" */
+  GuestDisplay display;
+  char *vnc_listen;    /* address:display for display=vnc; NULL = 127.0.0.1:0 */
+  char *vnc_password_file; /* NULL: none */
+  char *mem_path;      /* forces -mem-path DIR (absolute), NULL: planner decides */
+
+  /* [boot] */
+  char *kernel, *initrd, *append, *firmware, *cdrom;
+
+  /* [disk:NAME] */
+  GPtrArray *disks;    /* of ProfileDisk* */
+
+  /* [network] */
+  NetMode net_mode;
+  char **forwards;     /* "tcp:2222-:22" or "tcp:0.0.0.0:2222-:22" */
+  char *net_ifname;    /* tap ifname / bridge name */
+  char *net_model;     /* NULL: virtio-net-pci */
+
+  /* [qemu] */
+  char **qemu_args;
+  char *qemu_binary;   /* NULL: search $PATH */
+} Profile;
+
+Profile *profile_new_defaults (void);
+void profile_free (Profile *profile);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Profile, profile_free)
+
+/* Resolve a PROFILE argument to a file: an argument holding a '/' or ending in
+ * ".conf" is a path; otherwise NAME.conf is searched in
+ * $XDG_CONFIG_HOME/ppcvm/profiles, /etc/ppcvm/profiles, the data dirs. */
+char *profile_find (const char *name, GError **error);
+
+/* The profile directories in search order (user, system, data), newly allocated. */
+GStrv profile_search_dirs (void);
+
+/* Load and validate PATH, then apply OVERRIDES ("group.key=value", each
+ * validated the same way; a relative path in an override is relative to the
+ * current directory). Checks that kernel, initrd, firmware, cdrom and disk
+ * files exist. */
+Profile *profile_load (const char *path, const char *const *overrides, GError **error);
+
+/* The same from text (FILENAME is used in messages and to resolve paths). */
+Profile *profile_load_data (const char *data, const char *filename, const char *const *overrides,
+                            GError **error);
+
+const char *profile_mmu_to_string (GuestMmu mmu);
+const char *profile_accel_to_string (AccelRequest a);
+gboolean profile_accel_from_string (const char *s, AccelRequest *ret);
+const char *profile_display_to_string (GuestDisplay d);
