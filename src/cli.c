@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "host-json.h"
+#include "util.h"
+
+void
+cli_host_options_clear (CliHostOptions *o)
+{
+  g_clear_pointer (&o->sysroot, g_free);
+  g_clear_pointer (&o->host_file, g_free);
+  g_clear_pointer (&o->qemu, g_free);
+  g_clear_pointer (&o->accel, g_free);
+  g_clear_pointer (&o->sets, g_strfreev);
+}
+
+gboolean
+cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries, int *argc,
+           char ***argv, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (params);
+  g_autoptr (GError) local = NULL;
+  g_autofree char *prg = g_strdup_printf ("ppcvm %s", cmd);
+
+  g_set_prgname (prg);
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_strict_posix (ctx, TRUE);
+  if (!g_option_context_parse (ctx, argc, argv, &local)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm %s --help'",
+                 local->message, cmd);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+HostFacts *
+cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean require_qemu, GError **error)
+{
+  g_autoptr (HostFacts) facts = NULL;
+  const char *qemu = o->qemu ? o->qemu : profile_qemu;
+
+  if (o->host_file && o->sysroot) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                 "--host and --sysroot exclude each other. See 'ppcvm --help'");
+    return NULL;
+  }
+  if (o->host_file) {
+    facts = host_facts_load_file (o->host_file, error);
+    if (facts == NULL)
+      return NULL;
+    if (facts->qemu && qemu == NULL)
+      return g_steal_pointer (&facts);
+  } else {
+    if (o->sysroot && !g_file_test (o->sysroot, G_FILE_TEST_IS_DIR)) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "--sysroot %s: not a directory", o->sysroot);
+      return NULL;
+    }
+    facts = host_detect (o->sysroot);
+  }
+
+  {
+    g_autoptr (GError) local = NULL;
+    g_autofree char *bin = emulator_find_binary (qemu, &local);
+    if (bin == NULL) {
+      if (qemu || require_qemu) {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return NULL;
+      }
+    } else {
+      EmulatorFacts *e = emulator_probe (bin, PROBE_TIMEOUT_MS, error);
+      if (e == NULL)
+        return NULL;
+      /* Probed here for another host (--host, --sysroot): which accelerators
+       * this machine's qemu has says nothing about that host's. */
+      if (o->host_file || o->sysroot)
+        g_clear_pointer (&e->accelerators, g_strfreev);
+      emulator_facts_free (facts->qemu);
+      facts->qemu = e;
+    }
+  }
+  return g_steal_pointer (&facts);
+}
+
+Profile *
+cli_load_profile (const char *arg, const CliHostOptions *o, GError **error)
+{
+  g_autofree char *path = profile_find (arg, error);
+  g_autoptr (GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
+
+  if (path == NULL)
+    return NULL;
+  for (char **s = o->sets; s && *s; s++)
+    g_ptr_array_add (sets, g_strdup (*s));
+  if (o->accel)
+    g_ptr_array_add (sets, g_strdup_printf ("guest.accel=%s", o->accel));
+  g_ptr_array_add (sets, NULL);
+  return profile_load (path, (const char *const *) sets->pdata, error);
+}
+
+void
+cli_error (const GError *error)
+{
+  fprintf (stderr, "ppcvm: error: %s\n", error->message);
+}
+
+void
+cli_message (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  fputs ("ppcvm: ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+  va_end (ap);
+}

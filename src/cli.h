@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every subcommand shares: option parsing, host facts from the live
+ * system, --sysroot or --host, and the exit codes. */
+#pragma once
+
+#include <glib.h>
+
+#include "host.h"
+#include "profile.h"
+
+enum {
+  EXIT_OK = 0,
+  EXIT_ERROR = 1,     /* ppcvm failed (bad input, I/O) */
+  EXIT_USAGE = 2,     /* wrong command line */
+  EXIT_REFUSED = 3,   /* the planner refused the guest */
+  EXIT_LAUNCH = 125,  /* run: ppcvm failed before qemu started */
+  EXIT_NOEXEC = 126,  /* run: qemu could not be executed */
+  EXIT_NOTFOUND = 127 /* run: qemu was not found */
+};
+
+#define PROBE_TIMEOUT_MS 20000
+
+/* Host selection shared by host, plan, run, matrix, hugepages. */
+typedef struct {
+  char *sysroot;
+  char *host_file;
+  char *qemu;
+  char *accel;
+  char **sets;
+  gboolean json;
+} CliHostOptions;
+
+void cli_host_options_clear (CliHostOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliHostOptions, cli_host_options_clear)
+
+/* Parse ARGC/ARGV with ENTRIES (plus --help). Strict POSIX: options stop at
+ * the first non-option; "--" and what follows land in ret_rest. Returns FALSE
+ * with a usage error ("See 'ppcvm CMD --help'"). */
+gboolean cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries,
+                    int *argc, char ***argv, GError **error);
+
+/* Host facts as the options say: --host FILE (its qemu object, else the
+ * local emulator), else detection under --sysroot or live, with the emulator
+ * probed (--qemu, else $PATH; none found is not an error unless --qemu named
+ * one or REQUIRE_QEMU). */
+HostFacts *cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean require_qemu,
+                          GError **error);
+
+/* Load a profile by name or path with -s overrides and --accel. */
+Profile *cli_load_profile (const char *arg, const CliHostOptions *o, GError **error);
+
+/* Print "ppcvm: error: MSG" to stderr. */
+void cli_error (const GError *error);
+void cli_message (const char *fmt, ...) G_GNUC_PRINTF (1, 2);

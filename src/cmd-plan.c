@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm plan and ppcvm run: profile + host → plan → argv. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "output.h"
+#include "planner.h"
+#include "util.h"
+
+typedef struct {
+  CliHostOptions host;
+  gboolean explain;
+  gboolean dry_run;
+  char **rest;
+} PlanOptions;
+
+static void
+plan_options_clear (PlanOptions *o)
+{
+  cli_host_options_clear (&o->host);
+  g_clear_pointer (&o->rest, g_strfreev);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PlanOptions, plan_options_clear)
+
+/* Everything up to the argv; *ret_status is the exit code on failure. */
+static gboolean
+prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_profile,
+         Plan **ret_plan, GStrv *ret_argv, int *ret_status)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HostFacts) facts = NULL;
+  g_autoptr (Profile) profile = NULL;
+  g_autoptr (Plan) plan = NULL;
+  gboolean run = g_str_equal (cmd, "run");
+  int fail = run ? EXIT_LAUNCH : EXIT_ERROR;
+  const GOptionEntry shared[] = {
+    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o->host.host_file, "Plan for the host described in FILE (ppcvm host --json)", "FILE" },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o->host.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
+    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o->host.qemu, "The qemu-system-ppc64 binary", "PATH" },
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->host.sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &o->host.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->host.json, "Print the plan (or refusal) as JSON (schema ppcvm-plan/1)", NULL },
+    { "explain", 0, 0, G_OPTION_ARG_NONE, &o->explain, "Print every decision with its reason", NULL },
+  };
+  const GOptionEntry run_only[] = {
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the command as one shell-quoted line instead of running it", NULL },
+  };
+  const GOptionEntry rest = { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, NULL };
+  g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const char *params = run ? "PROFILE [-- EXTRA QEMU ARGS...]" : "PROFILE";
+  const char *profile_arg;
+  char **extra = NULL;
+  g_autofree char *binary = NULL;
+
+  g_array_append_vals (entries, shared, G_N_ELEMENTS (shared));
+  if (run) /* plan never runs anything */
+    g_array_append_vals (entries, run_only, G_N_ELEMENTS (run_only));
+  g_array_append_val (entries, rest);
+
+  *ret_status = EXIT_USAGE;
+  if (!cli_parse (cmd, params,
+                  run ? "Plan the guest, check everything that can be checked, then run qemu."
+                      : "Plan the guest: the qemu command line that will boot it, or why it cannot run.",
+                  (GOptionEntry *) entries->data, &argc, &argv, &error)) {
+    cli_error (error);
+    return FALSE;
+  }
+  if (o->rest == NULL || o->rest[0] == NULL) {
+    fprintf (stderr, "ppcvm: error: no profile given. See 'ppcvm %s --help'\n", cmd);
+    return FALSE;
+  }
+  profile_arg = o->rest[0];
+  if (o->rest[1] != NULL) {
+    if (!run) {
+      fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm plan --help'\n", o->rest[1]);
+      return FALSE;
+    }
+    extra = o->rest + 1;
+    if (g_str_equal (extra[0], "--"))
+      extra++;
+  }
+  if (o->host.json && o->explain) {
+    fprintf (stderr, "ppcvm: error: --json and --explain exclude each other. See 'ppcvm %s --help'\n", cmd);
+    return FALSE;
+  }
+
+  *ret_status = fail;
+  profile = cli_load_profile (profile_arg, &o->host, &error);
+  if (profile == NULL) {
+    if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
+      *ret_status = EXIT_USAGE;
+    cli_error (error);
+    return FALSE;
+  }
+  facts = cli_load_host (&o->host, profile->qemu_binary, run, &error);
+  if (facts == NULL) {
+    if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
+      *ret_status = EXIT_USAGE;
+    else if (run && g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
+      *ret_status = EXIT_NOTFOUND;
+    cli_error (error);
+    return FALSE;
+  }
+  plan = plan_build (facts, facts->qemu, profile);
+  if (plan->status != PLAN_OK) {
+    *ret_status = EXIT_REFUSED;
+    *ret_profile = g_steal_pointer (&profile);
+    *ret_plan = g_steal_pointer (&plan);
+    return FALSE;
+  }
+  binary = g_strdup (facts->qemu && facts->qemu->path ? facts->qemu->path : "qemu-system-ppc64");
+  *ret_argv = cmdline_build (binary, plan, profile, NULL, (const char *const *) extra);
+  *ret_profile = g_steal_pointer (&profile);
+  *ret_plan = g_steal_pointer (&plan);
+  *ret_status = EXIT_OK;
+  return TRUE;
+}
+
+static void
+print_warnings (const Plan *plan)
+{
+  for (guint i = 0; i < plan->warnings->len; i++)
+    fprintf (stderr, "ppcvm: warning: %s\n", (char *) g_ptr_array_index (plan->warnings, i));
+}
+
+static int
+print_refusal (const Plan *plan, const Profile *profile, gboolean json, FILE *out)
+{
+  if (json) {
+    json_object *j = output_plan_json (plan, profile, NULL);
+    g_autofree char *s = output_json_string (j, TRUE);
+    fputs (s, out);
+    json_object_put (j);
+  } else {
+    g_autofree char *s = output_refusal_text (plan, profile);
+    fputs (s, out);
+  }
+  return EXIT_REFUSED;
+}
+
+int
+cmd_plan (int argc, char **argv)
+{
+  g_auto (PlanOptions) o = { 0 };
+  g_autoptr (Profile) profile = NULL;
+  g_autoptr (Plan) plan = NULL;
+  g_auto (GStrv) qargv = NULL;
+  int status;
+
+  if (!prepare ("plan", argc, argv, &o, &profile, &plan, &qargv, &status)) {
+    if (status == EXIT_REFUSED)
+      return print_refusal (plan, profile, o.host.json, stdout);
+    return status;
+  }
+  if (o.host.json) {
+    json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
+    g_autofree char *s = output_json_string (j, TRUE);
+    fputs (s, stdout);
+    json_object_put (j);
+  } else if (o.explain) {
+    g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
+    fputs (s, stdout);
+  } else {
+    g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
+    print_warnings (plan);
+    printf ("%s\n", s);
+  }
+  return EXIT_OK;
+}
+
+int
+cmd_run (int argc, char **argv)
+{
+  g_auto (PlanOptions) o = { 0 };
+  g_autoptr (Profile) profile = NULL;
+  g_autoptr (Plan) plan = NULL;
+  g_auto (GStrv) qargv = NULL;
+  int status;
+
+  if (!prepare ("run", argc, argv, &o, &profile, &plan, &qargv, &status)) {
+    if (status == EXIT_REFUSED)
+      return print_refusal (plan, profile, o.host.json, stderr);
+    return status;
+  }
+  print_warnings (plan);
+  if (o.explain) {
+    g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
+    fputs (s, stderr);
+  }
+  if (o.dry_run) {
+    g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
+    printf ("%s\n", s);
+    return EXIT_OK;
+  }
+  fflush (stdout);
+  fflush (stderr);
+  execv (qargv[0], qargv);
+  {
+    int errsv = errno;
+    fprintf (stderr, "ppcvm: error: cannot execute %s: %s\n", qargv[0], g_strerror (errsv));
+    return errsv == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+  }
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm: plan and run QEMU POWER (pseries) guests from a profile and the
+ * host's facts. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const struct {
+  const char *name;
+  int (*fn) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "host", cmd_host, "Show what this host is and what it can run" },
+  { "plan", cmd_plan, "Plan a guest: print its qemu command line, or why it cannot run" },
+  { "run", cmd_run, "Plan a guest, check everything, and run qemu" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: ppcvm COMMAND [OPTIONS...]\n\n"
+                "Plan and run QEMU POWER guests from a profile and the host's facts.\n\n"
+                "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'ppcvm COMMAND --help' for a command's options; see ppcvm(1).\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2) {
+    fprintf (stderr, "ppcvm: error: no command given. See 'ppcvm --help'\n");
+    return EXIT_USAGE;
+  }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help")) {
+    usage (stdout);
+    return EXIT_OK;
+  }
+  if (g_str_equal (argv[1], "--version")) {
+    printf ("ppcvm %s\n", PPCVM_VERSION);
+    return EXIT_OK;
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].fn (argc - 1, argv + 1);
+  }
+  fprintf (stderr, "ppcvm: error: unknown command '%s'. See 'ppcvm --help'\n", argv[1]);
+  return EXIT_USAGE;
+}
