@@ -54,8 +54,10 @@ static const struct {
 static const char probe_commands[] =
   "{\"execute\": \"qmp_capabilities\", \"id\": \"negotiate\"}\n"
   "{\"execute\": \"query-machines\", \"id\": \"machines\"}\n"
-  "{\"execute\": \"qom-list-types\", \"arguments\": {\"implements\": \"accel\"}, \"id\": \"accel\"}\n"
-  "{\"execute\": \"qom-list-properties\", \"arguments\": {\"typename\": \"spapr-machine\"}, \"id\": \"caps\"}\n"
+  "{\"execute\": \"qom-list-types\", \"arguments\": {\"implements\": \"accel\"},"
+  " \"id\": \"accel\"}\n"
+  "{\"execute\": \"qom-list-properties\", \"arguments\": {\"typename\": \"spapr-machine\"},"
+  " \"id\": \"caps\"}\n"
   "{\"execute\": \"quit\", \"id\": \"quit\"}\n";
 
 /* ---- facts ---- */
@@ -348,7 +350,7 @@ set_version (EmulatorFacts *facts, const char *text)
 static char *
 first_line (const char *text, gsize len)
 {
-  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", text != NULL ? (gssize) len : 0);
+  g_autofree char *valid = g_utf8_make_valid (text, (gssize) len);
   g_auto (GStrv) lines = g_strsplit (valid, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++) {
@@ -455,7 +457,8 @@ parse_machines (EmulatorFacts *facts, json_object *list, const char *binary, GEr
   return TRUE;
 }
 
-/* Names in a qom-list-* reply that end (accelerators) or start (caps) with AFFIX. */
+/* Sorted names in a qom-list-* reply: those ending in SUFFIX, minus the
+ * suffix (accelerators, "qtest" left out), or those starting with PREFIX. */
 static char **
 qom_names (json_object *list, const char *suffix, const char *prefix)
 {
@@ -533,7 +536,8 @@ emulator_parse_probe_output (const char *binary, const char *text, GError **erro
   facts->path = g_strdup (binary);
   if (!json_object_object_get_ex (json_object_object_get (greeting, "QMP"), "version", &qemu) ||
       !json_object_object_get_ex (qemu, "qemu", &qemu) ||
-      !json_get_int (qemu, "major", &facts->major) || !json_get_int (qemu, "minor", &facts->minor) ||
+      !json_get_int (qemu, "major", &facts->major) ||
+      !json_get_int (qemu, "minor", &facts->minor) ||
       !json_get_int (qemu, "micro", &facts->micro)) {
     probe_fail (error, binary, "the QMP greeting has no version", NULL);
     goto out;
@@ -593,7 +597,8 @@ emulator_facts_to_json (const EmulatorFacts *facts)
   obj = json_object_new_object ();
   json_object_object_add (obj, "path", json_string_or_null (facts->path));
   json_object_object_add (obj, "version", json_string_or_null (facts->version));
-  json_object_object_add (obj, "accelerators", strv_to_json (facts->accelerators));
+  json_object_object_add (obj, "accelerators",
+                          facts->accelerators ? strv_to_json (facts->accelerators) : NULL);
   machines = json_object_new_array ();
   for (guint i = 0; i < facts->machines->len; i++) {
     const EmulatorMachine *m = g_ptr_array_index (facts->machines, i);
@@ -667,7 +672,8 @@ machines_from_json (EmulatorFacts *facts, json_object *v, GError **error)
     const char *name, *alias, *cpu;
 
     if (json_object_is_type (m, json_type_string)) {
-      g_ptr_array_add (facts->machines, machine_new (json_object_get_string (m), NULL, NULL, FALSE));
+      g_ptr_array_add (facts->machines,
+                       machine_new (json_object_get_string (m), NULL, NULL, FALSE));
       continue;
     }
     if (!json_object_is_type (m, json_type_object))
@@ -710,18 +716,19 @@ emulator_facts_from_json (json_object *obj, GError **error)
     return NULL;
   facts->path = g_strdup (s);
   if (!json_object_object_get_ex (obj, "version", &v) ||
-      !json_object_is_type (v, json_type_string) || !set_version (facts, json_object_get_string (v))) {
+      !json_object_is_type (v, json_type_string) ||
+      !set_version (facts, json_object_get_string (v))) {
     invalid (error, "version", "a string like \"7.2.0\"");
     return NULL;
   }
-  if (json_object_object_get_ex (obj, "accelerators", &v)) {
+  if (json_object_object_get_ex (obj, "accelerators", &v) && v != NULL) {
     g_strfreev (facts->accelerators);
     if (!(facts->accelerators = strv_from_json (v, "accelerators", error)))
       return NULL;
   } else {
-    /* Every QEMU release builds TCG by default. */
-    g_strfreev (facts->accelerators);
-    facts->accelerators = g_strsplit ("tcg", ",", -1);
+    /* Unknown: a host file written by hand. The planner then does not
+     * second-guess KVM on a POWER host. */
+    g_clear_pointer (&facts->accelerators, g_strfreev);
   }
   if (json_object_object_get_ex (obj, "machines", &v) && v != NULL &&
       !machines_from_json (facts, v, error))
@@ -1014,7 +1021,8 @@ cache_store (const char *dir, const char *path, json_object *key, const Emulator
   json_object_object_add (root, "format", json_object_new_string (CACHE_FORMAT));
   json_object_object_add (root, "key", json_object_get (key));
   json_object_object_add (root, "facts", emulator_facts_to_json (facts));
-  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
   /* Best effort: an unwritable cache only makes the next run slower. */
   if (g_mkdir_with_parents (dir, 0700) == 0)
     ppcvm_write_file_atomic (path, text, -1, 0600, NULL);

@@ -663,6 +663,10 @@ detect_live_user (HostFacts *f)
 
   if (getrlimit (RLIMIT_MEMLOCK, &rl) == 0)
     f->memlock_limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (gint64) rl.rlim_cur;
+  /* The group lookup goes through NSS (slow): only worth it when /dev/kvm
+   * is not usable, which is when the advice needs it. */
+  if (f->kvm_usable == PPCVM_YES)
+    return;
   g = getgrnam ("kvm");
   if (g != NULL) {
     gid_t groups[256];
@@ -707,7 +711,6 @@ host_detect (const char *sysroot)
       if (m->writable != PPCVM_NO)
         m->writable = access (m->path, W_OK) == 0 ? PPCVM_YES : PPCVM_NO;
     }
-    detect_live_user (f);
   } else {
     g_autofree char *smaps = read_or_null (sysroot, "proc/self/smaps");
     g_autofree char *arch = read_or_null (sysroot, "proc/sys/kernel/arch");
@@ -761,6 +764,8 @@ host_detect (const char *sysroot)
       f->kvm_hv_nested = PPCVM_NO;
   }
   detect_kvm_access (f, sysroot);
+  if (is_live (sysroot))
+    detect_live_user (f);
 
   return g_steal_pointer (&f);
 }

@@ -740,6 +740,7 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
 
   pl->accel = PLAN_ACCEL_TCG;
   pl->accel_opts = g_strdup (p->smp > 1 ? "tcg,thread=multi" : "tcg");
+  decide (pl, "accel", "tcg", "%s", p->smp > 1 ? "TCG, one host thread per vCPU" : "TCG");
   if (p->cpu_generation) {
     ggen = p->cpu_generation;
     if (ggen >= 10 && !qemu_at_least (c, 5, 0)) {
@@ -761,7 +762,6 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
           pl->guest_mmu == GUEST_MMU_RADIX ? "TCG offers radix to a POWER9 or later guest whose kernel supports it"
           : p->mmu == GUEST_MMU_HASH       ? "the guest kernel runs hash only"
                                            : "a guest before POWER9 has only the hashed page table");
-  decide (pl, "accel", "tcg", "%s", p->smp > 1 ? "TCG, one host thread per vCPU" : "TCG");
 
   if (p->nested) {
     if (pl->guest_mmu == GUEST_MMU_HASH) {
@@ -901,8 +901,15 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
           g_ptr_array_insert (pl->warnings, 0, g_string_free (w, FALSE));
         } else {
           g_string_free (w, TRUE);
-          decide (pl, "accel-reason", "tcg", "this host is %s, not POWER: only TCG can run a POWER guest",
-                  host->arch ? host->arch : "not POWER");
+          for (guint j = 0; j < pl->decisions->len; j++) {
+            PlanDecision *d = g_ptr_array_index (pl->decisions, j);
+            if (g_str_equal (d->setting, "accel")) {
+              g_free (d->reason);
+              d->reason = g_strdup_printf ("this host is %s, not POWER: only TCG can run a POWER guest%s",
+                                           host->arch ? host->arch : "not POWER",
+                                           profile->smp > 1 ? " (one host thread per vCPU)" : "");
+            }
+          }
         }
       }
       attempt_clear (&a);
