@@ -173,16 +173,18 @@ qemu_version (int major, int minor, const char *oldest_machine)
   e->minor = minor;
   e->version = g_strdup_printf ("%d.%d.0", major, minor);
   e->path = g_strdup ("/usr/bin/qemu-system-ppc64");
+  g_strfreev (e->accelerators);
   e->accelerators = g_strsplit ("tcg,kvm", ",", -1);
   e->default_machine = g_strdup_printf ("pseries-%d.%d", major, minor);
   ck_assert (emulator_machine_version (NULL, oldest_machine, &omaj, &omin));
   for (int ma = omaj; ma <= major; ma++) {
     for (int mi = (ma == omaj ? omin : 0); mi <= (ma == major ? minor : 12); mi++) {
-      EmulatorMachine *m = g_new0 (EmulatorMachine, 1);
+      EmulatorMachine *m;
       if (ma == 2 && mi == 0)
         continue;
       if (ma >= 3 && mi > 2)
         break;
+      m = g_new0 (EmulatorMachine, 1);
       m->name = g_strdup_printf ("pseries-%d.%d", ma, mi);
       m->is_default = ma == major && mi == minor;
       m->alias = m->is_default ? g_strdup ("pseries") : NULL;
