@@ -35,7 +35,7 @@ cmd_host (int argc, char **argv)
   facts = cli_load_host (&o, NULL, FALSE, &error);
   if (facts == NULL) {
     cli_error (error);
-    return EXIT_ERROR;
+    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
   }
   if (o.json) {
     json_object *j = host_facts_to_json (facts);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "profile.h"
@@ -303,14 +304,24 @@ ctx_get_path (LoadContext *ctx, const char *group, const char *key, PathKind kin
       return value_error (ctx, group, key, v, error, "%s is not a directory", path);
     break;
   case PATH_FILE:
-  case PATH_EXECUTABLE:
-    if (!g_file_test (path, G_FILE_TEST_EXISTS))
-      return value_error (ctx, group, key, v, error, "%s does not exist", path);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  case PATH_EXECUTABLE: {
+    struct stat st;
+    if (stat (path, &st) != 0) {
+      int errsv = errno;
+      if (errsv == ENOENT)
+        return value_error (ctx, group, key, v, error, "%s does not exist", path);
+      return value_error (ctx, group, key, v, error, "%s: %s", path,
+                          errsv == ELOOP ? "a loop of symbolic links" : g_strerror (errsv));
+    }
+    if (S_ISDIR (st.st_mode))
       return value_error (ctx, group, key, v, error, "%s is a directory, not a file", path);
+    /* qemu opens these as the same user: say so now, not in qemu's words. */
+    if (access (path, R_OK) != 0)
+      return value_error (ctx, group, key, v, error, "%s is not readable: %s", path, g_strerror (errno));
     if (kind == PATH_EXECUTABLE && !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
       return value_error (ctx, group, key, v, error, "%s is not executable", path);
     break;
+  }
   }
   g_free (*ret);
   *ret = g_steal_pointer (&path);

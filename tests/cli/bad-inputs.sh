@@ -1,0 +1,118 @@
+#!/bin/bash
+# The catalogue of bad inputs, each through the real binary with the exact
+# error expected: hostile profiles, host files, /proc trees and qemu binaries.
+set -euo pipefail
+: "${PPCVM_BIN:?}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-bad.XXXXXX")
+trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
+cd "$WORK"
+n=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# check NAME EXPECTED_STATUS 'TEXT' ARGS... — exit status and stderr text, exactly.
+check() {
+  local name=$1 want=$2 text=$3 rc=0; shift 3
+  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
+  [ "$rc" = "$want" ] || fail "$name: exit $rc, expected $want; stderr: $(cat err)"
+  grep -qF -- "$text" err || fail "$name: stderr lacks '$text': $(cat err)"
+  [ "$(grep -c 'ppcvm: error:' err)" -le 1 ] || fail "$name: the error is reported more than once"
+  n=$((n + 1))
+  echo "ok $n - $name: $(head -n1 err)"
+}
+profile() { printf "$2" >"$1.conf"; }
+
+# ---- profiles ----
+profile trunc '[gue'
+check "truncated profile" 1 "trunc.conf: not a profile" plan trunc.conf
+head -c 512 /bin/sh >binary.conf
+check "binary profile" 1 "binary.conf:1: not a profile: the file is not UTF-8 text" plan binary.conf
+profile dupgroup '[guest]\nsmp=1\n[network]\nmode=none\n[guest]\nsmp=2\n'
+check "duplicate group" 1 "dupgroup.conf:5: duplicate group [guest] (first at line 1)" plan dupgroup.conf
+profile dupkey '[guest]\nsmp=1\nsmp=2\n'
+check "duplicate key" 1 "dupkey.conf:3: [guest] duplicate key 'smp' (first at line 2)" plan dupkey.conf
+profile huge '[guest]\nmemory=1E\n'
+check "memory=1E" 1 "[guest] memory=1E: size '1E' is too large (at most 16T)" plan huge.conf
+profile smp0 '[guest]\nsmp=0\n'
+check "smp=0" 1 "[guest] smp=0: '0' is not a CPU count (1 to 2048)" plan smp0.conf
+profile smpbig '[guest]\nsmp=100000\n'
+check "smp=100000" 1 "[guest] smp=100000: '100000' is not a CPU count (1 to 2048)" plan smpbig.conf
+profile negsmp '[guest]\nsmp=-1\n'
+check "negative smp" 1 "[guest] smp=-1: '-1' is not a CPU count" plan negsmp.conf
+profile negmem '[guest]\nmemory=-2G\n'
+check "negative memory" 1 "[guest] memory=-2G: '-2G' is not a size" plan negmem.conf
+profile slash '[guest]\nname=a/b\n'
+check "name with /" 1 "[guest] name=a/b: a guest name cannot contain '/' or control characters" plan slash.conf
+printf '[guest]\nname=a\001b\n' >ctrl.conf
+check "name with a control character" 1 "a guest name cannot contain '/' or control characters" plan ctrl.conf
+printf '[guest]\nname=caf\xe9\n' >latin1.conf
+check "non-UTF-8 bytes" 1 "latin1.conf:2: not a profile: the file is not UTF-8 text" plan latin1.conf
+ln -s loop loop
+profile symloop '[boot]\nkernel=loop\n'
+check "symlink loop" 1 "[boot] kernel=loop: $WORK/loop: a loop of symbolic links" plan symloop.conf
+profile newline '[boot]\nkernel=a\\nb\n'
+check "newline in a path" 1 "[boot] kernel=a\\nb: a path cannot contain a line break" plan newline.conf
+profile unknown '[guest]\ncolour=blue\n'
+check "unknown key" 1 "[guest] unknown key 'colour' (accepted: name, mmu" plan unknown.conf
+profile unkgroup '[gpu]\nmodel=x\n'
+check "unknown group" 1 "[gpu]" plan unkgroup.conf
+check "missing profile" 1 "nosuch" plan nosuch
+profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
+check "bad override" 1 "-s guest.smp=many" plan -s guest.smp=many ok.conf
+check "malformed override" 1 "-s guest" plan -s guest ok.conf
+check "unknown override key" 1 "-s guest.colour=red" plan -s guest.colour=red ok.conf
+
+# Paths with spaces, commas and '=' are file names, never options.
+mkdir "dir with space"
+: >"dir with space/vm,linux=1"
+profile odd '[boot]\nkernel=dir with space/vm,linux=1\n[network]\nmode=none\n'
+"$PPCVM_BIN" plan --json --accel tcg odd.conf >plan.json || fail "a kernel path with spaces, commas and = is valid"
+grep -qF "\"$WORK/dir with space/vm,linux=1\"" plan.json || fail "the odd kernel path did not reach argv intact"
+n=$((n + 1)); echo "ok $n - odd path reaches argv as one argument"
+
+# Unreadable files: as another user (root reads anything).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  profile secret '[guest]\nsmp=1\n'
+  chmod 600 secret.conf
+  chmod 755 "$WORK"
+  rc=0
+  setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" XDG_CACHE_HOME="$WORK/nobody-cache" \
+    "$PPCVM_BIN" plan "$WORK/secret.conf" >out 2>err || rc=$?
+  [ $rc = 1 ] && grep -qF "secret.conf" err && grep -qi "permission denied" err ||
+    fail "unreadable profile: exit $rc: $(cat err)"
+  n=$((n + 1)); echo "ok $n - unreadable profile: $(head -n1 err)"
+else
+  echo "# skipped unreadable-file case: needs root and setpriv to switch users"
+fi
+
+# ---- host facts ----
+mkdir empty-root
+"$PPCVM_BIN" host --sysroot empty-root --json >host.json || fail "an empty /proc tree must still report"
+grep -q '"mmu": null' host.json || fail "unknown MMU must be null"
+n=$((n + 1)); echo "ok $n - empty sysroot: facts unknown, no crash"
+mkdir -p emptyproc/proc && : >emptyproc/proc/cpuinfo && : >emptyproc/proc/meminfo && : >emptyproc/proc/mounts
+"$PPCVM_BIN" host --sysroot emptyproc >/dev/null || fail "empty /proc files must still report"
+n=$((n + 1)); echo "ok $n - empty /proc files"
+check "sysroot not a directory" 1 "--sysroot nothere: not a directory" host --sysroot nothere
+echo '{"schema": "ppcvm-plan/1", "ok": true}' >wrong.json
+check "host file of the wrong schema" 1 "wrong.json: schema is \"ppcvm-plan/1\", expected \"ppcvm-host/1\"" host --host wrong.json
+echo '{"schema": "ppcvm-host/1", "mmu": ' >trunc.json
+check "truncated host file" 1 "trunc.json: not valid JSON" host --host trunc.json
+echo '{"schema": "ppcvm-host/1", "kvm": {"hv": "yes"}}' >types.json
+check "host file with a wrong type" 1 "kvm.hv: expected true, false or null" host --host types.json
+check "--host and --sysroot" 2 "exclude each other" host --host types.json --sysroot empty-root
+
+# ---- qemu binaries ----
+check "qemu missing" 1 "no-qemu: not found" host --qemu no-qemu
+: >notexec && chmod 644 notexec
+check "qemu not executable" 1 "not executable" host --qemu notexec
+printf '#!/bin/sh\necho "this is not qemu"\nexit 1\n' >garbage && chmod +x garbage
+check "qemu prints garbage" 1 "this is not qemu" host --qemu ./garbage
+printf '#!/bin/sh\nexec sleep 60\n' >hang && chmod +x hang
+start=$(date +%s)
+PPCVM_PROBE_TIMEOUT=2 check "qemu hangs on the probe" 1 "did not answer" host --qemu ./hang
+[ $(($(date +%s) - start)) -lt 15 ] || fail "the probe timeout did not bound the hang"
+printf '#!/bin/sh\nkill -SEGV $$\n' >crash && chmod +x crash
+check "qemu crashes" 1 "crash" host --qemu ./crash
+check "run with a missing qemu" 127 "no-qemu" run --qemu no-qemu ok.conf
+echo "$n passed, 0 failed"
