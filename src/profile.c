@@ -457,6 +457,16 @@ vnc_is_valid (const char *s)
   return g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535 - 5900, NULL, NULL);
 }
 
+/* Only the machine itself can reach a loopback VNC server. */
+static gboolean
+vnc_is_loopback (const char *s)
+{
+  g_autofree char *addr = g_strndup (s, strrchr (s, ':') - s);
+
+  return g_str_has_prefix (addr, "127.") || g_str_equal (addr, "[::1]") ||
+         g_str_equal (addr, "localhost");
+}
+
 /* ---- groups ---- */
 
 static gboolean
@@ -538,6 +548,11 @@ load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
       return value_error (ctx, g, "vnc", v, error,
                           "'%s' is not a VNC listen address (ADDRESS:DISPLAY, e.g. "
                           "127.0.0.1:0)", v);
+    /* Anyone on the network could take over the guest's console. */
+    if (!vnc_is_loopback (v) && p->vnc_password_file == NULL)
+      return value_error (ctx, g, "vnc", v, error,
+                          "a VNC display reachable from other machines needs a password: set "
+                          "vnc-password-file=FILE, or listen on 127.0.0.1");
     g_free (p->vnc_listen);
     p->vnc_listen = g_steal_pointer (&v);
   }

@@ -56,6 +56,8 @@ profile unknown '[guest]\ncolour=blue\n'
 check "unknown key" 1 "[guest] unknown key 'colour' (accepted: name, mmu" plan unknown.conf
 profile unkgroup '[gpu]\nmodel=x\n'
 check "unknown group" 1 "[gpu]" plan unkgroup.conf
+profile vnc '[guest]\ndisplay=vnc\nvnc=0.0.0.0:1\n'
+check "VNC open to the network without a password" 1 "[guest] vnc=0.0.0.0:1: a VNC display reachable from other machines needs a password" plan vnc.conf
 check "missing profile" 1 "nosuch" plan nosuch
 profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
 check "bad override" 1 "-s guest.smp=many" plan -s guest.smp=many ok.conf
