@@ -37,6 +37,17 @@ cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntr
   return TRUE;
 }
 
+guint
+cli_probe_timeout_ms (void)
+{
+  const char *env = g_getenv ("PPCVM_PROBE_TIMEOUT");
+  guint64 secs;
+
+  if (env && g_ascii_string_to_unsigned (env, 10, 1, 3600, &secs, NULL))
+    return (guint) secs * 1000;
+  return PROBE_TIMEOUT_MS;
+}
+
 HostFacts *
 cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean require_qemu, GError **error)
 {
@@ -71,7 +82,7 @@ cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean requi
         return NULL;
       }
     } else {
-      EmulatorFacts *e = emulator_probe (bin, PROBE_TIMEOUT_MS, error);
+      EmulatorFacts *e = emulator_probe (bin, cli_probe_timeout_ms (), error);
       if (e == NULL)
         return NULL;
       /* Probed here for another host (--host, --sysroot): which accelerators

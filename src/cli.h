@@ -13,12 +13,21 @@ enum {
   EXIT_ERROR = 1,     /* ppcvm failed (bad input, I/O) */
   EXIT_USAGE = 2,     /* wrong command line */
   EXIT_REFUSED = 3,   /* the planner refused the guest */
+  /* stop: how the guest ended. 0 (EXIT_STOP_POWERDOWN) = it powered off
+   * after QMP system_powerdown within --timeout; 4 = it did not, and QMP
+   * quit ended qemu; 5 = only SIGKILL (--force) did; 1 = error (no such
+   * guest, QMP unreachable without --force, still running). */
+  EXIT_STOP_POWERDOWN = 0,
+  EXIT_STOP_QUIT = 4,
+  EXIT_STOP_KILLED = 5,
   EXIT_LAUNCH = 125,  /* run: ppcvm failed before qemu started */
   EXIT_NOEXEC = 126,  /* run: qemu could not be executed */
   EXIT_NOTFOUND = 127 /* run: qemu was not found */
 };
 
 #define PROBE_TIMEOUT_MS 20000
+/* PPCVM_PROBE_TIMEOUT (seconds) if set and sane, else PROBE_TIMEOUT_MS. */
+guint cli_probe_timeout_ms (void);
 
 /* Host selection shared by host, plan, run, matrix, hugepages. */
 typedef struct {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "exec.h"
 #include "output.h"
 #include "planner.h"
 #include "util.h"
@@ -18,6 +19,9 @@ typedef struct {
   CliHostOptions host;
   gboolean explain;
   gboolean dry_run;
+  gboolean detach;
+  gboolean exec;
+  char *name;
   char **rest;
 } PlanOptions;
 
@@ -26,6 +30,7 @@ plan_options_clear (PlanOptions *o)
 {
   cli_host_options_clear (&o->host);
   g_clear_pointer (&o->rest, g_strfreev);
+  g_clear_pointer (&o->name, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PlanOptions, plan_options_clear)
 
@@ -51,6 +56,9 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   };
   const GOptionEntry run_only[] = {
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the command as one shell-quoted line instead of running it", NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, "Run in the background with QMP and a console socket (ppcvm list/console/stop)", NULL },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, "The detached guest's name (default: the profile's id)", "NAME" },
+    { "exec", 0, 0, G_OPTION_ARG_NONE, &o->exec, "Replace ppcvm with qemu (no supervision), for wrappers", NULL },
   };
   const GOptionEntry rest = { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, NULL };
   g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
@@ -85,6 +93,11 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     extra = o->rest + 1;
     if (g_str_equal (extra[0], "--"))
       extra++;
+  }
+  if (run && ((o->detach && o->exec) || (o->name != NULL && !o->detach))) {
+    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm run --help'\n",
+             o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
+    return FALSE;
   }
   if (o->host.json && o->explain) {
     fprintf (stderr, "ppcvm: error: --json and --explain exclude each other. See 'ppcvm %s --help'\n", cmd);
@@ -199,12 +212,18 @@ cmd_run (int argc, char **argv)
     printf ("%s\n", s);
     return EXIT_OK;
   }
+  if (o.detach) {
+    char **extra = o.rest[1] != NULL && g_str_equal (o.rest[1], "--") ? o.rest + 2 : o.rest + 1;
+    return run_detached (o.name, plan, profile, qargv[0], (const char *const *) extra);
+  }
+  if (!o.exec)
+    return run_supervised (qargv);
   fflush (stdout);
   fflush (stderr);
-  execv (qargv[0], qargv);
   {
-    int errsv = errno;
-    fprintf (stderr, "ppcvm: error: cannot execute %s: %s\n", qargv[0], g_strerror (errsv));
-    return errsv == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+    g_autoptr (GError) error = NULL;
+    exec_replace (qargv, &status, &error);
+    cli_error (error);
+    return status;
   }
 }

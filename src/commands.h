@@ -2,6 +2,20 @@
 /* The subcommands; each returns the process exit status. */
 #pragma once
 
+#include "planner.h"
+
 int cmd_host (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
 int cmd_run (int argc, char **argv);
+int cmd_list (int argc, char **argv);
+int cmd_stop (int argc, char **argv);
+int cmd_console (int argc, char **argv);
+int cmd_profiles (int argc, char **argv);
+int cmd_new (int argc, char **argv);
+
+/* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
+ * Supervised: fork, forward signals, explain known errors, qemu's status.
+ * Detached: qemu -daemonize with QMP, console and state under the runtime dir. */
+int run_supervised (char **argv);
+int run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
+                  const char *const *extra);

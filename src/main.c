@@ -21,6 +21,8 @@ static const struct {
   { "list", cmd_list, "List the running detached guests" },
   { "stop", cmd_stop, "Power a detached guest off (QMP), or quit or kill it" },
   { "console", cmd_console, "Attach to a detached guest's serial console" },
+  { "profiles", cmd_profiles, "List the installed profiles and where each comes from" },
+  { "new", cmd_new, "Copy a profile into your profile directory to edit it" },
 };
 
 static void

@@ -54,8 +54,8 @@ case_mempath() {
   sed -i 's/^append=.*/append=console=hvc0 quiet ppcvm.wait=4/' "$p"
   "$PPCVM_BIN" run --dry-run -s "guest.mem-path=$dir" "$p" >"$WORK/cmd"
   grep -q -- "-mem-path" "$WORK/cmd" || fail "no -mem-path in $(cat "$WORK/cmd")"
-  # ppcvm execs qemu, so its pid is qemu's: the guest RAM must be a file in DIR.
-  "$PPCVM_BIN" run -s "guest.mem-path=$dir" "$p" </dev/null >"$WORK/log" 2>&1 &
+  # With --exec ppcvm becomes qemu, so its pid is qemu's: the guest RAM must be a file in DIR.
+  "$PPCVM_BIN" run --exec -s "guest.mem-path=$dir" "$p" </dev/null >"$WORK/log" 2>&1 &
   pid=$!
   ( sleep 150; kill -9 $pid ) >/dev/null 2>&1 &
   watchdog=$!

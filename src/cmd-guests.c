@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Running guests: the supervised and detached halves of `ppcvm run`, and
+ * `ppcvm list`, `ppcvm stop`, `ppcvm console`. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+
+#include <gio/gio.h>
+
+#include "cli.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "exec.h"
+#include "output.h"
+#include "qemu-errors.h"
+#include "qmp.h"
+#include "state.h"
+#include "util.h"
+
+#define QMP_TIMEOUT_MS 5000
+#define QUIT_WAIT_S 10
+#define KILL_WAIT_S 5
+
+/* ---- explaining qemu's errors ------------------------------------------ */
+
+/* QEMU >= 5.2 prints its own hint on the line after the error ("Try
+ * appending -machine cap-htm=off"), so the paragraph waits for the next line
+ * that is not such a hint, or for the end of qemu's stderr. */
+typedef struct {
+  const QemuError *pending;
+  GPtrArray *shown; /* of const QemuError*: each explanation once */
+} Explainer;
+
+/* Wrapped at 78 columns, each line prefixed; a 'quoted fix' is never split,
+ * so it can be copied whole. */
+static void
+print_paragraph (const char *text)
+{
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
+  GString *out = g_string_new ("ppcvm:");
+  gsize col = out->len;
+
+  for (char **w = words; *w; w++) {
+    g_autoptr (GString) unit = g_string_new (*w);
+    /* An opening quote (not an apostrophe as in "profile's"): take the
+     * words up to the closing one. */
+    while (unit->str[0] == '\'' && strchr (unit->str + 1, '\'') == NULL && w[1] != NULL)
+      g_string_append_printf (unit, " %s", *++w);
+    if (col + 1 + unit->len > 78 && col > 6) {
+      g_string_append (out, "\nppcvm:");
+      col = 6;
+    }
+    g_string_append_printf (out, " %s", unit->str);
+    col += 1 + unit->len;
+  }
+  g_string_append_c (out, '\n');
+  fputs (out->str, stderr);
+  fflush (stderr);
+  g_string_free (out, TRUE);
+}
+
+static void
+explainer_flush (Explainer *x)
+{
+  if (x->pending == NULL)
+    return;
+  print_paragraph (x->pending->explanation);
+  g_ptr_array_add (x->shown, (gpointer) x->pending);
+  x->pending = NULL;
+}
+
+static void
+on_qemu_line (const char *line, gpointer user_data)
+{
+  Explainer *x = user_data;
+  const QemuError *e;
+
+  if (x->pending != NULL && !g_str_has_prefix (line, "Try "))
+    explainer_flush (x);
+  e = qemu_errors_explain (line);
+  if (e != NULL && !g_ptr_array_find (x->shown, e, NULL))
+    x->pending = e;
+}
+
+/* Supervise ARGV with our stdin; its stderr passes through, explained. */
+static int
+supervise (char **argv, int stdin_fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
+  Explainer x = { .shown = shown };
+  ExecOptions opts = { .stdin_fd = stdin_fd, .passthrough_fd = STDERR_FILENO,
+                       .on_stderr_line = on_qemu_line, .user_data = &x };
+  int status = EXIT_LAUNCH;
+
+  fflush (stdout);
+  fflush (stderr);
+  if (!exec_supervise (argv, &opts, &status, &error)) {
+    cli_error (error);
+    return status;
+  }
+  explainer_flush (&x);
+  return status;
+}
+
+int
+run_supervised (char **argv)
+{
+  return supervise (argv, -1);
+}
+
+/* ---- detached guests --------------------------------------------------- */
+
+static gboolean
+check_socket_path (const char *path, GError **error)
+{
+  struct sockaddr_un addr;
+
+  if (strlen (path) < sizeof addr.sun_path)
+    return TRUE;
+  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+               "socket path %s is longer than a unix socket allows; use a shorter --name "
+               "or XDG_RUNTIME_DIR", path);
+  return FALSE;
+}
+
+int
+run_detached (const char *name_opt, const Plan *plan, const Profile *profile, const char *binary,
+              const char *const *extra)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GuestState) s = NULL;
+  g_autoptr (GuestState) running = NULL;
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *runtime = NULL;
+  g_autofree char *pid_file = NULL;
+  g_auto (GStrv) argv = NULL;
+  ppcvm_autofd int lock = -1;
+  ppcvm_autofd int devnull = -1;
+  const char *name = name_opt != NULL ? name_opt : profile->id;
+  CmdlineRuntime rt = { 0 };
+  mode_t old_umask;
+  int status;
+
+  if (name == NULL || !state_validate_name (name, &error))
+    goto fail;
+  if ((runtime = state_runtime_dir (&error)) == NULL || (lock = state_lock (runtime, &error)) < 0)
+    goto fail;
+  running = state_find_guest (runtime, name, &error);
+  if (running != NULL) {
+    g_clear_error (&error);
+    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "a guest named '%s' is already running (pid %d); stop it with 'ppcvm stop %s' "
+                 "or pick another --name", name, (int) running->pid, name);
+    goto fail;
+  }
+  if (!g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
+    goto fail;
+  g_clear_error (&error);
+
+  s = guest_state_new (runtime, name);
+  pid_file = g_build_filename (s->dir, STATE_PID, NULL);
+  if (!check_socket_path (s->qmp_socket, &error) || !check_socket_path (s->console_socket, &error))
+    goto fail;
+  if (mkdir (s->dir, 0700) != 0) {
+    int errsv = errno;
+    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", s->dir, g_strerror (errsv));
+    goto fail;
+  }
+
+  rt = (CmdlineRuntime) { .qmp_socket = s->qmp_socket, .console_socket = s->console_socket,
+                          .pid_file = pid_file, .daemonize = TRUE };
+  for (int i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (extra[i]));
+  /* cmdline_build names the console chardev con0; -set adds a log of
+   * everything the guest printed, whether or not a console is attached. */
+  g_ptr_array_add (args, g_strdup ("-set"));
+  g_ptr_array_add (args, g_strdup_printf ("chardev.con0.logfile=%s", s->console_log));
+  g_ptr_array_add (args, NULL);
+  argv = cmdline_build (binary, plan, profile, &rt, (const char *const *) args->pdata);
+
+  /* qemu creates the sockets, the pid file and the log: 0600 for all. */
+  devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  old_umask = umask (0077);
+  status = supervise (argv, devnull);
+  umask (old_umask);
+  /* -daemonize: qemu's first process exits once the guest is set up (0), or
+   * with qemu's error, which supervise() has shown and explained. */
+  if (status != 0) {
+    state_remove_guest_dir (s->dir, NULL);
+    return status;
+  }
+  /* qemu's -daemonize sets umask 027 for what it creates later; the
+   * directory is 0700 anyway, but keep every file 0600 as promised. */
+  {
+    const char *files[] = { s->qmp_socket, s->console_socket, s->console_log, pid_file };
+    for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+      chmod (files[i], 0600);
+  }
+  if (!state_read_pid_file (pid_file, &s->pid, &error))
+    goto fail;
+  s->accel = g_strdup (plan_accel_to_string (plan->accel));
+  s->memory = plan->memory;
+  s->profile = g_strdup (profile->path);
+  s->started = g_get_real_time () / G_USEC_PER_SEC;
+  if (!guest_state_save (s, &error))
+    goto fail;
+  cli_message ("guest '%s' started (pid %d); 'ppcvm console %s' attaches, 'ppcvm stop %s' stops it",
+               name, (int) s->pid, name, name);
+  return EXIT_OK;
+
+fail:
+  cli_error (error);
+  return EXIT_LAUNCH;
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+static char *
+format_uptime (gint64 seconds)
+{
+  if (seconds < 0)
+    return g_strdup ("-");
+  if (seconds >= 86400)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "d %02d:%02d:%02d", seconds / 86400,
+                            (int) (seconds % 86400 / 3600), (int) (seconds % 3600 / 60), (int) (seconds % 60));
+  return g_strdup_printf ("%02d:%02d:%02d", (int) (seconds / 3600), (int) (seconds % 3600 / 60),
+                          (int) (seconds % 60));
+}
+
+/* Runtime dir and lock for the guest commands; -1 after printing the error. */
+static int
+lock_runtime (char **ret_runtime)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *runtime = state_runtime_dir (&error);
+  int lock = runtime != NULL ? state_lock (runtime, &error) : -1;
+
+  if (lock < 0) {
+    cli_error (error);
+    return -1;
+  }
+  *ret_runtime = g_steal_pointer (&runtime);
+  return lock;
+}
+
+int
+cmd_list (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (schema ppcvm-list/1)", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) guests = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *runtime = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int width[6] = { 0 };
+  ppcvm_autofd int lock = -1;
+
+  if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (argc > 1) {
+    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm list --help'\n", argv[1]);
+    return EXIT_USAGE;
+  }
+  if ((lock = lock_runtime (&runtime)) < 0)
+    return EXIT_ERROR;
+  if ((guests = state_list_guests (runtime, &error)) == NULL) {
+    cli_error (error);
+    return EXIT_ERROR;
+  }
+
+  if (json) {
+    json_object *root = json_object_new_object ();
+    json_object *arr = json_object_new_array ();
+    g_autofree char *text = NULL;
+    for (guint i = 0; i < guests->len; i++) {
+      const GuestState *s = guests->pdata[i];
+      json_object *o = guest_state_to_json (s);
+      json_object_object_add (o, "uptime", json_object_new_int64 (s->started >= 0 ? now - s->started : -1));
+      json_object_array_add (arr, o);
+    }
+    json_object_object_add (root, "schema", json_object_new_string ("ppcvm-list/1"));
+    json_object_object_add (root, "guests", arr);
+    text = output_json_string (root, TRUE);
+    fputs (text, stdout);
+    json_object_put (root);
+    return EXIT_OK;
+  }
+
+  if (guests->len == 0)
+    return EXIT_OK;
+  g_ptr_array_add (rows, g_strsplit ("NAME PID ACCEL UPTIME MEMORY PROFILE", " ", -1));
+  for (guint i = 0; i < guests->len; i++) {
+    const GuestState *s = guests->pdata[i];
+    char **row = g_new0 (char *, 7);
+    row[0] = g_strdup (s->name);
+    row[1] = g_strdup_printf ("%d", (int) s->pid);
+    row[2] = g_strdup (s->accel != NULL ? s->accel : "-");
+    row[3] = format_uptime (s->started >= 0 ? now - s->started : -1);
+    row[4] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
+    row[5] = g_strdup (s->profile != NULL ? s->profile : "-");
+    g_ptr_array_add (rows, row);
+  }
+  for (guint r = 0; r < rows->len; r++)
+    for (int c = 0; c < 6; c++)
+      width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
+  for (guint r = 0; r < rows->len; r++) {
+    char **row = rows->pdata[r];
+    printf ("%-*s  %*s  %-*s  %*s  %*s  %s\n", width[0], row[0], width[1], row[1], width[2], row[2],
+            width[3], row[3], width[4], row[4], row[5]);
+  }
+  return EXIT_OK;
+}
+
+/* ---- stop ---------------------------------------------------------------- */
+
+/* Wait up to SECONDS for the guest's qemu to be gone. */
+static gboolean
+wait_gone (const GuestState *s, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  for (;;) {
+    if (!guest_state_alive (s))
+      return TRUE;
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    g_usleep (100 * 1000);
+  }
+}
+
+/* Run COMMAND over QMP; a hang-up is fine (qemu may exit before answering). */
+static gboolean
+qmp_run (QmpClient *qmp, const char *command, GError **error)
+{
+  g_autoptr (json_object) ret = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (qmp == NULL)
+    return FALSE;
+  ret = qmp_client_execute (qmp, command, NULL, QMP_TIMEOUT_MS, &local);
+  if (ret != NULL || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    return TRUE;
+  if (error != NULL && *error == NULL)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static void
+remove_state (const GuestState *s, const char *runtime)
+{
+  ppcvm_autofd int lock = state_lock (runtime, NULL);
+  state_remove_guest_dir (s->dir, NULL);
+}
+
+int
+cmd_stop (int argc, char **argv)
+{
+  int timeout = 60;
+  gboolean force = FALSE;
+  GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the guest to power off (60)", "S" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Kill qemu (SIGKILL) if QMP 'quit' does not end it", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GuestState) s = NULL;
+  g_autoptr (QmpClient) qmp = NULL;
+  g_autofree char *runtime = NULL;
+  int result;
+
+  if (!cli_parse ("stop", "NAME", "Power a detached guest off: ACPI-like powerdown, then QMP quit, "
+                  "then (--force) SIGKILL.\nExit status: 0 powered down, 4 quit via QMP, 5 killed, 1 error.",
+                  entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (argc != 2 || timeout < 0) {
+    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm stop --help'\n",
+             timeout < 0 ? "--timeout must not be negative" : "give one guest NAME");
+    return EXIT_USAGE;
+  }
+  {
+    ppcvm_autofd int lock = lock_runtime (&runtime);
+    if (lock < 0)
+      return EXIT_ERROR;
+    s = state_find_guest (runtime, argv[1], &error);
+  }
+  if (s == NULL) {
+    cli_error (error);
+    return EXIT_ERROR;
+  }
+
+  qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &error);
+  if (qmp_run (qmp, "system_powerdown", &error) && wait_gone (s, timeout)) {
+    cli_message ("guest '%s' powered off", s->name);
+    result = EXIT_STOP_POWERDOWN;
+  } else if (qmp_run (qmp, "quit", &error) && wait_gone (s, QUIT_WAIT_S)) {
+    cli_message ("guest '%s' did not power off within %d s: stopped with QMP quit", s->name, timeout);
+    result = EXIT_STOP_QUIT;
+  } else if (force && kill (s->pid, SIGKILL) == 0 && wait_gone (s, KILL_WAIT_S)) {
+    cli_message ("guest '%s' killed (SIGKILL)", s->name);
+    result = EXIT_STOP_KILLED;
+  } else {
+    if (error != NULL)
+      cli_error (error);
+    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running%s\n", s->name, (int) s->pid,
+             force ? "" : "; 'ppcvm stop --force' kills it");
+    return EXIT_ERROR;
+  }
+  remove_state (s, runtime);
+  return result;
+}
+
+/* ---- console ------------------------------------------------------------- */
+
+#define DETACH_KEY 0x1d /* Ctrl-] */
+
+static volatile sig_atomic_t console_stop;
+
+static void
+on_console_signal (int sig)
+{
+  console_stop = 1;
+}
+
+static gboolean
+write_all (int fd, const char *p, size_t len)
+{
+  while (len > 0) {
+    ssize_t n = write (fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    p += n;
+    len -= (size_t) n;
+  }
+  return TRUE;
+}
+
+/* Copy both ways until the guest's side closes, Ctrl-] (on a terminal), or a
+ * signal. The end of our stdin (not a tty) only stops that direction: the
+ * guest keeps talking, and qemu would drop a client that half-closes. */
+static void
+console_relay (int sock, gboolean tty)
+{
+  gboolean in_open = TRUE;
+  char buf[4096];
+
+  while (!console_stop) {
+    struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN } };
+    ssize_t n;
+
+    if (poll (pfd, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      return;
+    }
+    if (pfd[0].revents) {
+      n = read (sock, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || !write_all (STDOUT_FILENO, buf, (size_t) n))
+        return;
+    }
+    if (pfd[1].revents) {
+      n = read (STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        in_open = FALSE;
+        continue;
+      }
+      if (tty) {
+        char *key = memchr (buf, DETACH_KEY, (size_t) n);
+        if (key != NULL) {
+          write_all (sock, buf, (size_t) (key - buf));
+          return;
+        }
+      }
+      if (!write_all (sock, buf, (size_t) n))
+        return;
+    }
+  }
+}
+
+int
+cmd_console (int argc, char **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GuestState) s = NULL;
+  g_autofree char *runtime = NULL;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  struct sigaction sa = { .sa_handler = on_console_signal };
+  struct termios saved, raw;
+  gboolean tty = isatty (STDIN_FILENO);
+  ppcvm_autofd int sock = -1;
+
+  if (!cli_parse ("console", "NAME", "Attach to a detached guest's serial console (Ctrl-] detaches).",
+                  entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (argc != 2) {
+    fprintf (stderr, "ppcvm: error: give one guest NAME. See 'ppcvm console --help'\n");
+    return EXIT_USAGE;
+  }
+  {
+    ppcvm_autofd int lock = lock_runtime (&runtime);
+    if (lock < 0)
+      return EXIT_ERROR;
+    s = state_find_guest (runtime, argv[1], &error);
+  }
+  if (s == NULL || s->console_socket == NULL) {
+    if (s == NULL)
+      cli_error (error);
+    return EXIT_ERROR;
+  }
+  g_strlcpy (addr.sun_path, s->console_socket, sizeof addr.sun_path);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0 || connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0) {
+    fprintf (stderr, "ppcvm: error: cannot connect to %s: %s\n", s->console_socket, g_strerror (errno));
+    return EXIT_ERROR;
+  }
+
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0) {
+    raw = saved;
+    cfmakeraw (&raw);
+    tcsetattr (STDIN_FILENO, TCSANOW, &raw);
+    fprintf (stderr, "ppcvm: connected to the console of '%s'; Ctrl-] detaches\r\n", s->name);
+  } else {
+    tty = FALSE;
+  }
+  console_relay (sock, tty);
+  if (tty) {
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+    fprintf (stderr, "\nppcvm: detached from '%s'\n", s->name);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Detached guests' runtime state: one private directory per guest under
+ * $XDG_RUNTIME_DIR/ppcvm/NAME/ (or /tmp/ppcvm-UID/NAME/) holding qemu's QMP
+ * and console sockets, its pid file, the console log and state.json.
+ *
+ * A guest is alive only if its pid is alive AND that process is a qemu whose
+ * command line names the guest's QMP socket: a recycled pid never counts.
+ * Nothing here prints. */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+#include <json-c/json.h>
+
+#ifndef PPCVM_JSON_AUTOPTR
+#define PPCVM_JSON_AUTOPTR
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
+#endif
+
+#define STATE_FILE "state.json"
+#define STATE_QMP "qmp.sock"
+#define STATE_CONSOLE "console.sock"
+#define STATE_CONSOLE_LOG "console.log"
+#define STATE_PID "qemu.pid"
+
+typedef struct {
+  char *name;
+  char *dir;            /* the guest's runtime directory */
+  pid_t pid;
+  char *accel;          /* "tcg", "kvm-hv", "kvm-pr" */
+  guint64 memory;       /* bytes */
+  char *profile;        /* the profile's path, or NULL */
+  gint64 started;       /* Unix time, seconds */
+  char *qmp_socket;
+  char *console_socket;
+  char *console_log;
+} GuestState;
+
+/* A state for guest NAME in RUNTIME_DIR with every path filled in. */
+GuestState *guest_state_new (const char *runtime_dir, const char *name);
+void guest_state_free (GuestState *state);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GuestState, guest_state_free)
+
+/* The state as JSON (schema of state.json; a new reference). */
+json_object *guest_state_to_json (const GuestState *state);
+
+/* Write STATE->dir/state.json atomically (mode 0600). */
+gboolean guest_state_save (const GuestState *state, GError **error);
+
+/* Read DIR/state.json. NULL with G_FILE_ERROR_NOENT when there is none, or
+ * PPCVM_ERROR_INVALID when it cannot be parsed. */
+GuestState *guest_state_load (const char *dir, GError **error);
+
+/* NAME is a usable guest name: non-empty, at most 64 bytes, no '/', no
+ * control characters, not starting with '.'. PPCVM_ERROR_INVALID otherwise. */
+gboolean state_validate_name (const char *name, GError **error);
+
+/* The directory that holds every guest: $XDG_RUNTIME_DIR/ppcvm, else
+ * /tmp/ppcvm-UID. Created 0700 when missing; refused (PPCVM_ERROR_FAILED) if
+ * it exists but is not a directory owned by us, or others can enter it.
+ * Returns a newly allocated path. */
+char *state_runtime_dir (GError **error);
+
+/* Take the lock that serialises starting, checking and cleaning guests in
+ * RUNTIME_DIR. Returns the lock's fd (close it to unlock) or -1 with an error. */
+int state_lock (const char *runtime_dir, GError **error);
+
+/* Is PID alive and a qemu whose /proc/PID/cmdline names QMP_SOCKET? */
+gboolean state_pid_is_guest (pid_t pid, const char *qmp_socket);
+
+/* Read a pid file (qemu's -pidfile). */
+gboolean state_read_pid_file (const char *path, pid_t *ret_pid, GError **error);
+
+/* Is the guest in STATE running (state_pid_is_guest on its pid)? */
+gboolean guest_state_alive (const GuestState *state);
+
+/* Remove a guest's directory and the files ppcvm and qemu put there. */
+gboolean state_remove_guest_dir (const char *dir, GError **error);
+
+/* The running guest NAME. Stale state of a dead guest is removed; then, and
+ * when there is none, NULL with PPCVM_ERROR_NOT_FOUND. Call under state_lock. */
+GuestState *state_find_guest (const char *runtime_dir, const char *name, GError **error);
+
+/* Every running guest (GuestState*, sorted by name); stale ones are removed.
+ * Call under state_lock. */
+GPtrArray *state_list_guests (const char *runtime_dir, GError **error);
