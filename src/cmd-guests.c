@@ -255,9 +255,10 @@ lock_runtime (char **ret_runtime)
 int
 cmd_list (int argc, char **argv)
 {
-  gboolean json = FALSE;
+  gboolean json = FALSE, names = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (schema ppcvm-list/1)", NULL },
+    { "names", 0, 0, G_OPTION_ARG_NONE, &names, "Print only the names, one per line (for completions)", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -283,6 +284,11 @@ cmd_list (int argc, char **argv)
     return EXIT_ERROR;
   }
 
+  if (names) {
+    for (guint i = 0; i < guests->len; i++)
+      printf ("%s\n", ((const GuestState *) guests->pdata[i])->name);
+    return EXIT_OK;
+  }
   if (json) {
     json_object *root = json_object_new_object ();
     json_object *arr = json_object_new_array ();

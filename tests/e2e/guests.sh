@@ -77,6 +77,7 @@ case_detach() {
     grep -q "$want" "$WORK/list.json" || fail "list --json lacks $want: $(cat "$WORK/list.json")"
   done
   [ "$(grep -c '"name":' "$WORK/list.json")" = 1 ] || fail "list --json: not one guest"
+  [ "$("$PPCVM_BIN" list --names)" = web ] || fail "list --names: $("$PPCVM_BIN" list --names)"
   pid=$(guest_pid web)
   tr '\0' ' ' </proc/"$pid"/cmdline | grep -q "$RUNDIR/web/qmp.sock" || fail "pid $pid is not the guest's qemu"
   pass "list: aligned table and ppcvm-list/1 JSON"

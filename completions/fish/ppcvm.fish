@@ -1,0 +1,73 @@
+# fish completion for ppcvm(1)
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Profile names come from `ppcvm profiles --names`, running guests from
+# `ppcvm list --names`, both asked at completion time.
+
+function __ppcvm_profiles
+    ppcvm profiles --names 2>/dev/null
+end
+
+function __ppcvm_guests
+    ppcvm list --names 2>/dev/null
+end
+
+set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export help
+
+complete -c ppcvm -f
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l help -s h -d 'Show the commands'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l version -d 'Show the version'
+
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a host -d 'Show what this host is and what it can run'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a plan -d 'Plan a guest: its qemu command line, or why it cannot run'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a run -d 'Plan a guest, check everything, and run qemu'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a list -d 'List the running detached guests'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a stop -d 'Power a detached guest off'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a console -d "Attach to a detached guest's serial console"
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a profiles -d 'List the installed profiles'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a new -d 'Copy a profile into your profile directory'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a matrix -d 'What this host can run, per guest kind'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a hugepages -d 'The hugepages a guest needs, and how to reserve them'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a desktop-entry -d 'Write a .desktop launcher for a profile'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a libvirt domain or qemu command'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a export -d 'Print a profile as libvirt domain XML'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a help -d 'Show the commands'
+
+# Host selection: host, plan, run, matrix, hugepages.
+set -l __ppcvm_hostcmds host plan run matrix hugepages
+complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l host -rF -d 'Host facts from a ppcvm host --json file'
+complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l sysroot -xa '(__fish_complete_directories)' -d "Read the host's /proc, /sys, /dev under DIR"
+complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l qemu -rF -d 'The qemu-system-ppc64 binary'
+complete -c ppcvm -n "__fish_seen_subcommand_from host plan run matrix list profiles" -l json -d 'Print JSON'
+
+# A guest profile: plan, run, matrix, hugepages, desktop-entry, export.
+set -l __ppcvm_profcmds plan run hugepages desktop-entry export
+complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_profcmds" -a '(__ppcvm_profiles)' -d Profile
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages" -s s -l set -x -a 'guest.name= guest.mmu= guest.page-size= guest.cpu= guest.memory= guest.smp= guest.nested= guest.accel= guest.machine= guest.display= guest.vnc= guest.vnc-password-file= guest.mem-path= boot.kernel= boot.initrd= boot.append= boot.firmware= boot.cdrom= network.mode= network.forward= network.ifname= network.model= qemu.args= qemu.binary=' -d 'Override a profile key'
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages" -l accel -xa 'auto kvm hv pr tcg' -d 'Accelerator'
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run" -l explain -d 'Print every decision with its reason'
+
+# run
+complete -c ppcvm -n "__fish_seen_subcommand_from run" -s n -l dry-run -d 'Print the command instead of running it'
+complete -c ppcvm -n "__fish_seen_subcommand_from run" -s d -l detach -d 'Run in the background (list, console, stop)'
+complete -c ppcvm -n "__fish_seen_subcommand_from run" -l name -x -d "The detached guest's name"
+complete -c ppcvm -n "__fish_seen_subcommand_from run" -l exec -d 'Replace ppcvm with qemu'
+
+# list, stop, console
+complete -c ppcvm -n "__fish_seen_subcommand_from list profiles" -l names -d 'Only the names, one per line'
+complete -c ppcvm -n "__fish_seen_subcommand_from stop console" -a '(__ppcvm_guests)' -d Guest
+complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s t -l timeout -x -d 'Seconds to wait for the powerdown'
+complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Kill qemu if QMP quit does not end it'
+
+# new
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l from -xa '(__ppcvm_profiles)' -d 'The profile to copy'
+complete -c ppcvm -n "__fish_seen_subcommand_from new desktop-entry" -s f -l force -d 'Overwrite an existing file'
+
+# hugepages
+complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l apply -d 'Do the runtime steps here (root)'
+complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l mount-point -xa '(__fish_complete_directories)' -d 'The hugetlbfs mount to create'
+
+# export, import
+complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt -d 'libvirt domain XML'
+complete -c ppcvm -n "__fish_seen_subcommand_from import" -F -d 'File to import'
+
+complete -c ppcvm -n "__fish_seen_subcommand_from help" -a "$__ppcvm_cmds"
