@@ -24,6 +24,48 @@ u64_json (guint64 v)
   return v ? json_object_new_int64 ((gint64) v) : NULL;
 }
 
+/* kvm.caps: what KVM_CHECK_EXTENSION and KVM_PPC_GET_SMMU_INFO said; null
+ * when KVM was not probed (not a live ppc64 host, or /dev/kvm unusable). */
+static json_object *
+kvm_caps_json (const HostKvmProbe *k)
+{
+  json_object *o;
+
+  if (!k->probed)
+    return NULL;
+  o = json_object_new_object ();
+  json_object_object_add (o, "radix", tri_json (k->radix));
+  json_object_object_add (o, "hash_v3", tri_json (k->hash_v3));
+  json_object_object_add (o, "htm", tri_json (k->htm));
+  json_object_object_add (o, "nested_hv", tri_json (k->nested_hv));
+  json_object_object_add (o, "fwnmi", tri_json (k->fwnmi));
+  json_object_object_add (o, "ail_mode_3", tri_json (k->ail_mode_3));
+  json_object_object_add (o, "rpt_invalidate", tri_json (k->rpt_invalidate));
+  json_object_object_add (o, "dawr1", tri_json (k->dawr1));
+  json_object_object_add (o, "resize_hpt", tri_json (k->resize_hpt));
+  json_object_object_add (o, "large_decr", tri_json (k->large_decr));
+  json_object_object_add (o, "page_sizes_real",
+                          k->smmu_probed ? json_object_new_boolean (k->page_sizes_real) : NULL);
+  return o;
+}
+
+/* kvm.cpu_char: the best mitigation cap levels (KVM_PPC_GET_CPU_CHAR). */
+static json_object *
+kvm_cpu_char_json (const HostKvmProbe *k)
+{
+  json_object *o;
+
+  if (!k->probed || (k->cfpc == NULL && k->sbbc == NULL && k->ibs == NULL &&
+                     k->ccf_assist == PPCVM_UNKNOWN))
+    return NULL;
+  o = json_object_new_object ();
+  json_object_object_add (o, "cfpc", str_json (k->cfpc));
+  json_object_object_add (o, "sbbc", str_json (k->sbbc));
+  json_object_object_add (o, "ibs", str_json (k->ibs));
+  json_object_object_add (o, "ccf_assist", tri_json (k->ccf_assist));
+  return o;
+}
+
 json_object *
 host_facts_to_json (const HostFacts *f)
 {
@@ -65,6 +107,8 @@ host_facts_to_json (const HostFacts *f)
   json_object_object_add (kvm, "hv", tri_json (f->kvm_hv));
   json_object_object_add (kvm, "pr", tri_json (f->kvm_pr));
   json_object_object_add (kvm, "hv_nested", tri_json (f->kvm_hv_nested));
+  json_object_object_add (kvm, "caps", kvm_caps_json (&f->kvm_probe));
+  json_object_object_add (kvm, "cpu_char", kvm_cpu_char_json (&f->kvm_probe));
   json_object_object_add (o, "kvm", kvm);
 
   for (guint i = 0; i < f->hugepages->len; i++) {
@@ -178,6 +222,59 @@ read_obj (Reader *r, json_object *obj, const char *key, const char *field)
   return v;
 }
 
+/* A mitigation level as QEMU spells it, or fail. */
+static char *
+read_level (Reader *r, json_object *obj, const char *key, const char *field,
+            const char *const *allowed, const char *expected)
+{
+  g_autofree char *v = read_str (r, obj, key, field);
+
+  if (v && !g_strv_contains (allowed, v)) {
+    fail (r, field, expected);
+    return NULL;
+  }
+  return g_steal_pointer (&v);
+}
+
+/* kvm.caps and kvm.cpu_char; absent or null leave the probe unprobed, so
+ * older files and other hosts plan exactly as before. */
+static void
+read_kvm_probe (Reader *r, json_object *kvm, HostKvmProbe *k)
+{
+  static const char *const safe[] = { "broken", "workaround", "fixed", NULL };
+  static const char *const ibs[] = { "broken", "workaround", "fixed-ibs", "fixed-ccd", "fixed-na", NULL };
+  json_object *caps = read_obj (r, kvm, "caps", "kvm.caps");
+  json_object *cc = read_obj (r, kvm, "cpu_char", "kvm.cpu_char");
+  PpcvmTristate real;
+
+  if (caps) {
+    k->probed = TRUE;
+    k->radix = read_tri (r, caps, "radix", "kvm.caps.radix");
+    k->hash_v3 = read_tri (r, caps, "hash_v3", "kvm.caps.hash_v3");
+    k->htm = read_tri (r, caps, "htm", "kvm.caps.htm");
+    k->nested_hv = read_tri (r, caps, "nested_hv", "kvm.caps.nested_hv");
+    k->fwnmi = read_tri (r, caps, "fwnmi", "kvm.caps.fwnmi");
+    k->ail_mode_3 = read_tri (r, caps, "ail_mode_3", "kvm.caps.ail_mode_3");
+    k->rpt_invalidate = read_tri (r, caps, "rpt_invalidate", "kvm.caps.rpt_invalidate");
+    k->dawr1 = read_tri (r, caps, "dawr1", "kvm.caps.dawr1");
+    k->resize_hpt = read_tri (r, caps, "resize_hpt", "kvm.caps.resize_hpt");
+    k->large_decr = read_tri (r, caps, "large_decr", "kvm.caps.large_decr");
+    real = read_tri (r, caps, "page_sizes_real", "kvm.caps.page_sizes_real");
+    k->smmu_probed = real != PPCVM_UNKNOWN;
+    k->page_sizes_real = real == PPCVM_YES;
+  }
+  if (cc) {
+    k->probed = TRUE;
+    k->cfpc = read_level (r, cc, "cfpc", "kvm.cpu_char.cfpc", safe,
+                          "\"broken\", \"workaround\", \"fixed\" or null");
+    k->sbbc = read_level (r, cc, "sbbc", "kvm.cpu_char.sbbc", safe,
+                          "\"broken\", \"workaround\", \"fixed\" or null");
+    k->ibs = read_level (r, cc, "ibs", "kvm.cpu_char.ibs", ibs,
+                         "\"broken\", \"workaround\", \"fixed-ibs\", \"fixed-ccd\", \"fixed-na\" or null");
+    k->ccf_assist = read_tri (r, cc, "ccf_assist", "kvm.cpu_char.ccf_assist");
+  }
+}
+
 HostFacts *
 host_facts_from_json (json_object *root, GError **error)
 {
@@ -255,6 +352,7 @@ host_facts_from_json (json_object *root, GError **error)
   f->kvm_hv = read_tri (&r, kvm, "hv", "kvm.hv");
   f->kvm_pr = read_tri (&r, kvm, "pr", "kvm.pr");
   f->kvm_hv_nested = read_tri (&r, kvm, "hv_nested", "kvm.hv_nested");
+  read_kvm_probe (&r, kvm, &f->kvm_probe);
 
   arr = get (root, "hugepages");
   if (arr && !json_object_is_type (arr, json_type_array))

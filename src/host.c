@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "kvm-probe.h"
 #include "util.h"
 
 /* PVR version (upper 16 bits) → chip. Sources: the kernel's cputable
@@ -766,6 +767,10 @@ host_detect (const char *sysroot)
   detect_kvm_access (f, sysroot);
   if (is_live (sysroot))
     detect_live_user (f);
+  /* Ask KVM itself, as QEMU will (kvm-probe.h). Live POWER hosts only: a
+   * sysroot has no kernel to ask, and other machines skip it at no cost. */
+  if (is_live (sysroot) && f->kvm_usable == PPCVM_YES && host_is_ppc64 (f))
+    kvm_probe_run ("/dev/kvm", "/proc/device-tree/cpus", f->pvr, &f->kvm_probe);
 
   return g_steal_pointer (&f);
 }
