@@ -192,6 +192,12 @@ size_name (guint64 bytes)
 GPtrArray *
 plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed)
 {
+  return plan_hugepage_commands_at (host, page_size, needed, "/dev/hugepages");
+}
+
+GPtrArray *
+plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed, const char *mp)
+{
   GPtrArray *cmds = g_ptr_array_new_with_free_func (g_free);
   const HostHugepages *def = host_default_hugepages (host);
   const HostHugepages *hp = NULL;
@@ -219,11 +225,14 @@ plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed
               target, page_size >> 10);
   }
   if (mount == NULL) {
-    reason (cmds, "sudo mkdir -p /dev/hugepages");
-    reason (cmds, "sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages", ps);
-    reason (cmds, "sudo chown root:kvm /dev/hugepages");
-    reason (cmds, "sudo chmod 1770 /dev/hugepages");
-    reason (cmds, "to keep the mount, add to /etc/fstab: hugetlbfs /dev/hugepages hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", ps);
+    /* Shell-quoted only when it has to be, so the usual path reads plainly. */
+    g_autofree char *q = mp[strspn (mp, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+")]
+                             ? g_shell_quote (mp) : g_strdup (mp);
+    reason (cmds, "sudo mkdir -p %s", q);
+    reason (cmds, "sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs %s", ps, q);
+    reason (cmds, "sudo chown root:kvm %s", q);
+    reason (cmds, "sudo chmod 1770 %s", q);
+    reason (cmds, "to keep the mount, add to /etc/fstab: hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", mp, ps);
   }
   if (free_now < needed) {
     if (is_default)
@@ -477,6 +486,15 @@ compat_name (int gen)
   }
 }
 
+/* The guest will run KVM guests of its own and its kernel can be radix on a
+ * POWER9+ CPU: it wants nested KVM-HV, which only a radix guest gets (R9b).
+ * A hash-only guest kernel can still run KVM PR inside: only a warning. */
+static gboolean
+wants_nested_hv (const Ctx *c, int guest_gen)
+{
+  return c->profile->nested && c->profile->mmu == GUEST_MMU_RADIX && guest_gen >= 9;
+}
+
 static gboolean
 host_is_powernv (const HostFacts *h)
 {
@@ -608,6 +626,14 @@ try_hv (Ctx *c, Plan *pl, Attempt *a)
     return;
   }
 
+  if (wants_nested_hv (c, ggen) && gmmu == GUEST_MMU_HASH) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "the guest wants to run KVM-HV guests of its own, which needs a radix guest, but on this hash host it runs hash (HPT must not appear anywhere in a nested KVM-HV chain)");
+    reason (a->ways, "boot the host radix (drop disable_radix from its kernel command line)");
+    reason (a->ways, "or run KVM PR inside the guest instead: mmu=hash in the profile (only KVM PR runs inside a hash guest)");
+    return;
+  }
+
   /* Nested HV inside this guest (R9). */
   if (p->nested && gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
@@ -681,6 +707,11 @@ try_pr (Ctx *c, Plan *pl, Attempt *a)
     reason (a->reasons, "KVM PR needs a host running the hashed page table; this host runs radix");
     reason (a->ways, "boot the host with disable_radix on its kernel command line");
     reason (a->ways, "or keep radix and run an HPT guest (mmu=hash) with kvm_pr loaded inside it, then run this guest there with accel=pr (nested PR)");
+    return;
+  }
+  if (wants_nested_hv (c, ggen)) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "the guest wants to run KVM-HV guests of its own, and a KVM PR guest cannot");
     return;
   }
   if (h->kvm_pr != PPCVM_YES) {
@@ -918,6 +949,9 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
     if (a.status == PLAN_REFUSED_FIXABLE) {
       g_autoptr (Plan) r = plan_new (profile);
       copy_attempt (r, &a, NULL);
+      /* What the guest would need, for `ppcvm hugepages`. */
+      r->hugepage_size = pl->hugepage_size;
+      r->hugepages_needed = pl->hugepages_needed;
       if (profile->accel == ACCEL_AUTO || profile->accel == ACCEL_KVM)
         add_tcg_way (&c, r->ways_out);
       attempt_clear (&a);
@@ -961,14 +995,17 @@ plan_host_advice (const HostFacts *h)
     hv_possible = TRUE;
 
   if (hv_possible && h->kvm_hv != PPCVM_YES)
-    reason (adv, "kvm_hv is not loaded: sudo modprobe kvm_hv%s",
-            h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "");
+    reason (adv, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
+            h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
+            h->mmu == HOST_MMU_RADIX ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
   if (h->mmu == HOST_MMU_HASH && h->kvm_pr != PPCVM_YES)
     reason (adv, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr");
-  if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO)
-    reason (adv, "%s", h->kvm_usable_reason ? h->kvm_usable_reason : "/dev/kvm is not usable by this user");
+  if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO && h->kvm_usable_reason)
+    reason (adv, "%s", h->kvm_usable_reason);
   else if (h->in_kvm_group == PPCVM_NO && h->kvm_usable != PPCVM_YES)
     reason (adv, "you are not in the kvm group: sudo usermod -aG kvm $USER, then log in again");
+  else if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO)
+    reason (adv, "/dev/kvm is not usable by this user: sudo usermod -aG kvm $USER, then log in again");
   if (h->platform == HOST_PLATFORM_POWERNV && h->mmu == HOST_MMU_RADIX && h->generation >= 9 &&
       h->kvm_hv == PPCVM_YES && h->kvm_hv_nested == PPCVM_NO)
     reason (adv, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1 (keep it: options kvm_hv nested=1 in /etc/modprobe.d/kvm-hv.conf)");
@@ -985,6 +1022,11 @@ plan_host_advice (const HostFacts *h)
       g_autofree char *ps = size_name (hp->size);
       reason (adv, "no hugetlbfs mount: hash guests on this 4 KiB-page host need hugepage-backed RAM: sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages (ppcvm hugepages PROFILE computes the rest)",
               ps);
+    }
+    if (hp && hp->free == 0) {
+      g_autofree char *hps = ppcvm_format_size_human (hp->size);
+      reason (adv, "no free %s hugepages: hash guests on this 4 KiB-page host need their RAM in them: ppcvm hugepages PROFILE says how many (sudo sysctl vm.nr_hugepages=N)",
+              hps);
     }
   }
   return adv;

@@ -69,6 +69,9 @@ guint64 plan_hugepages_with_headroom (guint64 needed);
  * bytes on a writable hugetlbfs mount (runtime steps, then the lines that make
  * them permanent). Each entry is one line; a newly allocated array. */
 GPtrArray *plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed);
+/* The same with the mount at MOUNT_POINT instead of /dev/hugepages. */
+GPtrArray *plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed,
+                                      const char *mount_point);
 /* The generation of a QEMU CPU model name ("power9_v2.0", "POWER8"), 0 if none. */
 int plan_cpu_model_generation (const char *model);
 

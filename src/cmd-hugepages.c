@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm hugepages PROFILE: what the guest needs for hugepage-backed RAM on
+ * this host (the planner decides), the commands, or --apply them. */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "host-json.h"
+#include "hugepages.h"
+#include "output.h"
+#include "planner.h"
+#include "util.h"
+
+#define DEFAULT_MOUNT_POINT "/dev/hugepages"
+
+static HostFacts *
+facts_copy (const HostFacts *facts)
+{
+  json_object *j = host_facts_to_json (facts);
+  HostFacts *copy = host_facts_from_json (j, NULL);
+
+  json_object_put (j);
+  g_assert (copy != NULL); /* our own JSON always loads back */
+  return copy;
+}
+
+/* The host as it will be once the setup steps are done: the default
+ * hugepages free and mounted on MOUNT_POINT (and, when ALL, /dev/kvm and both
+ * KVM modules usable). Only the facts change; the planner still decides. */
+static HostFacts *
+facts_set_up (const HostFacts *facts, const char *mount_point, gboolean all)
+{
+  HostFacts *f = facts_copy (facts);
+  HostHugepages *def = host_default_hugepages (f);
+
+  if (def) {
+    def->total = def->free = G_GINT64_CONSTANT (1) << 40;
+    if (host_find_hugetlbfs (f, def->size) == NULL) {
+      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
+      m->path = g_strdup (mount_point);
+      m->page_size = def->size;
+      m->writable = PPCVM_YES;
+      g_ptr_array_add (f->hugetlbfs, m);
+    }
+  }
+  if (all) {
+    f->kvm_device = f->kvm_usable = f->in_kvm_group = PPCVM_YES;
+    f->kvm_hv = f->kvm_pr = f->kvm_hv_nested = PPCVM_YES;
+  }
+  return f;
+}
+
+static const char *
+decision_reason (const Plan *pl, const char *setting)
+{
+  for (guint i = 0; i < pl->decisions->len; i++) {
+    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
+    if (g_str_equal (d->setting, setting))
+      return d->reason;
+  }
+  return NULL;
+}
+
+static void
+print_lines (const char *title, GPtrArray *lines, gboolean keep)
+{
+  gboolean first = TRUE;
+  for (guint i = 0; i < lines->len; i++) {
+    const char *l = g_ptr_array_index (lines, i);
+    if (g_str_has_prefix (l, "to keep ") != keep)
+      continue;
+    if (first)
+      printf ("%s\n", title);
+    first = FALSE;
+    printf ("  %s\n", l);
+  }
+}
+
+/* Like cli_parse, but options may follow PROFILE (no qemu arguments pass
+ * through here, so strict POSIX order would only get in the way). */
+static gboolean
+parse_options (GOptionEntry *entries, int *argc, char ***argv, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("PROFILE");
+  g_autoptr (GError) local = NULL;
+
+  g_set_prgname ("ppcvm hugepages");
+  g_option_context_set_summary (ctx, "What the guest needs for hugepage-backed RAM on this host: page size, pages, the mount,\n"
+                                     "and the commands that set it up (or --apply them: root, runtime steps only).");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, argc, argv, &local)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm hugepages --help'", local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+cmd_hugepages (int argc, char **argv)
+{
+  g_auto (CliHostOptions) o = { 0 };
+  g_auto (GStrv) rest = NULL;
+  g_autofree char *mount_point = NULL;
+  gboolean apply = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Profile) profile = NULL;
+  g_autoptr (HostFacts) facts = NULL;
+  g_autoptr (Plan) plan = NULL;
+  g_autoptr (Plan) ready = NULL;
+  g_autoptr (GPtrArray) cmds = NULL;
+  const Plan *need;
+  const HostHugepages *hp = NULL;
+  const HostHugetlbfs *mount;
+  g_autofree char *hps = NULL, *mem = NULL;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "The host described in FILE (ppcvm host --json)", "FILE" },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
+    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary", "PATH" },
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o.sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
+    { "apply", 0, 0, G_OPTION_ARG_NONE, &apply, "Do the runtime steps on this machine (root; never edits /etc)", NULL },
+    { "mount-point", 0, 0, G_OPTION_ARG_FILENAME, &mount_point, "The hugetlbfs mount to create (default " DEFAULT_MOUNT_POINT ")", "DIR" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_options (entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (rest == NULL || rest[0] == NULL || rest[1] != NULL) {
+    fprintf (stderr, "ppcvm: error: %s%s. See 'ppcvm hugepages --help'\n",
+             rest && rest[0] ? "unexpected argument " : "no profile given",
+             rest && rest[0] ? rest[1] : "");
+    return EXIT_USAGE;
+  }
+  if (mount_point == NULL)
+    mount_point = g_strdup (DEFAULT_MOUNT_POINT);
+  else if (!g_path_is_absolute (mount_point)) {
+    g_autofree char *abs = g_canonicalize_filename (mount_point, NULL);
+    g_free (mount_point);
+    mount_point = g_steal_pointer (&abs);
+  }
+  profile = cli_load_profile (rest[0], &o, &error);
+  if (profile == NULL) {
+    cli_error (error);
+    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+  }
+  facts = cli_load_host (&o, profile->qemu_binary, FALSE, &error);
+  if (facts == NULL) {
+    cli_error (error);
+    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+  }
+
+  plan = plan_build (facts, facts->qemu, profile);
+  if (plan->status == PLAN_REFUSED_IMPOSSIBLE) {
+    g_autofree char *s = output_refusal_text (plan, profile);
+    fputs (s, stdout);
+    return EXIT_REFUSED;
+  }
+  if (plan->status == PLAN_OK && plan->hugepage_size == 0) {
+    const char *why = decision_reason (plan, "memory-backing");
+    if (why == NULL && plan->mem_path)
+      why = decision_reason (plan, "mem-path");
+    if (why == NULL)
+      why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : decision_reason (plan, "accel");
+    printf ("%s needs no hugepages on this host (%s): %s.\nNothing to do%s.\n", profile->id,
+            plan_accel_to_string (plan->accel), why, apply ? "; nothing was changed" : "");
+    return EXIT_OK;
+  }
+  need = plan;
+  if (plan->status == PLAN_REFUSED_FIXABLE) {
+    /* The refusal names the steps but no numbers: plan the host as it will
+     * be once hugepages are set up, and read the numbers off that plan. */
+    g_autoptr (HostFacts) hp_ready = facts_set_up (facts, mount_point, FALSE);
+    ready = plan_build (hp_ready, hp_ready->qemu, profile);
+    if (ready->status != PLAN_OK) {
+      g_autoptr (HostFacts) all_ready = facts_set_up (facts, mount_point, TRUE);
+      g_autoptr (Plan) all = plan_build (all_ready, all_ready->qemu, profile);
+      g_autofree char *s = output_refusal_text (ready, profile);
+      printf ("Hugepages alone do not make %s run here; the planner also says:\n%s", profile->id, s);
+      if (all->status != PLAN_OK || all->hugepage_size == 0) {
+        if (all->status == PLAN_OK)
+          printf ("Once that is fixed, it needs no hugepages.\n");
+        return EXIT_REFUSED;
+      }
+      g_clear_pointer (&ready, plan_free);
+      ready = g_steal_pointer (&all);
+      if (apply) {
+        fprintf (stderr, "ppcvm: error: fix the steps above first; --apply changed nothing\n");
+        return EXIT_REFUSED;
+      }
+      printf ("\n");
+    }
+    if (ready->hugepage_size == 0) {
+      g_autofree char *s = output_refusal_text (plan, profile);
+      fputs (s, stdout);
+      return EXIT_REFUSED;
+    }
+    need = ready;
+  }
+
+  for (guint i = 0; i < facts->hugepages->len; i++) {
+    const HostHugepages *h = &g_array_index (facts->hugepages, HostHugepages, i);
+    if (h->size == need->hugepage_size)
+      hp = h;
+  }
+  mount = host_find_hugetlbfs (facts, need->hugepage_size);
+  hps = ppcvm_format_size_human (need->hugepage_size);
+  mem = ppcvm_format_size_human (profile->memory);
+  printf ("Hugepages for %s (%s of RAM under %s)\n", profile->id, mem, plan_accel_to_string (need->accel));
+  printf ("  %-10s %s (%s)\n", "page size", hps,
+          hp && hp->is_default ? "the host's default hugepage size" : "a hugepage size the host offers");
+  printf ("  %-10s %" G_GUINT64_FORMAT " pages (reserve %" G_GUINT64_FORMAT " with headroom)\n", "needed",
+          need->hugepages_needed, plan_hugepages_with_headroom (need->hugepages_needed));
+  if (hp && hp->free >= 0 && hp->total >= 0)
+    printf ("  %-10s %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "\n", "free now", hp->free, hp->total);
+  else
+    printf ("  %-10s unknown\n", "free now");
+  printf ("  %-10s %s%s\n", "mount", mount ? mount->path : mount_point, mount ? "" : " (not mounted yet)");
+
+  if (plan->status == PLAN_OK) {
+    printf ("Nothing to do: the host has them (-mem-path %s)%s.\n", plan->mem_path,
+            apply ? "; nothing was changed" : "");
+    return EXIT_OK;
+  }
+  cmds = plan_hugepage_commands_at (facts, need->hugepage_size, need->hugepages_needed, mount_point);
+  if (!apply) {
+    print_lines ("Commands:", cmds, FALSE);
+    print_lines ("To keep them after a reboot:", cmds, TRUE);
+    return EXIT_OK;
+  }
+  if (geteuid () != 0) {
+    print_lines ("Commands:", cmds, FALSE);
+    fprintf (stderr, "ppcvm: error: --apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
+                     "run it with sudo, or run the commands above\n");
+    return EXIT_ERROR;
+  }
+  {
+    g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, log, &error);
+    printf ("Applied (runtime only):\n");
+    for (guint i = 0; i < log->len; i++)
+      printf ("  %s\n", (char *) g_ptr_array_index (log, i));
+    if (!ok) {
+      cli_error (error);
+      return EXIT_ERROR;
+    }
+    {
+      gboolean changed = FALSE;
+      for (guint i = 0; i < log->len; i++)
+        changed |= g_str_has_prefix (g_ptr_array_index (log, i), "changed:");
+      if (!changed)
+        printf ("Nothing needed changing.\n");
+    }
+    print_lines ("ppcvm never edits /etc; to keep this after a reboot:", cmds, TRUE);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm matrix: what this host can run, one planner verdict per guest kind. */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "matrix.h"
+#include "output.h"
+
+int
+cmd_matrix (int argc, char **argv)
+{
+  g_auto (CliHostOptions) o = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HostFacts) facts = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "The host described in FILE (ppcvm host --json)", "FILE" },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
+    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary to probe", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the rows as JSON (schema " MATRIX_JSON_SCHEMA ")", NULL },
+    { NULL }
+  };
+
+  if (!cli_parse ("matrix", NULL,
+                  "What this host can run: for each kind of guest, HV, PR, TCG only or blocked by a setup step,\n"
+                  "with the reason and the machine options ppcvm plan would use.",
+                  entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (argc > 1) {
+    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm matrix --help'\n", argv[1]);
+    return EXIT_USAGE;
+  }
+  facts = cli_load_host (&o, NULL, FALSE, &error);
+  if (facts == NULL) {
+    cli_error (error);
+    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+  }
+  rows = matrix_build (facts, facts->qemu);
+  if (o.json) {
+    json_object *j = matrix_to_json (rows);
+    g_autofree char *s = output_json_string (j, TRUE);
+    fputs (s, stdout);
+    json_object_put (j);
+  } else {
+    /* Colour only for a person at a terminal (https://no-color.org). */
+    const char *nc = g_getenv ("NO_COLOR");
+    gboolean colour = isatty (STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+    g_autofree char *s = matrix_to_text (facts, rows, colour);
+    fputs (s, stdout);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm hugepages --apply: reserve, mount, own, check. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "host.h"
+#include "hugepages.h"
+#include "planner.h"
+#include "util.h"
+
+#define HUGEPAGE_MODE 01770
+
+static void G_GNUC_PRINTF (2, 3)
+log_step (GPtrArray *log, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_ptr_array_add (log, g_strdup_vprintf (fmt, ap));
+  va_end (ap);
+}
+
+static gboolean
+read_count (const char *path, guint64 *ret, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &local)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s", local->message);
+    return FALSE;
+  }
+  if (!ppcvm_parse_uint64 (g_strstrip (text), G_MAXINT64, ret, &local)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s: %s", path, local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A plain write(2) (not an atomic rename): /proc and /sys files. */
+static gboolean
+write_count (const char *path, guint64 value, GError **error)
+{
+  ppcvm_autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", value);
+  ssize_t n;
+
+  if (fd < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot open %s: %s", path, g_strerror (errsv));
+    return FALSE;
+  }
+  n = write (fd, text, strlen (text));
+  if (n < 0 || (size_t) n != strlen (text)) {
+    int errsv = n < 0 ? errno : EIO;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot write %" G_GUINT64_FORMAT " to %s: %s",
+                 value, path, g_strerror (errsv));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The live kernel's hugepage facts (meminfo for the default size, mounts). */
+static HostFacts *
+live_facts (void)
+{
+  HostFacts *f = host_facts_new ();
+  g_autofree char *meminfo = NULL, *mounts = NULL;
+
+  if (g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL))
+    host_parse_meminfo (f, meminfo);
+  if (g_file_get_contents ("/proc/self/mounts", &mounts, NULL, NULL))
+    host_parse_mounts (f, mounts);
+  return f;
+}
+
+guint32
+hugepages_kvm_gid (void)
+{
+  struct group *g = getgrnam ("kvm");
+  return g ? (guint32) g->gr_gid : 0;
+}
+
+/* Step 1: enough free pages in the pool of PAGE_SIZE. */
+static gboolean
+apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
+{
+  g_autoptr (HostFacts) live = live_facts ();
+  const HostHugepages *def = host_default_hugepages (live);
+  g_autofree char *dir = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB", page_size >> 10);
+  g_autofree char *nr_path = g_build_filename (dir, "nr_hugepages", NULL);
+  g_autofree char *free_path = g_build_filename (dir, "free_hugepages", NULL);
+  g_autofree char *hps = ppcvm_format_size_human (page_size);
+  gboolean is_default = def && def->size == page_size;
+  /* The default size has the sysctl (what the printed commands use). */
+  const char *write_path = is_default ? "/proc/sys/vm/nr_hugepages" : nr_path;
+  guint64 nr, free_pages, target, nr_after, free_after;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "this kernel offers no %s hugepages (%s does not exist)", hps, dir);
+    return FALSE;
+  }
+  if (!read_count (nr_path, &nr, error) || !read_count (free_path, &free_pages, error))
+    return FALSE;
+  if (free_pages >= needed) {
+    log_step (log, "unchanged: %" G_GUINT64_FORMAT " %s hugepages free of %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " needed)",
+          free_pages, hps, nr, needed);
+    return TRUE;
+  }
+  target = nr + plan_hugepages_with_headroom (needed - free_pages);
+  if (!write_count (write_path, target, error))
+    return FALSE;
+  if (!read_count (nr_path, &nr_after, error) || !read_count (free_path, &free_after, error))
+    return FALSE;
+  log_step (log, "changed: %s %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " (asked %" G_GUINT64_FORMAT "); %" G_GUINT64_FORMAT " %s hugepages free now",
+        is_default ? "vm.nr_hugepages" : nr_path, nr, nr_after, target, free_after, hps);
+  if (free_after < needed) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "the kernel granted only %" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT " %s hugepages asked for: %" G_GUINT64_FORMAT " free, %" G_GUINT64_FORMAT " needed "
+                 "(not enough free contiguous memory; free some memory and run again, or reserve them at boot: hugepagesz=%s hugepages=%" G_GUINT64_FORMAT ")",
+                 nr_after, target, hps, free_after, needed, hps, target);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Step 2: a hugetlbfs mount with PAGE_SIZE pages on MOUNT_POINT. */
+static gboolean
+apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError **error)
+{
+  g_autoptr (HostFacts) live = live_facts ();
+  g_autofree char *opts = NULL, *ps = ppcvm_format_size (page_size);
+  g_autofree char *parent = g_path_get_dirname (mount_point);
+  struct stat st, pst;
+
+  for (guint i = 0; i < live->hugetlbfs->len; i++) {
+    const HostHugetlbfs *m = g_ptr_array_index (live->hugetlbfs, i);
+    if (!g_str_equal (m->path, mount_point))
+      continue;
+    if (m->page_size != page_size) {
+      g_autofree char *has = ppcvm_format_size (m->page_size);
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                   "%s is already a hugetlbfs mount with %s pages, not %s: unmount it or pass --mount-point DIR",
+                   mount_point, has, ps);
+      return FALSE;
+    }
+    log_step (log, "unchanged: hugetlbfs (pagesize=%s) is mounted on %s", ps, mount_point);
+    return TRUE;
+  }
+  if (g_mkdir_with_parents (mount_point, 0755) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", mount_point, g_strerror (errsv));
+    return FALSE;
+  }
+  /* Something else (not hugetlbfs) mounted there: never mount over it. */
+  if (stat (mount_point, &st) == 0 && stat (parent, &pst) == 0 && st.st_dev != pst.st_dev) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "%s is a mount point of another file system: pass --mount-point DIR", mount_point);
+    return FALSE;
+  }
+  opts = g_strdup_printf ("pagesize=%s", ps);
+  if (mount ("hugetlbfs", mount_point, "hugetlbfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "mount -t hugetlbfs -o %s hugetlbfs %s: %s", opts,
+                 mount_point, g_strerror (errsv));
+    return FALSE;
+  }
+  log_step (log, "changed: mounted hugetlbfs (pagesize=%s) on %s", ps, mount_point);
+  return TRUE;
+}
+
+/* Step 3: root:kvm, mode 1770 (the seed's chown and chmod). */
+static gboolean
+apply_owner (const char *mount_point, GPtrArray *log, GError **error)
+{
+  guint32 gid = hugepages_kvm_gid ();
+  const char *group = gid ? "kvm" : "root (there is no kvm group)";
+  struct stat st;
+
+  if (stat (mount_point, &st) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s: %s", mount_point, g_strerror (errsv));
+    return FALSE;
+  }
+  if (st.st_uid == 0 && st.st_gid == gid) {
+    log_step (log, "unchanged: %s is owned by root:%s", mount_point, group);
+  } else if (chown (mount_point, 0, gid) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chown root:%u %s: %s", gid, mount_point, g_strerror (errsv));
+    return FALSE;
+  } else {
+    log_step (log, "changed: chown root:%s %s", group, mount_point);
+  }
+  if ((st.st_mode & 07777) == HUGEPAGE_MODE) {
+    log_step (log, "unchanged: %s has mode 1770", mount_point);
+  } else if (chmod (mount_point, HUGEPAGE_MODE) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chmod 1770 %s: %s", mount_point, g_strerror (errsv));
+    return FALSE;
+  } else {
+    log_step (log, "changed: chmod 1770 %s (was %04o)", mount_point, st.st_mode & 07777);
+  }
+  return TRUE;
+}
+
+gboolean
+hugepages_apply (guint64 page_size, guint64 needed, const char *mount_point, GPtrArray *log, GError **error)
+{
+  g_autofree char *abs = NULL;
+
+  g_return_val_if_fail (page_size > 0 && mount_point != NULL && log != NULL, FALSE);
+  /* /proc/mounts names canonical paths. */
+  abs = g_canonicalize_filename (mount_point, NULL);
+  return apply_pool (page_size, needed, log, error) && apply_mount (page_size, abs, log, error) &&
+         apply_owner (abs, log, error);
+}
