@@ -12,6 +12,8 @@ int cmd_stop (int argc, char **argv);
 int cmd_console (int argc, char **argv);
 int cmd_profiles (int argc, char **argv);
 int cmd_new (int argc, char **argv);
+int cmd_matrix (int argc, char **argv);
+int cmd_hugepages (int argc, char **argv);
 
 /* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
  * Supervised: fork, forward signals, explain known errors, qemu's status.

@@ -23,6 +23,8 @@ static const struct {
   { "console", cmd_console, "Attach to a detached guest's serial console" },
   { "profiles", cmd_profiles, "List the installed profiles and where each comes from" },
   { "new", cmd_new, "Copy a profile into your profile directory to edit it" },
+  { "matrix", cmd_matrix, "What this host can run: HV, PR, TCG or blocked, per guest kind" },
+  { "hugepages", cmd_hugepages, "The hugepages a profile needs here, and the commands (or --apply)" },
 };
 
 static void
