@@ -369,7 +369,10 @@ qmp_run (QmpClient *qmp, const char *command, GError **error)
 static void
 remove_state (const GuestState *s, const char *runtime)
 {
+  /* Held (and released by the cleanup) around the removal. */
   ppcvm_autofd int lock = state_lock (runtime, NULL);
+
+  (void) lock;
   state_remove_guest_dir (s->dir, NULL);
 }
 
