@@ -59,6 +59,39 @@ output_host_text (const HostFacts *f, GPtrArray *advice)
                          : f->kvm_hv_nested == PPCVM_NO ? " (nested off)" : "",
                          tri (f->kvm_pr, "loaded", "not loaded"));
   row (s, "kvm", kvm);
+  if (f->kvm_probe.probed) {
+    /* What KVM_CHECK_EXTENSION and KVM_PPC_GET_CPU_CHAR said: the facts the
+     * planner turns into caps. */
+    const HostKvmProbe *k = &f->kvm_probe;
+    static const struct { const char *name; size_t off; } caps[] = {
+      { "radix", G_STRUCT_OFFSET (HostKvmProbe, radix) },
+      { "hash-v3", G_STRUCT_OFFSET (HostKvmProbe, hash_v3) },
+      { "htm", G_STRUCT_OFFSET (HostKvmProbe, htm) },
+      { "nested-hv", G_STRUCT_OFFSET (HostKvmProbe, nested_hv) },
+      { "fwnmi", G_STRUCT_OFFSET (HostKvmProbe, fwnmi) },
+      { "ail-mode-3", G_STRUCT_OFFSET (HostKvmProbe, ail_mode_3) },
+      { "large-decr", G_STRUCT_OFFSET (HostKvmProbe, large_decr) },
+      { "dawr1", G_STRUCT_OFFSET (HostKvmProbe, dawr1) },
+    };
+    GString *yes = g_string_new (NULL), *no = g_string_new (NULL);
+    g_autofree char *line = NULL;
+    for (gsize i = 0; i < G_N_ELEMENTS (caps); i++) {
+      PpcvmTristate t = G_STRUCT_MEMBER (PpcvmTristate, k, caps[i].off);
+      GString *to = t == PPCVM_YES ? yes : t == PPCVM_NO ? no : NULL;
+      if (to)
+        g_string_append_printf (to, "%s%s", to->len ? " " : "", caps[i].name);
+    }
+    line = g_strdup_printf ("has: %s; lacks: %s", yes->len ? yes->str : "-", no->len ? no->str : "-");
+    row (s, "kvm caps", line);
+    if (k->cfpc || k->sbbc || k->ibs) {
+      g_autofree char *mit = g_strdup_printf ("cfpc=%s sbbc=%s ibs=%s ccf-assist=%s", k->cfpc ? k->cfpc : "?",
+                                              k->sbbc ? k->sbbc : "?", k->ibs ? k->ibs : "?",
+                                              tri (k->ccf_assist, "on", "off"));
+      row (s, "mitigations", mit);
+    }
+    g_string_free (yes, TRUE);
+    g_string_free (no, TRUE);
+  }
   for (guint i = 0; i < f->hugepages->len; i++) {
     const HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
     g_autofree char *sz = ppcvm_format_size_human (h->size);

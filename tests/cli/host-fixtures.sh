@@ -21,6 +21,20 @@ for dir in "$PPCVM_FIXTURES"/*/; do
   echo "ok $n - $name: $(sed -n 's/^  cpu *//p' "$WORK/text")"
 done
 [ $n -ge 20 ] || { echo "FAIL: only $n fixtures"; exit 1; }
+# A probed KVM host (as `ppcvm host --json` writes it on POWER): the readable
+# report shows the probe's caps and mitigation levels.
+cat >"$WORK/probed.json" <<'J'
+{"schema": "ppcvm-host/1", "arch": "ppc64le", "platform": "pseries", "mmu": "radix", "cpu": {"generation": 9},
+ "page_size": 65536, "kvm": {"device": true, "usable": true, "hv": true, "pr": false, "hv_nested": true,
+ "caps": {"radix": true, "hash_v3": false, "htm": false, "nested_hv": true, "fwnmi": true, "ail_mode_3": true,
+          "rpt_invalidate": true, "dawr1": false, "resize_hpt": true, "large_decr": true, "page_sizes_real": true},
+ "cpu_char": {"cfpc": "broken", "sbbc": "broken", "ibs": "fixed-na", "ccf_assist": false}}}
+J
+"$PPCVM_BIN" host --host "$WORK/probed.json" >"$WORK/text"
+grep -q '^  kvm caps  *has: radix nested-hv fwnmi ail-mode-3 large-decr; lacks: hash-v3 htm dawr1$' "$WORK/text" &&
+  grep -q '^  mitigations  *cfpc=broken sbbc=broken ibs=fixed-na ccf-assist=off$' "$WORK/text" ||
+  { echo "FAIL: probed caps not shown:"; cat "$WORK/text"; exit 1; }
+n=$((n + 1)); echo "ok $n - the KVM probe's caps in the readable report"
 # Live, on this machine.
 "$PPCVM_BIN" host >/dev/null && "$PPCVM_BIN" host --json | grep -q '"arch"' || { echo "FAIL: live host"; exit 1; }
 echo "$((n + 1)) passed, 0 failed"
