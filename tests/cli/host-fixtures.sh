@@ -36,5 +36,6 @@ grep -q '^  kvm caps  *has: radix nested-hv fwnmi ail-mode-3 large-decr; lacks: 
   { echo "FAIL: probed caps not shown:"; cat "$WORK/text"; exit 1; }
 n=$((n + 1)); echo "ok $n - the KVM probe's caps in the readable report"
 # Live, on this machine.
-"$PPCVM_BIN" host >/dev/null && "$PPCVM_BIN" host --json | grep -q '"arch"' || { echo "FAIL: live host"; exit 1; }
+"$PPCVM_BIN" host >/dev/null && "$PPCVM_BIN" host --json >"$WORK/live.json" && grep -q '"arch"' "$WORK/live.json" ||
+  { echo "FAIL: live host"; exit 1; }
 echo "$((n + 1)) passed, 0 failed"
