@@ -19,7 +19,7 @@ case_hash() {
 P
 )
   sed -i 's/^memory=512M/memory=512M\nmmu=hash/; s/^append=.*/append=console=hvc0 quiet disable_radix/' "$p"
-  "$PPCVM_BIN" plan --json "$p" | grep -q '"guest_mmu": "hash"' || fail "mmu=hash did not plan a hash guest"
+  "$PPCVM_BIN" plan --json "$p" >"$WORK/plan.json" && grep -q '"guest_mmu": "hash"' "$WORK/plan.json" || fail "mmu=hash did not plan a hash guest"
   boot "$WORK/log" run "$p" || fail "ppcvm run exited"
   expect_booted "$WORK/log"
   expect_marker "$WORK/log" mmu Hash
