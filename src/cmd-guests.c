@@ -447,20 +447,6 @@ on_console_signal (int sig)
   console_stop = 1;
 }
 
-static gboolean
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    p += n;
-    len -= (size_t) n;
-  }
-  return TRUE;
-}
 
 /* Copy both ways until the guest's side closes, Ctrl-] (on a terminal), or a
  * signal. The end of our stdin (not a tty) only stops that direction: the
@@ -484,7 +470,7 @@ console_relay (int sock, gboolean tty)
       n = read (sock, buf, sizeof buf);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0 || !write_all (STDOUT_FILENO, buf, (size_t) n))
+      if (n <= 0 || !ppcvm_write_all (STDOUT_FILENO, buf, (size_t) n))
         return;
     }
     if (pfd[1].revents) {
@@ -498,11 +484,11 @@ console_relay (int sock, gboolean tty)
       if (tty) {
         char *key = memchr (buf, DETACH_KEY, (size_t) n);
         if (key != NULL) {
-          write_all (sock, buf, (size_t) (key - buf));
+          ppcvm_write_all (sock, buf, (size_t) (key - buf));
           return;
         }
       }
-      if (!write_all (sock, buf, (size_t) n))
+      if (!ppcvm_write_all (sock, buf, (size_t) n))
         return;
     }
   }

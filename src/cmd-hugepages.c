@@ -53,16 +53,6 @@ facts_set_up (const HostFacts *facts, const char *mount_point, gboolean all)
   return f;
 }
 
-static const char *
-decision_reason (const Plan *pl, const char *setting)
-{
-  for (guint i = 0; i < pl->decisions->len; i++) {
-    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
-    if (g_str_equal (d->setting, setting))
-      return d->reason;
-  }
-  return NULL;
-}
 
 static void
 print_lines (const char *title, GPtrArray *lines, gboolean keep)
@@ -162,11 +152,11 @@ cmd_hugepages (int argc, char **argv)
     return EXIT_REFUSED;
   }
   if (plan->status == PLAN_OK && plan->hugepage_size == 0) {
-    const char *why = decision_reason (plan, "memory-backing");
+    const char *why = plan_decision_reason (plan, "memory-backing");
     if (why == NULL && plan->mem_path)
-      why = decision_reason (plan, "mem-path");
+      why = plan_decision_reason (plan, "mem-path");
     if (why == NULL)
-      why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : decision_reason (plan, "accel");
+      why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : plan_decision_reason (plan, "accel");
     printf ("%s needs no hugepages on this host (%s): %s.\nNothing to do%s.\n", profile->id,
             plan_accel_to_string (plan->accel), why, apply ? "; nothing was changed" : "");
     return EXIT_OK;

@@ -68,19 +68,6 @@ maybe_quit (Supervisor *s)
     g_main_loop_quit (s->loop);
 }
 
-static void
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return; /* our stderr is gone: keep supervising anyway */
-    p += n;
-    len -= (size_t) n;
-  }
-}
 
 static void
 emit_line (Supervisor *s)
@@ -110,7 +97,7 @@ drain_stderr (Supervisor *s)
     return FALSE;
   }
   if (s->options->passthrough_fd >= 0)
-    write_all (s->options->passthrough_fd, buf, (size_t) n);
+    (void) ppcvm_write_all (s->options->passthrough_fd, buf, (size_t) n); /* stderr gone: keep supervising */
   for (ssize_t i = 0; i < n; i++) {
     if (buf[i] == '\n')
       emit_line (s);

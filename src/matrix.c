@@ -90,16 +90,6 @@ join (GString *s, const char *sep, const char *text)
   g_string_append (s, text);
 }
 
-static const char *
-decision_reason (const Plan *pl, const char *setting)
-{
-  for (guint i = 0; i < pl->decisions->len; i++) {
-    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
-    if (g_str_equal (d->setting, setting))
-      return d->reason;
-  }
-  return NULL;
-}
 
 static char *
 strings_joined (GPtrArray *arr, guint from)
@@ -148,11 +138,11 @@ fill_row (MatrixRow *r, const HostFacts *host, const EmulatorFacts *emu, Profile
   switch (pl->accel) {
   case PLAN_ACCEL_KVM_HV:
     r->verdict = MATRIX_HV;
-    join (why, "; ", decision_reason (pl, "guest-mmu"));
+    join (why, "; ", plan_decision_reason (pl, "guest-mmu"));
     break;
   case PLAN_ACCEL_KVM_PR:
     r->verdict = MATRIX_PR;
-    join (why, "; ", decision_reason (pl, "accel"));
+    join (why, "; ", plan_decision_reason (pl, "accel"));
     break;
   case PLAN_ACCEL_TCG:
     r->verdict = MATRIX_TCG;
@@ -168,14 +158,14 @@ fill_row (MatrixRow *r, const HostFacts *host, const EmulatorFacts *emu, Profile
       }
       first_warning = 1; /* the planner's "KVM cannot run this guest here" */
     } else {
-      join (why, "; ", decision_reason (pl, "accel"));
+      join (why, "; ", plan_decision_reason (pl, "accel"));
     }
     break;
   }
-  join (why, "; ", decision_reason (pl, "max-cpu-compat"));
-  join (why, "; ", decision_reason (pl, "cap-nested-hv"));
+  join (why, "; ", plan_decision_reason (pl, "max-cpu-compat"));
+  join (why, "; ", plan_decision_reason (pl, "cap-nested-hv"));
   if (pl->mem_path)
-    join (why, "; ", decision_reason (pl, "mem-path"));
+    join (why, "; ", plan_decision_reason (pl, "mem-path"));
   for (guint i = first_warning; i < pl->warnings->len; i++) {
     g_autofree char *w = g_strdup_printf ("but: %s", (char *) g_ptr_array_index (pl->warnings, i));
     join (why, "; ", w);

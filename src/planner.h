@@ -57,6 +57,8 @@ const char *plan_accel_to_string (PlanAccel accel);  /* "kvm-hv", "kvm-pr", "tcg
 char *plan_machine_string (const Plan *plan);
 /* The value the plan decided for SETTING, or NULL. */
 const char *plan_decision_value (const Plan *plan, const char *setting);
+/* The reason of that decision, or NULL. */
+const char *plan_decision_reason (const Plan *plan, const char *setting);
 /* Does the plan set machine property KEY (returns its value or NULL)? */
 const char *plan_machine_prop (const Plan *plan, const char *key);
 

@@ -153,12 +153,28 @@ ppcvm_qemu_escape (const char *value)
 }
 
 gboolean
+ppcvm_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len > 0) {
+    ssize_t n = write (fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    p += n;
+    len -= (size_t) n;
+  }
+  return TRUE;
+}
+
+gboolean
 ppcvm_write_file_atomic (const char *path, const char *contents, gssize len, int mode,
                          GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
   ppcvm_autofd int fd = -1;
-  size_t left;
   const char *p = contents;
 
   if (len < 0)
@@ -170,17 +186,7 @@ ppcvm_write_file_atomic (const char *path, const char *contents, gssize len, int
                  "cannot create a file next to %s: %s", path, g_strerror (errsv));
     return FALSE;
   }
-  left = (size_t) len;
-  while (left > 0) {
-    ssize_t n = write (fd, p, left);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      goto fail;
-    p += n;
-    left -= (size_t) n;
-  }
-  if (fsync (fd) != 0)
+  if (!ppcvm_write_all (fd, p, (size_t) len) || fsync (fd) != 0)
     goto fail;
   if (rename (tmp, path) != 0)
     goto fail;

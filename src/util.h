@@ -58,6 +58,10 @@ gboolean ppcvm_parse_uint64 (const char *text, guint64 max, guint64 *ret, GError
 /* Escape a value for QEMU's option syntax: every ',' becomes ",,". */
 char *ppcvm_qemu_escape (const char *value);
 
+/* write(2) all of BUF to FD, retrying on EINTR and short writes. FALSE with
+ * errno set when it cannot. */
+gboolean ppcvm_write_all (int fd, const void *buf, size_t len);
+
 /* Write CONTENTS to PATH atomically: temporary file, fsync, rename. MODE for the new file. */
 gboolean ppcvm_write_file_atomic (const char *path, const char *contents, gssize len, int mode,
                                   GError **error);

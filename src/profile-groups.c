@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading a profile's groups: typed getters, value checks and one loader
+ * per group, with messages that name the file, [group], key and value. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile-private.h"
+#include "util.h"
+
+/* A pseries guest needs its real-mode area (RMA) and QEMU's spapr machine
+ * refuses a RAM size that is not a multiple of 256 MiB ("Memory size ... is
+ * not aligned to 256 MiB"), so one constant serves as floor and step. */
+#define MEMORY_STEP (G_GUINT64_CONSTANT (256) << 20)
+#define SMP_MAX 2048
+
+static const char *const mmu_names[] = { "radix", "hash", NULL };
+static const char *const accel_names[] = { "auto", "kvm", "hv", "pr", "tcg", NULL };
+static const char *const display_names[] = { "serial", "none", "vnc", "gtk", NULL };
+static const char *const net_names[] = { "user", "none", "tap", "bridge", NULL };
+static const char *const interface_names[] = { "virtio", "scsi", "nvme", NULL };
+static const char *const format_names[] = { "raw", "qcow2", "qed", "qcow", "vmdk", "vdi",
+                                            "vhdx", "vpc", NULL };
+
+/* ---- messages ---- */
+
+char *
+profile_override_id (const char *group, const char *key)
+{
+  return g_strconcat (group, "\037", key, NULL);
+}
+
+/* "-s group.key=value" when GROUP/KEY came from an override, else the file. */
+static const char *
+ctx_source (LoadContext *ctx, const char *group, const char *key)
+{
+  g_autofree char *id = profile_override_id (group, key);
+  const char *ov = g_hash_table_lookup (ctx->overrides, id);
+
+  return ov != NULL ? ov : ctx->filename;
+}
+
+static gboolean
+has_control (const char *s)
+{
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* "SOURCE: [group] key=value: MESSAGE". Always returns FALSE. */
+static gboolean G_GNUC_PRINTF (6, 7)
+value_error (LoadContext *ctx, const char *group, const char *key, const char *value,
+             GError **error, const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  g_autofree char *shown = NULL;
+  const char *hint = "";
+  va_list ap;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  if (value == NULL)
+    value = "";
+  shown = has_control (value) ? g_strescape (value, NULL) : g_strdup (value);
+  /* GKeyFile has no trailing comments: "memory=2G # two gigs" is one value. */
+  if (strstr (value, " #") != NULL || strstr (value, "\t#") != NULL)
+    hint = " ('#' starts a comment only at the beginning of a line)";
+  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: [%s] %s=%s: %s%s",
+               ctx_source (ctx, group, key), group, key, shown, msg, hint);
+  return FALSE;
+}
+
+char *
+profile_join_names (const char *const *names, const char *last_sep)
+{
+  GString *s = g_string_new (NULL);
+  guint n = g_strv_length ((char **) names);
+
+  for (guint i = 0; i < n; i++) {
+    if (i > 0)
+      g_string_append (s, i + 1 == n ? last_sep : ", ");
+    g_string_append (s, names[i]);
+  }
+  return g_string_free (s, FALSE);
+}
+
+/* ---- typed getters: each returns TRUE with *ret untouched when the key is absent ---- */
+
+static gboolean
+ctx_get (LoadContext *ctx, const char *group, const char *key, char **ret, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *v = NULL;
+
+  if (!g_key_file_has_key (ctx->kf, group, key, NULL))
+    return TRUE;
+  v = g_key_file_get_string (ctx->kf, group, key, &local);
+  if (v == NULL) {
+    g_autofree char *raw = g_key_file_get_value (ctx->kf, group, key, NULL);
+    return value_error (ctx, group, key, raw, error, "%s", local->message);
+  }
+  *ret = g_steal_pointer (&v);
+  return TRUE;
+}
+
+static gboolean
+ctx_get_enum (LoadContext *ctx, const char *group, const char *key, const char *const *names,
+              const char *what, int *ret, GError **error)
+{
+  g_autofree char *v = NULL;
+  g_autofree char *accepted = NULL;
+
+  if (!ctx_get (ctx, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  for (int i = 0; names[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (g_strstrip (v), names[i]) == 0) {
+      *ret = i;
+      return TRUE;
+    }
+  }
+  accepted = profile_join_names (names, " or ");
+  return value_error (ctx, group, key, v, error, "'%s' is not %s (%s)", v, what, accepted);
+}
+
+static gboolean
+ctx_get_bool (LoadContext *ctx, const char *group, const char *key, gboolean *ret,
+              GError **error)
+{
+  static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+  static const char *const no[] = { "false", "no", "off", "0", NULL };
+  g_autofree char *v = NULL;
+
+  if (!ctx_get (ctx, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  g_strstrip (v);
+  for (int i = 0; yes[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (v, yes[i]) == 0)
+      return *ret = TRUE, TRUE;
+    if (g_ascii_strcasecmp (v, no[i]) == 0)
+      return *ret = FALSE, TRUE;
+  }
+  return value_error (ctx, group, key, v, error, "'%s' is not a boolean (true or false)", v);
+}
+
+/* An optional string: an empty value means "not set". */
+static gboolean
+ctx_get_opt (LoadContext *ctx, const char *group, const char *key, char **ret, GError **error)
+{
+  g_autofree char *v = NULL;
+
+  if (!ctx_get (ctx, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  g_free (*ret);
+  *ret = *v != '\0' ? g_steal_pointer (&v) : NULL;
+  return TRUE;
+}
+
+static gboolean
+ctx_get_list (LoadContext *ctx, const char *group, const char *key, GStrv *ret, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_auto (GStrv) v = NULL;
+
+  if (!g_key_file_has_key (ctx->kf, group, key, NULL))
+    return TRUE;
+  v = g_key_file_get_string_list (ctx->kf, group, key, NULL, &local);
+  if (v == NULL && g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE)) {
+    g_autofree char *raw = g_key_file_get_value (ctx->kf, group, key, NULL);
+    return value_error (ctx, group, key, raw, error, "%s", local->message);
+  }
+  g_strfreev (*ret);
+  *ret = v != NULL ? g_steal_pointer (&v) : g_new0 (char *, 1);
+  return TRUE;
+}
+
+typedef enum { PATH_FILE, PATH_DIR, PATH_EXECUTABLE } PathKind;
+
+static char *
+expand_path (const char *value, const char *base_dir)
+{
+  g_autofree char *joined = NULL;
+  static const char cache_var[] = "${XDG_CACHE_HOME}";
+
+  if (g_str_equal (value, "~") || g_str_has_prefix (value, "~/"))
+    joined = g_build_filename (g_get_home_dir (), value + 1, NULL);
+  else if (g_str_has_prefix (value, cache_var)
+           && (value[strlen (cache_var)] == '\0' || value[strlen (cache_var)] == '/'))
+    joined = g_build_filename (g_get_user_cache_dir (), value + strlen (cache_var), NULL);
+  else
+    joined = g_strdup (value);
+  return g_canonicalize_filename (joined, base_dir);
+}
+
+/* An optional path, expanded and made absolute, that must exist as KIND. */
+static gboolean
+ctx_get_path (LoadContext *ctx, const char *group, const char *key, PathKind kind, char **ret,
+              GError **error)
+{
+  g_autofree char *v = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *id = profile_override_id (group, key);
+  g_autofree char *cwd = NULL;
+  const char *base = ctx->dir;
+
+  if (!ctx_get_opt (ctx, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  if (strpbrk (v, "\n\r") != NULL)
+    return value_error (ctx, group, key, v, error, "a path cannot contain a line break");
+  if (g_hash_table_contains (ctx->overrides, id))
+    base = cwd = g_get_current_dir ();
+  path = expand_path (v, base);
+
+  switch (kind) {
+  case PATH_DIR:
+    if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+      return value_error (ctx, group, key, v, error, "%s is not a directory", path);
+    break;
+  case PATH_FILE:
+  case PATH_EXECUTABLE: {
+    struct stat st;
+    if (stat (path, &st) != 0) {
+      int errsv = errno;
+      if (errsv == ENOENT)
+        return value_error (ctx, group, key, v, error, "%s does not exist", path);
+      return value_error (ctx, group, key, v, error, "%s: %s", path,
+                          errsv == ELOOP ? "a loop of symbolic links" : g_strerror (errsv));
+    }
+    if (S_ISDIR (st.st_mode))
+      return value_error (ctx, group, key, v, error, "%s is a directory, not a file", path);
+    /* qemu opens these as the same user: say so now, not in qemu's words. */
+    if (access (path, R_OK) != 0)
+      return value_error (ctx, group, key, v, error, "%s is not readable: %s", path, g_strerror (errno));
+    if (kind == PATH_EXECUTABLE && !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+      return value_error (ctx, group, key, v, error, "%s is not executable", path);
+    break;
+  }
+  }
+  g_free (*ret);
+  *ret = g_steal_pointer (&path);
+  return TRUE;
+}
+
+/* ---- value parsers ---- */
+
+static gboolean
+parse_page_size (const char *text, guint64 *ret)
+{
+  g_autofree char *s = g_ascii_strdown (text, -1);
+
+  g_strstrip (s);
+  if (g_str_has_suffix (s, "ib"))
+    s[strlen (s) - 2] = '\0';
+  else if (g_str_has_suffix (s, "b"))
+    s[strlen (s) - 1] = '\0';
+  if (g_str_equal (s, "4k") || g_str_equal (s, "4096"))
+    return *ret = 4096, TRUE;
+  if (g_str_equal (s, "64k") || g_str_equal (s, "65536"))
+    return *ret = 65536, TRUE;
+  return FALSE;
+}
+
+/* "host" -> 0, "POWER9"/"power9" -> 9. */
+static gboolean
+parse_cpu (const char *text, int *ret)
+{
+  guint64 gen;
+
+  if (g_ascii_strcasecmp (text, "host") == 0)
+    return *ret = 0, TRUE;
+  if (g_ascii_strncasecmp (text, "power", 5) != 0
+      || !g_ascii_string_to_unsigned (text + 5, 10, 7, 10, &gen, NULL))
+    return FALSE;
+  *ret = (int) gen;
+  return TRUE;
+}
+
+gboolean
+profile_is_word (const char *s, const char *extra)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isalnum (*s) && strchr (extra, *s) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* "pseries" or "pseries-X.Y" with an optional "-suffix" (pseries-2.12-sxxm). */
+static gboolean
+machine_is_valid (const char *m)
+{
+  const char *p;
+  int dots = 0;
+
+  if (g_str_equal (m, "pseries"))
+    return TRUE;
+  if (!g_str_has_prefix (m, "pseries-") || !g_ascii_isdigit (m[8]))
+    return FALSE;
+  for (p = m + 8; g_ascii_isdigit (*p) || (*p == '.' && g_ascii_isdigit (p[1])); p++)
+    dots += *p == '.';
+  if (dots != 1)
+    return FALSE;
+  return *p == '\0' || (*p == '-' && profile_is_word (p + 1, ""));
+}
+
+static gboolean
+port_is_valid (const char *s)
+{
+  return g_ascii_string_to_unsigned (s, 10, 1, 65535, NULL, NULL);
+}
+
+static gboolean
+ipv4_is_valid (const char *s)
+{
+  g_auto (GStrv) parts = g_strsplit (s, ".", -1);
+
+  if (g_strv_length (parts) != 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    if (!g_ascii_string_to_unsigned (parts[i], 10, 0, 255, NULL, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT -> the same, lower-case, with an
+ * empty ADDR dropped; NULL when invalid. */
+static char *
+normalize_forward (const char *fwd)
+{
+  g_autofree char *s = g_strstrip (g_strdup (fwd));
+  g_auto (GStrv) sides = g_strsplit (s, "-", 2);
+  g_auto (GStrv) host = NULL;
+  g_auto (GStrv) guest = NULL;
+  const char *addr = "", *port;
+  g_autofree char *proto = NULL;
+
+  if (g_strv_length (sides) != 2)
+    return NULL;
+  host = g_strsplit (sides[0], ":", -1);
+  guest = g_strsplit (sides[1], ":", -1);
+  if (g_strv_length (host) == 2) {
+    port = host[1];
+  } else if (g_strv_length (host) == 3) {
+    addr = host[1];
+    port = host[2];
+  } else {
+    return NULL;
+  }
+  proto = g_ascii_strdown (host[0], -1);
+  if (!g_str_equal (proto, "tcp") && !g_str_equal (proto, "udp"))
+    return NULL;
+  if ((*addr && !ipv4_is_valid (addr)) || !port_is_valid (port))
+    return NULL;
+  if (g_strv_length (guest) != 2 || (*guest[0] && !ipv4_is_valid (guest[0]))
+      || !port_is_valid (guest[1]))
+    return NULL;
+  return g_strdup_printf ("%s:%s%s%s-%s:%s", proto, addr, *addr ? ":" : "", port, guest[0],
+                          guest[1]);
+}
+
+/* ADDRESS:DISPLAY, as -vnc takes it: "127.0.0.1:0", ":1", "[::1]:2". */
+static gboolean
+vnc_is_valid (const char *s)
+{
+  const char *colon = strrchr (s, ':');
+
+  if (colon == NULL || strpbrk (s, ", \t") != NULL)
+    return FALSE;
+  return g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535 - 5900, NULL, NULL);
+}
+
+/* Only the machine itself can reach a loopback VNC server. */
+static gboolean
+vnc_is_loopback (const char *s)
+{
+  g_autofree char *addr = g_strndup (s, strrchr (s, ':') - s);
+
+  return g_str_has_prefix (addr, "127.") || g_str_equal (addr, "[::1]") ||
+         g_str_equal (addr, "localhost");
+}
+
+/* ---- groups ---- */
+
+gboolean
+profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *v = NULL;
+  int mmu = p->mmu, accel = p->accel, display = p->display;
+
+  if (!ctx_get_opt (ctx, g, "name", &p->name, error)
+      || !ctx_get_enum (ctx, g, "mmu", mmu_names, "an MMU mode", &mmu, error)
+      || !ctx_get_bool (ctx, g, "nested", &p->nested, error)
+      || !ctx_get_enum (ctx, g, "accel", accel_names, "an accelerator", &accel, error)
+      || !ctx_get_enum (ctx, g, "display", display_names, "a display", &display, error)
+      || !ctx_get_path (ctx, g, "vnc-password-file", PATH_FILE, &p->vnc_password_file, error)
+      || !ctx_get_path (ctx, g, "mem-path", PATH_DIR, &p->mem_path, error))
+    return FALSE;
+  p->mmu = mmu;
+  p->accel = accel;
+  p->display = display;
+  if (p->name != NULL && (strchr (p->name, '/') != NULL || has_control (p->name)))
+    return value_error (ctx, g, "name", p->name, error,
+                        "a guest name cannot contain '/' or control characters");
+
+  if (!ctx_get (ctx, g, "page-size", &v, error))
+    return FALSE;
+  if (v != NULL && !parse_page_size (v, &p->page_size))
+    return value_error (ctx, g, "page-size", v, error, "'%s' is not a page size (4K or 64K)", v);
+  g_clear_pointer (&v, g_free);
+
+  if (!ctx_get (ctx, g, "cpu", &v, error))
+    return FALSE;
+  if (v != NULL && !parse_cpu (g_strstrip (v), &p->cpu_generation))
+    return value_error (ctx, g, "cpu", v, error,
+                        "'%s' is not a CPU (host, POWER7, POWER8, POWER9 or POWER10)", v);
+  g_clear_pointer (&v, g_free);
+
+  if (!ctx_get (ctx, g, "memory", &v, error))
+    return FALSE;
+  if (v != NULL) {
+    g_autoptr (GError) local = NULL;
+    if (!ppcvm_parse_size (v, &p->memory, &local))
+      return value_error (ctx, g, "memory", v, error, "%s", local->message);
+    if (p->memory < MEMORY_STEP)
+      return value_error (ctx, g, "memory", v, error,
+                          "a pseries guest needs at least 256M (its real-mode area)");
+    if (p->memory % MEMORY_STEP != 0)
+      return value_error (ctx, g, "memory", v, error,
+                          "'%s' is not a multiple of 256M, which QEMU's pseries machine needs",
+                          v);
+  }
+  g_clear_pointer (&v, g_free);
+
+  if (!ctx_get (ctx, g, "smp", &v, error))
+    return FALSE;
+  if (v != NULL) {
+    guint64 n;
+    if (!g_ascii_string_to_unsigned (g_strstrip (v), 10, 1, SMP_MAX, &n, NULL))
+      return value_error (ctx, g, "smp", v, error, "'%s' is not a CPU count (1 to %d)", v,
+                          SMP_MAX);
+    p->smp = (guint) n;
+  }
+  g_clear_pointer (&v, g_free);
+
+  if (!ctx_get (ctx, g, "machine", &v, error))
+    return FALSE;
+  if (v != NULL) {
+    if (!machine_is_valid (g_strstrip (v)))
+      return value_error (ctx, g, "machine", v, error,
+                          "'%s' is not a machine type (pseries or pseries-X.Y, e.g. "
+                          "pseries-7.2)", v);
+    g_free (p->machine);
+    p->machine = g_steal_pointer (&v);
+  }
+
+  if (!ctx_get_opt (ctx, g, "vnc", &v, error))
+    return FALSE;
+  if (v != NULL) {
+    if (!vnc_is_valid (g_strstrip (v)))
+      return value_error (ctx, g, "vnc", v, error,
+                          "'%s' is not a VNC listen address (ADDRESS:DISPLAY, e.g. "
+                          "127.0.0.1:0)", v);
+    /* Anyone on the network could take over the guest's console. */
+    if (!vnc_is_loopback (v) && p->vnc_password_file == NULL)
+      return value_error (ctx, g, "vnc", v, error,
+                          "a VNC display reachable from other machines needs a password: set "
+                          "vnc-password-file=FILE, or listen on 127.0.0.1");
+    g_free (p->vnc_listen);
+    p->vnc_listen = g_steal_pointer (&v);
+  }
+  return TRUE;
+}
+
+gboolean
+profile_load_boot (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  return ctx_get_path (ctx, g, "kernel", PATH_FILE, &p->kernel, error)
+         && ctx_get_path (ctx, g, "initrd", PATH_FILE, &p->initrd, error)
+         && ctx_get_opt (ctx, g, "append", &p->append, error)
+         && ctx_get_path (ctx, g, "firmware", PATH_FILE, &p->firmware, error)
+         && ctx_get_path (ctx, g, "cdrom", PATH_FILE, &p->cdrom, error);
+}
+
+gboolean
+profile_load_disk (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autoptr (ProfileDisk) d = g_new0 (ProfileDisk, 1);
+  g_autofree char *accepted = NULL;
+  int iface = 0;
+
+  d->name = g_strdup (g + strlen ("disk:"));
+  if (!ctx_get_path (ctx, g, "file", PATH_FILE, &d->file, error)
+      || !ctx_get_opt (ctx, g, "format", &d->format, error)
+      || !ctx_get_enum (ctx, g, "interface", interface_names, "a disk interface", &iface, error)
+      || !ctx_get_bool (ctx, g, "readonly", &d->readonly, error))
+    return FALSE;
+  if (d->file == NULL) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "%s: [%s] file=: a disk needs file= (the image or block device)",
+                 ctx_source (ctx, g, "file"), g);
+    return FALSE;
+  }
+  if (g_key_file_has_key (ctx->kf, g, "interface", NULL))
+    d->interface = g_strdup (interface_names[iface]);
+  if (d->format != NULL && !g_strv_contains (format_names, g_strstrip (d->format))) {
+    accepted = profile_join_names (format_names, " or ");
+    return value_error (ctx, g, "format", d->format, error, "'%s' is not a disk format (%s)",
+                        d->format, accepted);
+  }
+  g_ptr_array_add (p->disks, g_steal_pointer (&d));
+  return TRUE;
+}
+
+gboolean
+profile_load_network (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_auto (GStrv) fwds = NULL;
+  int mode = p->net_mode;
+
+  if (!ctx_get_enum (ctx, g, "mode", net_names, "a network mode", &mode, error)
+      || !ctx_get_opt (ctx, g, "ifname", &p->net_ifname, error)
+      || !ctx_get_opt (ctx, g, "model", &p->net_model, error)
+      || !ctx_get_list (ctx, g, "forward", &fwds, error))
+    return FALSE;
+  p->net_mode = mode;
+
+  if (fwds != NULL) {
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+    for (int i = 0; fwds[i] != NULL; i++) {
+      char *norm;
+      if (*g_strstrip (fwds[i]) == '\0')
+        continue;
+      norm = normalize_forward (fwds[i]);
+      if (norm == NULL) {
+        g_autofree char *raw = g_key_file_get_value (ctx->kf, g, "forward", NULL);
+        return value_error (ctx, g, "forward", raw, error,
+                            "'%s' is not a port forward (PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:"
+                            "GUESTPORT, PROTO tcp or udp, e.g. tcp:2222-:22)", fwds[i]);
+      }
+      g_ptr_array_add (out, norm);
+    }
+    g_ptr_array_add (out, NULL);
+    g_strfreev (p->forwards);
+    p->forwards = (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+  }
+  if (p->net_ifname != NULL
+      && (strlen (p->net_ifname) > 15 || !profile_is_word (p->net_ifname, "_.-")))
+    return value_error (ctx, g, "ifname", p->net_ifname, error,
+                        "'%s' is not an interface name (up to 15 letters, digits, '_', '.' "
+                        "or '-')", p->net_ifname);
+  if (p->net_model != NULL && !profile_is_word (p->net_model, "_-"))
+    return value_error (ctx, g, "model", p->net_model, error,
+                        "'%s' is not a NIC model (e.g. virtio-net-pci, spapr-vlan, e1000)",
+                        p->net_model);
+  if ((p->net_mode == NET_TAP || p->net_mode == NET_BRIDGE) && p->net_ifname == NULL) {
+    g_autofree char *m = g_key_file_get_value (ctx->kf, g, "mode", NULL);
+    return value_error (ctx, g, "mode", m, error, "mode=%s needs ifname= (the %s)",
+                        net_names[p->net_mode],
+                        p->net_mode == NET_TAP ? "tap interface" : "bridge");
+  }
+  return TRUE;
+}
+
+gboolean
+profile_load_qemu (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_auto (GStrv) args = NULL;
+  g_autofree char *binary = NULL;
+
+  if (!ctx_get_list (ctx, g, "args", &args, error) || !ctx_get_opt (ctx, g, "binary", &binary, error))
+    return FALSE;
+  if (args != NULL) {
+    /* Each element is split into words with shell quoting (no expansion), so
+     * "args=-S;-d int" gives -S -d int. */
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+    for (int i = 0; args[i] != NULL; i++) {
+      g_auto (GStrv) words = NULL;
+      g_autoptr (GError) local = NULL;
+      if (*g_strstrip (args[i]) == '\0')
+        continue;
+      if (!g_shell_parse_argv (args[i], NULL, &words, &local)) {
+        g_autofree char *raw = g_key_file_get_value (ctx->kf, g, "args", NULL);
+        return value_error (ctx, g, "args", raw, error, "'%s': %s", args[i], local->message);
+      }
+      for (int j = 0; words[j] != NULL; j++)
+        g_ptr_array_add (out, g_steal_pointer (&words[j]));
+    }
+    g_ptr_array_add (out, NULL);
+    g_strfreev (p->qemu_args);
+    p->qemu_args = (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+  }
+  if (binary != NULL && strchr (binary, '/') == NULL) {
+    /* A bare name is looked up in $PATH by whoever runs it. */
+    if (!profile_is_word (binary, "_.-"))
+      return value_error (ctx, g, "binary", binary, error, "'%s' is not a program name", binary);
+    g_free (p->qemu_binary);
+    p->qemu_binary = g_steal_pointer (&binary);
+    return TRUE;
+  }
+  return ctx_get_path (ctx, g, "binary", PATH_EXECUTABLE, &p->qemu_binary, error);
+}
+
+const char *
+profile_mmu_to_string (GuestMmu mmu)
+{
+  g_return_val_if_fail ((guint) mmu < G_N_ELEMENTS (mmu_names) - 1, "?");
+  return mmu_names[mmu];
+}
+
+const char *
+profile_accel_to_string (AccelRequest a)
+{
+  g_return_val_if_fail ((guint) a < G_N_ELEMENTS (accel_names) - 1, "?");
+  return accel_names[a];
+}
+
+gboolean
+profile_accel_from_string (const char *s, AccelRequest *ret)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+
+  for (int i = 0; accel_names[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (s, accel_names[i]) == 0) {
+      *ret = (AccelRequest) i;
+      return TRUE;
+    }
+  }
+  if (g_ascii_strcasecmp (s, "kvm-hv") == 0)
+    return *ret = ACCEL_HV, TRUE;
+  if (g_ascii_strcasecmp (s, "kvm-pr") == 0)
+    return *ret = ACCEL_PR, TRUE;
+  return FALSE;
+}
+
+const char *
+profile_display_to_string (GuestDisplay d)
+{
+  g_return_val_if_fail ((guint) d < G_N_ELEMENTS (display_names) - 1, "?");
+  return display_names[d];
+}
