@@ -14,6 +14,9 @@ int cmd_profiles (int argc, char **argv);
 int cmd_new (int argc, char **argv);
 int cmd_matrix (int argc, char **argv);
 int cmd_hugepages (int argc, char **argv);
+int cmd_desktop (int argc, char **argv);
+int cmd_import (int argc, char **argv);
+int cmd_export (int argc, char **argv);
 
 /* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
  * Supervised: fork, forward signals, explain known errors, qemu's status.

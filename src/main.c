@@ -25,6 +25,9 @@ static const struct {
   { "new", cmd_new, "Copy a profile into your profile directory to edit it" },
   { "matrix", cmd_matrix, "What this host can run: HV, PR, TCG or blocked, per guest kind" },
   { "hugepages", cmd_hugepages, "The hugepages a profile needs here, and the commands (or --apply)" },
+  { "desktop-entry", cmd_desktop, "Print (or --install) a desktop launcher for a profile" },
+  { "import", cmd_import, "Turn a qemu-system-ppc64 command line into a profile" },
+  { "export", cmd_export, "Export a profile's plan as libvirt domain XML (--libvirt)" },
 };
 
 static void

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ppcvm import: a qemu-system-ppc64 command line becomes a profile. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "import.h"
+#include "util.h"
+
+int
+cmd_import (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) rest = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr (ImportResult) r = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *check_name = NULL;
+  g_autoptr (Profile) check = NULL;
+  gboolean force = FALSE;
+  char **cmd;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the profile to FILE instead of stdout", "FILE" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite FILE if it exists", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+
+  if (!cli_parse ("import", "-- qemu-system-ppc64 ARGS...",
+                  "Turn a qemu-system-ppc64 command line into a profile. What the profile cannot\n"
+                  "say is kept in [qemu] args, and each such option is named on stderr.",
+                  entries, &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  cmd = rest;
+  if (cmd != NULL && cmd[0] != NULL && g_str_equal (cmd[0], "--"))
+    cmd++;
+  if (cmd == NULL || cmd[0] == NULL) {
+    fprintf (stderr, "ppcvm: error: no qemu command given. See 'ppcvm import --help'\n");
+    return EXIT_USAGE;
+  }
+  if (force && output == NULL) {
+    fprintf (stderr, "ppcvm: error: --force needs --output. See 'ppcvm import --help'\n");
+    return EXIT_USAGE;
+  }
+  if (output != NULL && !force && g_file_test (output, G_FILE_TEST_EXISTS)) {
+    fprintf (stderr, "ppcvm: error: %s exists; pass --force to overwrite it\n", output);
+    return EXIT_ERROR;
+  }
+
+  r = import_qemu_command ((const char *const *) cmd, NULL, &error);
+  if (r == NULL) {
+    cli_error (error);
+    return EXIT_ERROR;
+  }
+  original = cmdline_to_shell ((const char *const *) cmd);
+  data = import_result_to_data (r, original);
+
+  for (guint i = 0; i < r->kept->len; i++)
+    fprintf (stderr, "ppcvm: kept verbatim in [qemu] args: %s\n", (char *) r->kept->pdata[i]);
+  for (guint i = 0; i < r->notes->len; i++)
+    fprintf (stderr, "ppcvm: note: %s\n", (char *) r->notes->pdata[i]);
+  /* The files it names may live on another machine: say so, write anyway. */
+  check_name = output != NULL ? g_strdup (output) : g_build_filename (".", "imported.conf", NULL);
+  check = profile_load_data (data, check_name, NULL, &error);
+  if (check == NULL) {
+    fprintf (stderr, "ppcvm: warning: the profile does not load here as it is: %s\n", error->message);
+    g_clear_error (&error);
+  }
+
+  if (output == NULL) {
+    fputs (data, stdout);
+    return EXIT_OK;
+  }
+  if (!ppcvm_write_file_atomic (output, data, -1, 0644, &error)) {
+    cli_error (error);
+    return EXIT_ERROR;
+  }
+  return EXIT_OK;
+}

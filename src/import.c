@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "cmdline.h"
+#include "import-private.h"
+#include "planner.h"
+#include "util.h"
+
+/* QEMU 7.2 options that take no argument; every other option takes one. */
+static const char *const flag_options[] = {
+  "S", "s", "nographic", "enable-kvm", "no-reboot", "no-shutdown", "daemonize", "snapshot",
+  "mem-prealloc", "nodefaults", "no-user-config", "full-screen", "usb", "no-quit",
+  "preconfig", "only-migratable", "enable-fips", "no-acpi", "no-hpet", "no-fd-bootchk",
+  "alt-grab", "ctrl-grab", "win2k-hack", "no-frame", "singlestep", "version", "help", "h",
+  "semihosting", "enable-sync-profile", NULL
+};
+
+/* Machine properties the planner computes from the host; a value in the
+ * alias was the answer for the machine it was written on. */
+static const char *const planner_props[] = {
+  "cap-hpt-max-page-size", "cap-htm", "cap-cfpc", "cap-sbbc", "cap-ibs", "cap-ccf-assist",
+  "cap-large-decr", "cap-fwnmi", "cap-ail-mode-3", "kernel-irqchip", NULL
+};
+
+
+static void
+item_free (Item *it)
+{
+  g_free (it->opt);
+  g_free (it->arg);
+  g_free (it);
+}
+
+void
+import_result_free (ImportResult *r)
+{
+  if (r == NULL)
+    return;
+  g_clear_pointer (&r->profile, g_key_file_unref);
+  g_clear_pointer (&r->kept, g_ptr_array_unref);
+  g_clear_pointer (&r->notes, g_ptr_array_unref);
+  g_free (r);
+}
+
+void G_GNUC_PRINTF (2, 3)
+import_note (Ctx *c, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_ptr_array_add (c->r->notes, g_strdup_vprintf (fmt, ap));
+  va_end (ap);
+}
+
+/* ---- QEMU option strings ---- */
+
+/* Read up to an unescaped ',' (",," is a comma) or, when STOP_AT_EQ, '='. */
+static char *
+read_part (const char **p, gboolean stop_at_eq)
+{
+  GString *s = g_string_new (NULL);
+
+  while (**p) {
+    if (**p == ',') {
+      if ((*p)[1] != ',')
+        break;
+      (*p)++;
+    } else if (stop_at_eq && **p == '=') {
+      break;
+    }
+    g_string_append_c (s, **p);
+    (*p)++;
+  }
+  return g_string_free (s, FALSE);
+}
+
+GStrv
+import_split_opts (const char *s, const char *implied)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  const char *p = s;
+  gboolean first = TRUE;
+
+  g_return_val_if_fail (s != NULL, NULL);
+
+  while (*p) {
+    const char *q = p;
+    char *name = read_part (&q, TRUE);
+    if (*q == '=') {
+      q++;
+      g_ptr_array_add (out, name);
+      g_ptr_array_add (out, read_part (&q, FALSE));
+    } else if (first && implied != NULL) {
+      g_free (name);
+      q = p;
+      g_ptr_array_add (out, g_strdup (implied));
+      g_ptr_array_add (out, read_part (&q, FALSE));
+    } else {
+      g_ptr_array_add (out, name);
+      g_ptr_array_add (out, g_strdup ("on"));
+    }
+    first = FALSE;
+    p = *q == ',' ? q + 1 : q;
+  }
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* KEY=VALUE pairs of KV (from import_split_opts) back into one option string. */
+static void
+append_opt (GString *s, const char *key, const char *value)
+{
+  g_autofree char *esc = ppcvm_qemu_escape (value);
+
+  g_string_append_printf (s, "%s%s=%s", s->len ? "," : "", key, esc);
+}
+
+const char *
+import_opts_get (char **kv, const char *key)
+{
+  const char *v = NULL;
+
+  for (int i = 0; kv[i] != NULL; i += 2)
+    if (g_str_equal (kv[i], key))
+      v = kv[i + 1]; /* the last one wins, as in QEMU */
+  return v;
+}
+
+/* Are all keys of KV in ALLOWED? */
+gboolean
+import_opts_only (char **kv, const char *const *allowed)
+{
+  for (int i = 0; kv[i] != NULL; i += 2)
+    if (!g_strv_contains (allowed, kv[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+import_parse_onoff (const char *v, gboolean *ret)
+{
+  static const char *const yes[] = { "on", "true", "yes", "1", NULL };
+  static const char *const no[] = { "off", "false", "no", "0", NULL };
+
+  if (g_strv_contains (yes, v))
+    return *ret = TRUE, TRUE;
+  if (g_strv_contains (no, v))
+    return *ret = FALSE, TRUE;
+  return FALSE;
+}
+
+/* ---- helpers ---- */
+
+char *
+import_abs_path (Ctx *c, const char *path)
+{
+  return g_canonicalize_filename (path, c->cwd);
+}
+
+/* A block layer protocol ("nbd:...", "json:{...}") is not a file. */
+gboolean
+import_is_protocol (const char *file)
+{
+  const char *colon = strchr (file, ':');
+  const char *slash = strchr (file, '/');
+
+  return colon != NULL && (slash == NULL || colon < slash);
+}
+
+static gboolean
+is_pseries (const char *m)
+{
+  if (g_str_equal (m, "pseries"))
+    return TRUE;
+  return g_str_has_prefix (m, "pseries-") && g_ascii_isdigit (m[8]);
+}
+
+void
+import_keep (Ctx *c, Item *it)
+{
+  const char *argv[3] = { NULL, it->arg, NULL };
+  g_autofree char *opt = g_strconcat ("-", it->opt, NULL);
+
+  /* A bare word (an image QEMU reads as -hda) stays bare. */
+  argv[0] = *it->opt != '\0' ? opt : it->arg;
+  if (*it->opt == '\0')
+    argv[1] = NULL;
+  g_ptr_array_add (c->r->kept, cmdline_to_shell (argv));
+  it->used = TRUE;
+}
+
+/* Keep a synthetic option (the rest of one that was partly understood). */
+static void
+keep_new (Ctx *c, const char *opt, const char *arg)
+{
+  Item it = { (char *) opt, (char *) arg, FALSE };
+  import_keep (c, &it);
+}
+
+GPtrArray *
+import_find_items (Ctx *c, const char *opt)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < c->items->len; i++) {
+    Item *it = c->items->pdata[i];
+    if (!it->used && g_str_equal (it->opt, opt))
+      g_ptr_array_add (out, it);
+  }
+  return out;
+}
+
+Item *
+import_first_item (Ctx *c, const char *opt)
+{
+  g_autoptr (GPtrArray) all = import_find_items (c, opt);
+  return all->len > 0 ? all->pdata[0] : NULL;
+}
+
+void
+import_set (Ctx *c, const char *group, const char *key, const char *value)
+{
+  g_key_file_set_string (c->r->profile, group, key, value);
+}
+
+/* ---- the options ---- */
+
+static gboolean
+do_machine (Ctx *c, GError **error)
+{
+  g_autoptr (GPtrArray) items = import_find_items (c, "machine");
+
+  for (guint i = 0; i < items->len; i++) {
+    Item *it = items->pdata[i];
+    g_auto (GStrv) kv = import_split_opts (it->arg, "type");
+    g_autoptr (GString) rest = g_string_new (NULL);
+
+    for (int k = 0; kv[k] != NULL; k += 2) {
+      const char *key = kv[k], *v = kv[k + 1];
+      if (g_str_equal (key, "type")) {
+        if (!is_pseries (v)) {
+          g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                       "-machine %s: ppcvm runs pseries guests only (machine=pseries or "
+                       "pseries-X.Y)", v);
+          return FALSE;
+        }
+        import_set (c, G_GUEST, "machine", v);
+      } else if (g_str_equal (key, "accel")) {
+        c->accel = strchr (v, ':') != NULL ? ACCEL_AUTO
+                   : g_str_equal (v, "kvm")  ? ACCEL_KVM
+                                             : ACCEL_TCG;
+      } else if (g_str_equal (key, "kvm-type")) {
+        c->kvm_type_hv = g_ascii_strcasecmp (v, "HV") == 0;
+        c->kvm_type_pr = g_ascii_strcasecmp (v, "PR") == 0;
+      } else if (g_str_equal (key, "cap-nested-hv") && import_parse_onoff (v, &c->nested)) {
+        /* nested= in the profile: the planner sets the cap when it can. */
+      } else if (g_str_equal (key, "max-cpu-compat")
+                 && plan_cpu_model_generation (v) >= 7 && plan_cpu_model_generation (v) <= 10) {
+        c->compat = plan_cpu_model_generation (v);
+      } else if (g_strv_contains (planner_props, key)) {
+        import_note (c, "dropped -machine %s=%s: the planner sets it from the host's facts "
+                 "(ppcvm plan --explain)", key, v);
+      } else {
+        append_opt (rest, key, v);
+      }
+    }
+    it->used = TRUE;
+    if (rest->len > 0)
+      keep_new (c, "machine", rest->str);
+  }
+  return TRUE;
+}
+
+static void
+do_accel (Ctx *c)
+{
+  g_autoptr (GPtrArray) items = import_find_items (c, "accel");
+  Item *kvm = import_first_item (c, "enable-kvm");
+
+  for (guint i = 0; i < items->len; i++) {
+    Item *it = items->pdata[i];
+    g_auto (GStrv) kv = import_split_opts (it->arg, "accel");
+    const char *a = import_opts_get (kv, "accel");
+    int want = a != NULL && g_str_equal (a, "kvm") ? ACCEL_KVM : ACCEL_TCG;
+
+    /* Several -accel options are tried in order: kvm, then tcg = auto. */
+    c->accel = c->accel >= 0 && c->accel != want ? ACCEL_AUTO : want;
+    for (int k = 0; kv[k] != NULL; k += 2)
+      if (!g_str_equal (kv[k], "accel") && !g_str_equal (kv[k], "thread"))
+        import_note (c, "dropped -accel %s=%s: the profile has no key for it", kv[k], kv[k + 1]);
+    it->used = TRUE;
+  }
+  if (kvm != NULL) {
+    c->accel = c->accel == ACCEL_TCG ? ACCEL_AUTO : ACCEL_KVM;
+    kvm->used = TRUE;
+  }
+  if (c->kvm_type_hv)
+    c->accel = ACCEL_HV;
+  else if (c->kvm_type_pr)
+    c->accel = ACCEL_PR;
+  if (c->accel >= 0)
+    import_set (c, G_GUEST, "accel", profile_accel_to_string (c->accel));
+}
+
+static void
+do_cpu (Ctx *c)
+{
+  Item *it = import_first_item (c, "cpu");
+  int gen = 0;
+
+  if (it != NULL) {
+    if (g_ascii_strcasecmp (it->arg, "host") == 0) {
+      gen = 0;
+    } else {
+      gen = plan_cpu_model_generation (it->arg);
+      if (gen < 7 || gen > 10 || strchr (it->arg, ',') != NULL)
+        return; /* kept verbatim */
+    }
+    it->used = TRUE;
+  }
+  if (gen == 0 && c->compat > 0)
+    gen = c->compat;
+  if (gen > 0) {
+    g_autofree char *v = g_strdup_printf ("POWER%d", gen);
+    import_set (c, G_GUEST, "cpu", v);
+  } else if (it != NULL) {
+    import_set (c, G_GUEST, "cpu", "host");
+  }
+}
+
+static void
+do_memory (Ctx *c)
+{
+  Item *it = import_first_item (c, "m");
+  g_auto (GStrv) kv = NULL;
+  g_autoptr (GString) rest = g_string_new (NULL);
+  const char *size;
+  guint64 bytes;
+
+  if (it == NULL) {
+    import_set (c, G_GUEST, "memory", "512M"); /* QEMU's pseries default */
+    return;
+  }
+  kv = import_split_opts (it->arg, "size");
+  size = import_opts_get (kv, "size");
+  if (size == NULL || !ppcvm_parse_size (size, &bytes, NULL) || bytes % (256 << 20) != 0)
+    return; /* kept verbatim */
+  {
+    g_autofree char *v = ppcvm_format_size (bytes);
+    import_set (c, G_GUEST, "memory", v);
+  }
+  for (int k = 0; kv[k] != NULL; k += 2)
+    if (!g_str_equal (kv[k], "size"))
+      append_opt (rest, kv[k], kv[k + 1]);
+  it->used = TRUE;
+  if (rest->len > 0) /* QEMU merges repeated -m options */
+    keep_new (c, "m", rest->str);
+}
+
+static void
+do_smp (Ctx *c)
+{
+  Item *it = import_first_item (c, "smp");
+  g_auto (GStrv) kv = NULL;
+  g_autoptr (GString) rest = g_string_new (NULL);
+  const char *cpus;
+  guint64 n = 1;
+
+  if (it == NULL) {
+    import_set (c, G_GUEST, "smp", "1");
+    return;
+  }
+  kv = import_split_opts (it->arg, "cpus");
+  cpus = import_opts_get (kv, "cpus");
+  if (cpus != NULL) {
+    if (!g_ascii_string_to_unsigned (cpus, 10, 1, 2048, &n, NULL))
+      return;
+  } else {
+    /* Only a topology: QEMU multiplies it out. */
+    static const char *const topo[] = { "sockets", "dies", "cores", "threads", NULL };
+    for (int t = 0; topo[t] != NULL; t++) {
+      const char *v = import_opts_get (kv, topo[t]);
+      guint64 x;
+      if (v != NULL && !g_ascii_string_to_unsigned (v, 10, 1, 2048, &x, NULL))
+        return;
+      n *= v != NULL ? x : 1;
+    }
+  }
+  {
+    g_autofree char *v = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+    import_set (c, G_GUEST, "smp", v);
+  }
+  for (int k = 0; kv[k] != NULL; k += 2)
+    if (!g_str_equal (kv[k], "cpus"))
+      append_opt (rest, kv[k], kv[k + 1]);
+  it->used = TRUE;
+  if (rest->len > 0) /* QEMU merges repeated -smp options */
+    keep_new (c, "smp", rest->str);
+}
+
+static void
+do_path (Ctx *c, const char *opt, const char *group, const char *key)
+{
+  Item *it = import_first_item (c, opt);
+  g_autofree char *p = NULL;
+
+  if (it == NULL)
+    return;
+  p = import_abs_path (c, it->arg);
+  import_set (c, group, key, p);
+  it->used = TRUE;
+}
+
+static void
+do_simple (Ctx *c)
+{
+  Item *it;
+
+  do_path (c, "kernel", G_BOOT, "kernel");
+  do_path (c, "initrd", G_BOOT, "initrd");
+  do_path (c, "bios", G_BOOT, "firmware");
+  do_path (c, "cdrom", G_BOOT, "cdrom");
+  do_path (c, "mem-path", G_GUEST, "mem-path");
+  if ((it = import_first_item (c, "append")) != NULL) {
+    import_set (c, G_BOOT, "append", it->arg);
+    it->used = TRUE;
+  }
+  if ((it = import_first_item (c, "name")) != NULL) {
+    g_auto (GStrv) kv = import_split_opts (it->arg, "guest");
+    static const char *const only[] = { "guest", NULL };
+    const char *name = import_opts_get (kv, "guest");
+    if (name != NULL && import_opts_only (kv, only) && strchr (name, '/') == NULL) {
+      import_set (c, G_GUEST, "name", name);
+      it->used = TRUE;
+    }
+  }
+}
+
+/* ---- the command ---- */
+
+static gboolean
+split_items (Ctx *c, const char *const *argv, GError **error)
+{
+  for (int i = 0; argv[i] != NULL; i++) {
+    const char *a = argv[i];
+    Item *it = g_new0 (Item, 1);
+
+    g_ptr_array_add (c->items, it);
+    if (a[0] != '-' || a[1] == '\0') {
+      it->opt = g_strdup ("");  /* a bare image, as -hda */
+      it->arg = g_strdup (a);
+      continue;
+    }
+    it->opt = g_strdup (a + (a[1] == '-' ? 2 : 1));
+    if (g_str_equal (it->opt, "M"))
+      g_free (it->opt), it->opt = g_strdup ("machine");
+    if (g_strv_contains (flag_options, it->opt))
+      continue;
+    if (argv[i + 1] == NULL) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: the option needs a value", a);
+      return FALSE;
+    }
+    it->arg = g_strdup (argv[++i]);
+  }
+  return TRUE;
+}
+
+ImportResult *
+import_qemu_command (const char *const *argv, const char *cwd, GError **error)
+{
+  g_autoptr (ImportResult) r = g_new0 (ImportResult, 1);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  g_autofree char *here = cwd != NULL ? g_strdup (cwd) : g_get_current_dir ();
+  Ctx c = { NULL, items, here, -1, FALSE, FALSE, FALSE, 0, 0 };
+  const char *binary = NULL;
+
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  r->profile = g_key_file_new ();
+  r->kept = g_ptr_array_new_with_free_func (g_free);
+  r->notes = g_ptr_array_new_with_free_func (g_free);
+  c.r = r;
+  if (argv[0] != NULL && argv[0][0] != '-') {
+    binary = argv[0];
+    argv++;
+  }
+  if (!split_items (&c, argv, error))
+    return NULL;
+
+  /* The groups in the order of ppcvm-profile(5). */
+  import_set (&c, G_GUEST, "machine", "pseries");
+  if (!do_machine (&c, error))
+    return NULL;
+  do_accel (&c);
+  do_cpu (&c);
+  do_memory (&c);
+  do_smp (&c);
+  if (c.nested)
+    g_key_file_set_boolean (r->profile, G_GUEST, "nested", TRUE);
+  do_simple (&c);
+  import_do_display (&c);
+  import_do_drives (&c);
+  import_do_network (&c);
+
+  for (guint i = 0; i < items->len; i++) {
+    Item *it = items->pdata[i];
+    if (!it->used)
+      import_keep (&c, it);
+  }
+  if (r->kept->len > 0)
+    g_key_file_set_string_list (r->profile, "qemu", "args", (const char *const *) r->kept->pdata,
+                                r->kept->len);
+  if (binary != NULL) {
+    g_autofree char *base = g_path_get_basename (binary);
+    if (strchr (binary, '/') != NULL) {
+      g_autofree char *p = import_abs_path (&c, binary);
+      g_key_file_set_string (r->profile, "qemu", "binary", p);
+    } else if (!g_str_equal (base, "qemu-system-ppc64")) {
+      g_key_file_set_string (r->profile, "qemu", "binary", binary);
+    }
+  }
+  return g_steal_pointer (&r);
+}
+
+char *
+import_result_to_data (const ImportResult *r, const char *original)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *line = NULL;
+
+  g_return_val_if_fail (r != NULL, NULL);
+
+  data = g_key_file_to_data (r->profile, NULL, NULL);
+  if (original == NULL)
+    return g_steal_pointer (&data);
+  /* One comment line, whatever the command holds. */
+  line = g_strdelimit (g_strdup (original), "\n\r", ' ');
+  comment = g_strdup_printf ("# Imported by ppcvm import from:\n#   %s\n"
+                             "# See ppcvm-profile(5) for every key.\n\n", line);
+  return g_strconcat (comment, data, NULL);
+}

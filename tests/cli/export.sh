@@ -1,0 +1,177 @@
+#!/bin/bash
+# ppcvm export --libvirt through the real binary.
+#   validate  virt-xml-validate on the XML for every tests/hosts/*.json and
+#             the TCG plan on this machine, and the pseries features each
+#             host's plan needs (hpt maxpagesize, hugepages, nested-hv...)
+#   libvirtd  define and start a TCG guest from the exported XML on a local
+#             libvirtd (started here if none runs), read its console log for
+#             the guest's "PPCVM-GUEST: end", destroy and undefine it
+set -euo pipefail
+: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+n=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
+
+# has FILE XPATH-ish-TEXT — grep for a literal line fragment.
+has() { grep -qF -- "$2" "$1" || fail "$1 lacks $2: $(cat "$1")"; }
+hasnt() { ! grep -qF -- "$2" "$1" || fail "$1 has $2: $(cat "$1")"; }
+
+case "${1:-validate}" in
+validate)
+  command -v virt-xml-validate >/dev/null || skip "virt-xml-validate missing (apt-get install libvirt-clients)"
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-export.XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+  export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
+  cd "$WORK"
+  touch vmlinux initrd disk.qcow2 data.img fast.img c.iso
+  printf 'secret\n' > vncpw
+  printf '[guest]\nname=plain\n[boot]\nkernel=vmlinux\ninitrd=initrd\nappend=console=hvc0\n[network]\nmode=none\n' > plain.conf
+  printf '[guest]\nname=nested\nnested=true\n[boot]\nkernel=vmlinux\n' > nested.conf
+  cat > full.conf <<'CONF'
+[guest]
+name=Full <guest> & 'quotes' "dq"
+memory=4G
+smp=4
+display=vnc
+vnc=0.0.0.0:3
+vnc-password-file=vncpw
+[boot]
+kernel=vmlinux
+initrd=initrd
+append=console=hvc0 root=/dev/vda quiet a<b&c
+cdrom=c.iso
+[disk:root]
+file=disk.qcow2
+format=qcow2
+[disk:data]
+file=data.img
+interface=scsi
+readonly=true
+[disk:fast]
+file=fast.img
+format=raw
+interface=nvme
+[network]
+mode=user
+forward=tcp:2222-:22;udp:0.0.0.0:5353-:53
+[qemu]
+args=-rtc base=utc;-device virtio-rng-pci;-smbios "type=1,serial=a'b<c>&"
+CONF
+  # export FILE ARGS... — the XML in FILE, validated.
+  export_ok() {
+    local f=$1 rc=0; shift
+    "$PPCVM_BIN" export --libvirt "$@" > "$f" 2> "$f.err" || rc=$?
+    [ $rc = 0 ] || fail "export $*: exit $rc: $(cat "$f.err")"
+    virt-xml-validate "$f" domain > "$f.val" 2>&1 || fail "invalid XML for $*: $(cat "$f.val"); $(cat "$f")"
+  }
+  seen=0
+  for h in "$HOSTS"/*.json; do
+    [ -f "$h" ] || continue
+    b=$(basename "$h" .json)
+    for p in plain full nested; do
+      export_ok "$b-$p.xml" --host "$h" "./$p.conf"
+    done
+    seen=$((seen + 1))
+  done
+  [ $seen -ge 4 ] || skip "fewer than four host files in tests/hosts"
+  ok "$seen host files x 3 profiles: every XML validates (virt-xml-validate domain)"
+
+  # What each host's plan needs, in libvirt's words.
+  has hash-4k-plain.xml "<domain type='kvm'"
+  has hash-4k-plain.xml "<maxpagesize unit='KiB'>4</maxpagesize>"
+  has hash-4k-plain.xml "<page size='16384' unit='KiB'/>"
+  has radix-4k-plain.xml "<maxpagesize unit='KiB'>4</maxpagesize>"
+  has radix-64k-plain.xml "<cpu mode='host-passthrough' check='none'/>"
+  hasnt radix-64k-plain.xml "<hpt>"
+  has radix-64k-nested.xml "<nested-hv state='on'/>"
+  has radix-64k-plain.xml "<qemu:arg value='kvm-type=HV'/>"
+  ok "hpt maxpagesize on 4 KiB hosts, hugepages for hash guests there, nested-hv, kvm-type"
+
+  # An older guest CPU under KVM-HV: host-model with max-cpu-compat.
+  export_ok compat.xml --host "$HOSTS/radix-64k.json" -s guest.cpu=POWER9 -s guest.mmu=hash ./plain.conf
+  if grep -q "max-cpu-compat" compat.xml || grep -q "host-model" compat.xml; then
+    has compat.xml "<model fallback='forbid'>POWER"
+  fi
+  export_ok tcg-p8.xml --accel tcg -s guest.cpu=POWER8 -s guest.machine=pseries-2.11 ./plain.conf
+  has tcg-p8.xml "<domain type='qemu'"
+  has tcg-p8.xml "<cpu mode='custom' match='exact' check='none'>"
+  has tcg-p8.xml "<model fallback='forbid'>POWER8</model>"
+  has tcg-p8.xml "<htm state='off'/>"
+  has tcg-p8.xml "machine='pseries-2.11'"
+  ok "custom CPU model and htm off for an old TCG machine"
+
+  export_ok tcg.xml --accel tcg ./full.conf
+  has tcg.xml "<domain type='qemu'"
+  has tcg.xml "<cfpc value='broken'/>"
+  has tcg.xml "<ccf-assist state='off'/>"
+  has tcg.xml "<name>Full--guest-----quotes---dq-</name>"
+  has tcg.xml "<cmdline>console=hvc0 root=/dev/vda quiet a&lt;b&amp;c</cmdline>"
+  has tcg.xml "<target dev='vda' bus='virtio'/>"
+  has tcg.xml "<target dev='sdb' bus='scsi'/>"
+  has tcg.xml "<portForward proto='tcp' address='127.0.0.1'>"
+  has tcg.xml "<range start='5353' to='53'/>"
+  has tcg.xml "<graphics type='vnc' port='5903' autoport='no' passwd='secret'>"
+  has tcg.xml "<listen type='address' address='0.0.0.0'/>"
+  has tcg.xml "<console type='pty'>"
+  has tcg.xml "<qemu:arg value='virtio-rng-pci'/>"
+  has tcg.xml "<qemu:arg value='nvme,drive=fast,serial=fast'/>"
+  has tcg.xml "<qemu:arg value='type=1,serial=a&apos;b&lt;c&gt;&amp;'/>"
+  ok "TCG on this machine: valid, escaped, disks, passt forwards, VNC, console, qemu:commandline"
+
+  rc=0; "$PPCVM_BIN" export ./plain.conf > /dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "no --libvirt: exit $rc"
+  rc=0; "$PPCVM_BIN" export --libvirt > /dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "no profile: exit $rc"
+  rc=0; "$PPCVM_BIN" export --libvirt --host "$HOSTS/radix-4k.json" --accel pr ./plain.conf > out 2> err || rc=$?
+  [ $rc = 3 ] && [ ! -s out ] || fail "refused plan: exit $rc, stdout $(cat out)"
+  ok "usage errors exit 2, a refused plan 3 with nothing on stdout"
+  ;;
+libvirtd)
+  for b in virsh libvirtd virtlogd; do
+    command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] \
+      || skip "$b is not installed (apt-get install libvirt-daemon-system)"
+  done
+  export PATH=$PATH:/usr/sbin
+  # shellcheck source=../e2e/lib.sh
+  source "$PPCVM_SOURCE_ROOT/tests/e2e/lib.sh"
+  cd "$WORK"
+  URI=qemu:///system
+  started=()
+  if ! virsh -c "$URI" uri >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || skip "no libvirtd runs, and only root can start the system one here"
+    pgrep -x virtlogd >/dev/null || { virtlogd -d && started+=(/run/virtlogd.pid); }
+    libvirtd -d && started+=(/run/libvirtd.pid)
+    for _ in $(seq 50); do virsh -c "$URI" uri >/dev/null 2>&1 && break; sleep 0.2; done
+    virsh -c "$URI" uri >/dev/null 2>&1 || skip "libvirtd did not come up: $(virsh -c "$URI" uri 2>&1)"
+  fi
+  dom=ppcvm-e2e-$$
+  # The qemu user (libvirt-qemu) must read the guest: not under /root.
+  chmod 755 "$WORK"
+  cp "$GUEST_DIR/vmlinux" "$GUEST_DIR/initrd.cpio" "$WORK/"
+  chmod 644 "$WORK/vmlinux" "$WORK/initrd.cpio"
+  f=$(write_profile lv </dev/null)
+  sed -i "s|^kernel=.*|kernel=$WORK/vmlinux|; s|^initrd=.*|initrd=$WORK/initrd.cpio|; s|^name=.*|name=$dom|" "$f"
+  "$PPCVM_BIN" export --libvirt --accel tcg "$f" > dom.xml.in 2> export.err || fail "export: $(cat export.err)"
+  # The console to a file as well, to read the markers.
+  sed "s|<console type='pty'>|<console type='pty'><log file='$WORK/console.log' append='off'/>|" \
+    dom.xml.in > "$WORK/dom.xml"
+  virt-xml-validate "$WORK/dom.xml" domain >/dev/null 2>&1 || fail "invalid XML: $(cat "$WORK/dom.xml")"
+  teardown() {
+    virsh -c "$URI" destroy "$dom" >/dev/null 2>&1 || true
+    virsh -c "$URI" undefine "$dom" >/dev/null 2>&1 || true
+    for p in "${started[@]}"; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
+  }
+  trap 'teardown; cleanup' EXIT
+  virsh -c "$URI" define "$WORK/dom.xml" > define.out 2>&1 || fail "virsh define: $(cat define.out)"
+  virsh -c "$URI" start "$dom" > start.out 2>&1 || fail "virsh start: $(cat start.out)"
+  for _ in $(seq "${BOOT_TIMEOUT:-150}"); do
+    grep -q 'PPCVM-GUEST: end' "$WORK/console.log" 2>/dev/null && break
+    sleep 1
+  done
+  tr -d '\r' < "$WORK/console.log" > console.txt 2>/dev/null || true
+  expect_booted console.txt
+  expect_marker console.txt cpus 1
+  pass "libvirt: the exported TCG domain boots the test guest to its last marker"
+  ;;
+*) fail "unknown case $1" ;;
+esac
