@@ -1,12 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by planner.c (the rules) and planner-host.c (hugepage commands,
- * host advice). Not part of the module's contract. */
+/* Shared by planner.c (lifecycle, TCG, plan_build), planner-kvm.c (KVM-HV,
+ * KVM PR, memory backing) and planner-host.c (hugepage commands, host
+ * advice): one module, three files. Not part of the module's contract. */
+
 #pragma once
 
 #include "planner.h"
+#include "util.h"
 
 #define KIB4 G_GUINT64_CONSTANT (4096)
 #define KIB64 G_GUINT64_CONSTANT (65536)
+
+typedef struct {
+  const HostFacts *host;
+  const EmulatorFacts *emu; /* may be NULL: nothing known about QEMU */
+  const Profile *profile;
+  int mach_major, mach_minor; /* machine type version; 0.0 unknown */
+} Ctx;
+
+/* One accelerator's try: PLAN_OK, or why not and the ways out. */
+typedef struct {
+  PlanStatus status; /* PLAN_OK, or why not */
+  GPtrArray *reasons;
+  GPtrArray *ways;
+} Attempt;
+
+/* A decision with its one-line reason; a machine property with its decision;
+ * a warning. */
+void plan_decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+void plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+void plan_warn (Plan *pl, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+/* The KVM accelerators (planner-kvm.c): fill PL or say in A why not. */
+void plan_try_hv (Ctx *c, Plan *pl, Attempt *a);
+void plan_try_pr (Ctx *c, Plan *pl, Attempt *a);
 
 static inline void G_GNUC_PRINTF (2, 3)
 reason (GPtrArray *arr, const char *fmt, ...)
@@ -15,4 +42,63 @@ reason (GPtrArray *arr, const char *fmt, ...)
   va_start (ap, fmt);
   g_ptr_array_add (arr, g_strdup_vprintf (fmt, ap));
   va_end (ap);
+}
+
+/* ---- Helpers over the facts ---- */
+
+static inline gboolean
+qemu_at_least (const Ctx *c, int major, int minor)
+{
+  /* Unknown QEMU: assume a current one (the rules for new versions are the
+   * strict ones). */
+  return c->emu == NULL || emulator_version_at_least (c->emu, major, minor);
+}
+
+static inline gboolean
+has_cap (const Ctx *c, const char *cap)
+{
+  return c->emu == NULL || emulator_has_cap (c->emu, cap);
+}
+
+static inline gboolean
+machine_at_most (const Ctx *c, int major, int minor)
+{
+  if (c->mach_major == 0)
+    return FALSE;
+  return c->mach_major < major || (c->mach_major == major && c->mach_minor <= minor);
+}
+
+static inline gboolean
+machine_at_least (const Ctx *c, int major, int minor)
+{
+  if (c->mach_major == 0)
+    return TRUE; /* unknown: treat as current */
+  return c->mach_major > major || (c->mach_major == major && c->mach_minor >= minor);
+}
+
+static inline const char *
+gen_name (int gen)
+{
+  static const char *const names[] = { "POWER5", "POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "Power11" };
+  if (gen < 5 || gen > 11)
+    return "unknown";
+  return names[gen - 5];
+}
+
+static inline char *
+page_name (guint64 size)
+{
+  return ppcvm_format_size_human (size);
+}
+
+static inline void
+add_tcg_way (GPtrArray *ways)
+{
+  reason (ways, "run it emulated instead: --accel tcg (or accel=tcg in [guest]); TCG is much slower");
+}
+
+static inline int
+guest_generation (const Ctx *c)
+{
+  return c->profile->cpu_generation ? c->profile->cpu_generation : c->host->generation;
 }

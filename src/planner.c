@@ -6,14 +6,6 @@
 #include <string.h>
 
 #include "planner-private.h"
-#include "util.h"
-
-typedef struct {
-  const HostFacts *host;
-  const EmulatorFacts *emu; /* may be NULL: nothing known about QEMU */
-  const Profile *profile;
-  int mach_major, mach_minor; /* machine type version; 0.0 unknown */
-} Ctx;
 
 static void
 decision_free (PlanDecision *d)
@@ -59,8 +51,8 @@ plan_free (Plan *pl)
   g_free (pl);
 }
 
-static void G_GNUC_PRINTF (4, 5)
-decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...)
+void
+plan_decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...)
 {
   PlanDecision *d = g_new0 (PlanDecision, 1);
   va_list ap;
@@ -73,8 +65,8 @@ decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...)
   g_ptr_array_add (pl->decisions, d);
 }
 
-static void G_GNUC_PRINTF (2, 3)
-warn (Plan *pl, const char *fmt, ...)
+void
+plan_warn (Plan *pl, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
@@ -83,8 +75,8 @@ warn (Plan *pl, const char *fmt, ...)
 }
 
 /* A machine property with its decision. */
-static void G_GNUC_PRINTF (4, 5)
-set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...)
+void
+plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...)
 {
   PlanDecision *d = g_new0 (PlanDecision, 1);
   va_list ap;
@@ -171,213 +163,7 @@ plan_cpu_model_generation (const char *model)
   return host_generation_from_name (model);
 }
 
-/* ---- Helpers over the facts ---- */
-
-static gboolean
-qemu_at_least (const Ctx *c, int major, int minor)
-{
-  /* Unknown QEMU: assume a current one (the rules for new versions are the
-   * strict ones). */
-  return c->emu == NULL || emulator_version_at_least (c->emu, major, minor);
-}
-
-static gboolean
-has_cap (const Ctx *c, const char *cap)
-{
-  return c->emu == NULL || emulator_has_cap (c->emu, cap);
-}
-
-static gboolean
-machine_at_most (const Ctx *c, int major, int minor)
-{
-  if (c->mach_major == 0)
-    return FALSE;
-  return c->mach_major < major || (c->mach_major == major && c->mach_minor <= minor);
-}
-
-static gboolean
-machine_at_least (const Ctx *c, int major, int minor)
-{
-  if (c->mach_major == 0)
-    return TRUE; /* unknown: treat as current */
-  return c->mach_major > major || (c->mach_major == major && c->mach_minor >= minor);
-}
-
-static const char *
-gen_name (int gen)
-{
-  static const char *const names[] = { "POWER5", "POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "Power11" };
-  if (gen < 5 || gen > 11)
-    return "unknown";
-  return names[gen - 5];
-}
-
-static char *
-page_name (guint64 size)
-{
-  return ppcvm_format_size_human (size);
-}
-
-static void
-add_tcg_way (Ctx *c, GPtrArray *ways)
-{
-  reason (ways, "run it emulated instead: --accel tcg (or accel=tcg in [guest]); TCG is much slower");
-}
-
-/* ---- Memory backing shared by HV and PR (pseries-rules R4, R6, R6a) ---- */
-
-/* QEMU >= 5.0 under KVM sets up the hashed page table at start for hash
- * guests (and for every guest on a hash host): with 4 KiB-backed RAM the VRMA
- * is too small ("Unable to create ...MiB RMA"), so RAM must come from
- * hugepages. Returns FALSE when the guest cannot start as is; fills REASONS
- * and WAYS (FIXABLE set when a setup step fixes it). */
-static gboolean
-plan_memory_backing (Ctx *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixable,
-                     GPtrArray *reasons, GPtrArray *ways)
-{
-  const HostFacts *h = c->host;
-  const HostHugepages *hp;
-  const HostHugetlbfs *mount;
-  guint64 needed;
-  g_autofree char *mem = ppcvm_format_size_human (pl->memory);
-
-  if (c->profile->mem_path) {
-    pl->mem_path = g_strdup (c->profile->mem_path);
-    decide (pl, "mem-path", pl->mem_path, "the profile sets mem-path: guest RAM is a file in that directory");
-    return TRUE;
-  }
-  if (!hpt_at_start) {
-    decide (pl, "memory-backing", "default", "a radix guest sets up no hashed page table at start, so ordinary memory is fine");
-    return TRUE;
-  }
-  if (!qemu_at_least (c, 5, 0)) {
-    decide (pl, "memory-backing", "default", "QEMU before 5.0 shrinks the RMA to fit the VRMA instead of failing");
-    return TRUE;
-  }
-  if (h->page_size >= KIB64) {
-    decide (pl, "memory-backing", "default", "64 KiB host pages back the VRMA well enough for a hashed page table");
-    return TRUE;
-  }
-  if (h->page_size == 0)
-    warn (pl, "the host page size is unknown; assuming 4 KiB pages, which need hugepage-backed RAM for a hashed page table");
-
-  hp = host_default_hugepages (h);
-  if (hp == NULL) {
-    *ret_fixable = FALSE;
-    reason (reasons, "the guest's hashed page table is set up at start, and with 4 KiB host pages QEMU >= 5.0 needs its RAM backed by hugepages, but this host kernel offers none");
-    reason (ways, "boot the host with a 64 KiB-page kernel");
-    return FALSE;
-  }
-  needed = plan_hugepages_for (pl->memory, hp->size);
-  mount = host_find_hugetlbfs (h, hp->size);
-  pl->hugepage_size = hp->size;
-  pl->hugepages_needed = needed;
-  if (mount == NULL || hp->free < 0 || (guint64) hp->free < needed) {
-    g_autoptr (GPtrArray) cmds = plan_hugepage_commands (h, hp->size, needed);
-    g_autofree char *hps = page_name (hp->size);
-    *ret_fixable = TRUE;
-    if (hp->free < 0 || (guint64) hp->free < needed)
-      reason (reasons, "%s of hashed-page-table guest RAM on 4 KiB host pages must be backed by hugepages (QEMU >= 5.0, else \"Unable to create RMA\"): %" G_GUINT64_FORMAT " pages of %s needed, %" G_GINT64_FORMAT " free",
-              mem, needed, hps, MAX (hp->free, 0));
-    if (mount == NULL)
-      reason (reasons, "no writable hugetlbfs mount with %s pages for the guest RAM", hps);
-    for (guint i = 0; i < cmds->len; i++)
-      g_ptr_array_add (ways, g_strdup (g_ptr_array_index (cmds, i)));
-    return FALSE;
-  }
-  pl->mem_path = g_strdup (mount->path);
-  {
-    g_autofree char *hps = page_name (hp->size);
-    decide (pl, "mem-path", mount->path,
-            "a hashed page table set up at start needs hugepage-backed RAM on a 4 KiB-page host (QEMU >= 5.0): %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " free %s pages",
-            needed, hp->free, hps);
-  }
-  return TRUE;
-}
-
-/* A host with 4 KiB pages: the HPT max page size default (64 KiB since
- * pseries-3.0) fails the backing-page check (R4) and the CI page check (R5). */
-static void
-plan_page_size_cap (Ctx *c, Plan *pl)
-{
-  if (c->host->page_size == 0 || c->host->page_size >= KIB64)
-    return;
-  if (!has_cap (c, "cap-hpt-max-page-size"))
-    return;
-  set_prop (pl, "cap-hpt-max-page-size", "4096",
-            "the host kernel uses 4 KiB pages; QEMU's default 64 KiB HPT page size fails under KVM (\"Can't support 64 kiB guest pages with 4 kiB host pages\")");
-}
-
-/* Caps whose defaults need something the host KVM lacks. */
-static void
-plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
-{
-  const HostFacts *h = c->host;
-  const HostKvmProbe *k = &h->kvm_probe;
-
-  /* HTM: on by default only for pseries <= 2.11 with a POWER8+ CPU (R14). */
-  if (machine_at_most (c, 2, 11) && guest_gen >= 8 && has_cap (c, "cap-htm")) {
-    gboolean no_htm = FALSE;
-    const char *why = NULL;
-    if (k->probed && k->htm == PPCVM_NO) {
-      no_htm = TRUE;
-      why = "the host KVM reports no transactional memory (KVM_CAP_PPC_HTM)";
-    } else if (!k->probed && h->generation >= 10) {
-      no_htm = TRUE;
-      why = "POWER10 and later have no transactional memory";
-    } else if (!k->probed && nested_l1) {
-      no_htm = TRUE;
-      why = "a nested KVM-HV host offers no transactional memory";
-    }
-    if (no_htm)
-      set_prop (pl, "cap-htm", "off", "%s; machine %s enables it by default", why, pl->machine);
-  }
-
-  /* Mitigation caps: the best level the host reports (KVM_PPC_GET_CPU_CHAR). */
-  if (k->probed) {
-    static const struct { const char *cap; size_t off; } mit[] = {
-      { "cap-cfpc", G_STRUCT_OFFSET (HostKvmProbe, cfpc) },
-      { "cap-sbbc", G_STRUCT_OFFSET (HostKvmProbe, sbbc) },
-      { "cap-ibs", G_STRUCT_OFFSET (HostKvmProbe, ibs) },
-    };
-    for (gsize i = 0; i < G_N_ELEMENTS (mit); i++) {
-      const char *level = G_STRUCT_MEMBER (const char *, k, mit[i].off);
-      if (level == NULL || !has_cap (c, mit[i].cap))
-        continue;
-      /* Defaults: broken up to pseries-3.1, workaround from 4.0. */
-      if (g_str_equal (level, "broken") && machine_at_least (c, 4, 0))
-        set_prop (pl, mit[i].cap, "broken",
-                  "the host KVM cannot provide the default mitigation level (KVM_PPC_GET_CPU_CHAR reports none)");
-    }
-    if (k->ccf_assist == PPCVM_NO && has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0))
-      set_prop (pl, "cap-ccf-assist", "off",
-                "the host reports no count cache flush assist (KVM_PPC_GET_CPU_CHAR)");
-    if (k->large_decr == PPCVM_NO && guest_gen >= 9 && has_cap (c, "cap-large-decr") &&
-        machine_at_least (c, 4, 0))
-      set_prop (pl, "cap-large-decr", "off", "the host KVM has no large decrementer");
-    if (k->fwnmi == PPCVM_NO && has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))
-      set_prop (pl, "cap-fwnmi", "off", "the host KVM has no FWNMI (KVM_CAP_PPC_FWNMI)");
-  }
-
-  /* AIL mode 3: on for every machine type in QEMU >= 8.1 with a POWER8+ CPU;
-   * KVM needs KVM_CAP_PPC_AIL_MODE_3 (kernel 5.18). */
-  if (has_cap (c, "cap-ail-mode-3") && qemu_at_least (c, 8, 1) && guest_gen >= 8) {
-    int kv = host_kernel_version (h);
-    if (k->probed && k->ail_mode_3 == PPCVM_NO)
-      set_prop (pl, "cap-ail-mode-3", "off", "the host KVM reports no AIL mode 3 (KVM_CAP_PPC_AIL_MODE_3)");
-    else if (!k->probed && kv > 0 && kv < 5018)
-      set_prop (pl, "cap-ail-mode-3", "off",
-                "the host kernel %s predates AIL mode 3 support in KVM (5.18); QEMU >= 8.1 enables it by default", h->kernel);
-  }
-}
-
 /* ---- The accelerators ---- */
-
-typedef struct {
-  PlanStatus status; /* PLAN_OK, or why not */
-  GPtrArray *reasons;
-  GPtrArray *ways;
-} Attempt;
 
 static void
 attempt_init (Attempt *a)
@@ -394,302 +180,6 @@ attempt_clear (Attempt *a)
   g_clear_pointer (&a->ways, g_ptr_array_unref);
 }
 
-static int
-guest_generation (const Ctx *c)
-{
-  return c->profile->cpu_generation ? c->profile->cpu_generation : c->host->generation;
-}
-
-static const char *
-compat_name (int gen)
-{
-  switch (gen) {
-  case 6: return "power6";
-  case 7: return "power7";
-  case 8: return "power8";
-  case 9: return "power9";
-  case 10: return "power10";
-  case 11: return "power11";
-  default: return NULL;
-  }
-}
-
-/* The guest will run KVM guests of its own and its kernel can be radix on a
- * POWER9+ CPU: it wants nested KVM-HV, which only a radix guest gets (R9b).
- * A hash-only guest kernel can still run KVM PR inside: only a warning. */
-static gboolean
-wants_nested_hv (const Ctx *c, int guest_gen)
-{
-  return c->profile->nested && c->profile->mmu == GUEST_MMU_RADIX && guest_gen >= 9;
-}
-
-static gboolean
-host_is_powernv (const HostFacts *h)
-{
-  return h->platform == HOST_PLATFORM_POWERNV;
-}
-
-/* Can KVM run on this host at all (common to HV and PR)? */
-static gboolean
-kvm_host_ok (Ctx *c, Attempt *a)
-{
-  const HostFacts *h = c->host;
-
-  if (!host_is_ppc64 (h)) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "this host is %s, not a 64-bit POWER machine: KVM cannot run POWER guests here",
-            h->arch ? h->arch : "not known to be POWER");
-    return FALSE;
-  }
-  if (c->emu && c->emu->accelerators && c->emu->accelerators[0] &&
-      !emulator_has_accel (c->emu, "kvm")) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "%s was built without KVM support", c->emu->path ? c->emu->path : "qemu-system-ppc64");
-    reason (a->ways, "install a qemu-system-ppc64 built for this host (Debian: apt-get install qemu-system-ppc)");
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Setup steps (fixable): /dev/kvm access. */
-static void
-kvm_access_checks (Ctx *c, Attempt *a, const char *module)
-{
-  const HostFacts *h = c->host;
-
-  if (h->kvm_device == PPCVM_NO) {
-    if (a->status == PLAN_OK)
-      a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "/dev/kvm does not exist");
-    reason (a->ways, "sudo modprobe %s", module);
-  } else if (h->kvm_usable == PPCVM_NO) {
-    if (a->status == PLAN_OK)
-      a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "%s", h->kvm_usable_reason ? h->kvm_usable_reason : "/dev/kvm is not usable by this user");
-    reason (a->ways, "sudo usermod -aG kvm $USER, then log out and in again");
-  }
-}
-
-static void
-try_hv (Ctx *c, Plan *pl, Attempt *a)
-{
-  const HostFacts *h = c->host;
-  const Profile *p = c->profile;
-  int ggen = guest_generation (c);
-  gboolean nested_l1 = h->platform == HOST_PLATFORM_PSERIES;
-  GuestMmu gmmu;
-  gboolean fixable = FALSE;
-  HostMmu hmmu = h->mmu;
-
-  if (!kvm_host_ok (c, a))
-    return;
-
-  /* Where kvm_hv can run at all (R15, R9b). */
-  if (host_is_powernv (h)) {
-    if (h->generation > 0 && h->generation < 7) {
-      a->status = PLAN_REFUSED_IMPOSSIBLE;
-      reason (a->reasons, "KVM-HV needs POWER7 or later; this host is %s", gen_name (h->generation));
-      return;
-    }
-  } else if (nested_l1) {
-    if (hmmu != HOST_MMU_RADIX || h->generation < 9) {
-      a->status = PLAN_REFUSED_IMPOSSIBLE;
-      reason (a->reasons, "this host is itself a guest (pSeries, %s MMU): kvm_hv runs in a guest only as a nested hypervisor on a radix POWER9 or later guest",
-              host_mmu_to_string (hmmu) ? host_mmu_to_string (hmmu) : "unknown");
-      reason (a->ways, "boot this host guest radix with cap-nested-hv=on on its own host (nested=true in its profile)");
-      return;
-    }
-  } else {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM-HV needs a PowerNV (bare metal) or pSeries POWER host; this one is %s",
-            host_platform_to_string (h->platform) ? host_platform_to_string (h->platform) : "of unknown platform");
-    return;
-  }
-
-  /* The guest CPU: the host's, or one generation older through max-cpu-compat. */
-  if (ggen > h->generation && h->generation > 0) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM-HV cannot run a %s guest on a %s host: the guest CPU is the host's, or older through compat mode",
-            gen_name (ggen), gen_name (h->generation));
-    return;
-  }
-  if (h->generation > 0 && ggen < h->generation - 1) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM-HV runs the host's generation or one older: a %s guest on a %s host needs KVM PR or TCG",
-            gen_name (ggen), gen_name (h->generation));
-    return;
-  }
-
-  if (hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
-    warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
-    hmmu = HOST_MMU_HASH;
-  }
-  gmmu = (hmmu == HOST_MMU_RADIX && p->mmu == GUEST_MMU_RADIX && ggen >= 9) ? GUEST_MMU_RADIX : GUEST_MMU_HASH;
-  pl->guest_mmu = gmmu;
-  if (gmmu == GUEST_MMU_RADIX)
-    decide (pl, "guest-mmu", "radix", "the host runs radix and the guest kernel supports radix");
-  else if (p->mmu == GUEST_MMU_HASH)
-    decide (pl, "guest-mmu", "hash", "the guest kernel runs hash only");
-  else if (ggen < 9)
-    decide (pl, "guest-mmu", "hash", "a %s guest has only the hashed page table", gen_name (ggen));
-  else
-    decide (pl, "guest-mmu", "hash", "the host runs hash, so its guests do too");
-
-  if (nested_l1 && gmmu == GUEST_MMU_HASH) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "this host is itself a KVM guest: a nested KVM-HV host runs radix guests only (QEMU: \"HPT not supported in nested guests\"), and this guest would run hash");
-    reason (a->ways, "use a radix-capable POWER9 or later guest kernel (mmu=radix, cpu=host)");
-    reason (a->ways, "run the hash guest under KVM PR inside an HPT guest instead (the seed's nested PR trick)");
-    return;
-  }
-  if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
-    g_autofree char *gp = page_name (p->page_size);
-    g_autofree char *hps = page_name (h->page_size);
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "a hash guest's page size must not exceed the host's: the guest kernel uses %s pages, the host %s", gp, hps);
-    reason (a->ways, "use a guest kernel with 4 KiB pages (page-size=4K)");
-    reason (a->ways, "boot the host with a 64 KiB-page kernel");
-    if (hmmu == HOST_MMU_RADIX && ggen < 9)
-      reason (a->ways, "run the guest as POWER9 or later (cpu=host) so it can use radix");
-    return;
-  }
-
-  if (wants_nested_hv (c, ggen) && gmmu == GUEST_MMU_HASH) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "the guest wants to run KVM-HV guests of its own, which needs a radix guest, but on this hash host it runs hash (HPT must not appear anywhere in a nested KVM-HV chain)");
-    reason (a->ways, "boot the host radix (drop disable_radix from its kernel command line)");
-    reason (a->ways, "or run KVM PR inside the guest instead: mmu=hash in the profile (only KVM PR runs inside a hash guest)");
-    return;
-  }
-
-  /* Nested HV inside this guest (R9). */
-  if (p->nested && gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "this QEMU has no cap-nested-hv (QEMU 3.1 or later)");
-    return;
-  }
-
-  /* Setup steps the user can fix. */
-  if (h->kvm_hv != PPCVM_YES) {
-    a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "the kvm_hv module is not loaded");
-    if (nested_l1)
-      reason (a->ways, "sudo modprobe kvm_hv (in a guest this works only when its host enabled cap-nested-hv=on)");
-    else
-      reason (a->ways, "sudo modprobe kvm_hv");
-  }
-  kvm_access_checks (c, a, "kvm_hv");
-  if (p->nested && gmmu == GUEST_MMU_RADIX && h->kvm_hv_nested == PPCVM_NO) {
-    if (a->status == PLAN_OK)
-      a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "the guest wants to run KVM guests of its own, but kvm_hv's nested parameter is off");
-    reason (a->ways, "sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1");
-    reason (a->ways, "to keep it: echo 'options kvm_hv nested=1' | sudo tee /etc/modprobe.d/kvm-hv.conf");
-  }
-  if (!plan_memory_backing (c, pl, gmmu == GUEST_MMU_HASH || hmmu == HOST_MMU_HASH, &fixable,
-                            a->reasons, a->ways)) {
-    if (a->status == PLAN_OK || (a->status == PLAN_REFUSED_FIXABLE && !fixable))
-      a->status = fixable ? PLAN_REFUSED_FIXABLE : PLAN_REFUSED_IMPOSSIBLE;
-  }
-  if (a->status != PLAN_OK)
-    return;
-
-  pl->accel = PLAN_ACCEL_KVM_HV;
-  pl->accel_opts = g_strdup ("kvm");
-  decide (pl, "accel", "kvm-hv", "kvm_hv is loaded and /dev/kvm is usable: hardware-assisted, the fastest");
-  set_prop (pl, "kvm-type", "HV", "ask for KVM-HV explicitly, so QEMU never silently picks PR");
-  pl->cpu = g_strdup ("host");
-  decide (pl, "cpu", "host", "KVM-HV accepts only the host's CPU model");
-  if (ggen < h->generation) {
-    set_prop (pl, "max-cpu-compat", compat_name (ggen), "the guest runs as %s, one generation older than the host",
-              gen_name (ggen));
-  }
-  plan_page_size_cap (c, pl);
-  if (p->nested) {
-    if (gmmu == GUEST_MMU_RADIX)
-      set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own (radix only)");
-    else
-      warn (pl, "this guest runs hash, so it cannot get nested KVM-HV: only KVM PR can run inside it");
-  }
-  plan_kvm_caps (c, pl, nested_l1, ggen);
-}
-
-static void
-try_pr (Ctx *c, Plan *pl, Attempt *a)
-{
-  const HostFacts *h = c->host;
-  const Profile *p = c->profile;
-  int ggen = guest_generation (c);
-  gboolean fixable = FALSE;
-  HostMmu hmmu = h->mmu;
-
-  if (!kvm_host_ok (c, a))
-    return;
-  if (hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
-    warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
-    hmmu = HOST_MMU_HASH;
-  }
-  /* R16: kvm_pr refuses to load on a radix ISA 3.00 host. */
-  if (hmmu == HOST_MMU_RADIX) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM PR needs a host running the hashed page table; this host runs radix");
-    reason (a->ways, "boot the host with disable_radix on its kernel command line");
-    reason (a->ways, "or keep radix and run an HPT guest (mmu=hash) with kvm_pr loaded inside it, then run this guest there with accel=pr (nested PR)");
-    return;
-  }
-  if (wants_nested_hv (c, ggen)) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "the guest wants to run KVM-HV guests of its own, and a KVM PR guest cannot");
-    return;
-  }
-  if (h->kvm_pr != PPCVM_YES) {
-    a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "the kvm_pr module is not loaded");
-    reason (a->ways, "sudo modprobe kvm_pr (the kernel must be built with CONFIG_KVM_BOOK3S_64_PR)");
-  }
-  kvm_access_checks (c, a, "kvm_pr");
-
-  pl->guest_mmu = GUEST_MMU_HASH;
-  decide (pl, "guest-mmu", "hash", "KVM PR runs guests with the hashed page table only");
-  if (!plan_memory_backing (c, pl, TRUE, &fixable, a->reasons, a->ways)) {
-    if (a->status == PLAN_OK || (a->status == PLAN_REFUSED_FIXABLE && !fixable))
-      a->status = fixable ? PLAN_REFUSED_FIXABLE : PLAN_REFUSED_IMPOSSIBLE;
-  }
-  if (a->status != PLAN_OK)
-    return;
-
-  pl->accel = PLAN_ACCEL_KVM_PR;
-  pl->accel_opts = g_strdup ("kvm");
-  decide (pl, "accel", "kvm-pr", "kvm_pr is loaded on a hash host: KVM in problem state, slower than HV but any CPU model");
-  set_prop (pl, "kvm-type", "PR", "ask for KVM PR explicitly");
-  if (p->cpu_generation) {
-    pl->cpu = g_strdup (gen_name (ggen));
-    decide (pl, "cpu", pl->cpu, "KVM PR can run any POWER CPU model");
-  } else {
-    pl->cpu = g_strdup ("host");
-    decide (pl, "cpu", "host", "the profile asks for the host's CPU");
-  }
-  plan_page_size_cap (c, pl);
-  /* Caps PR cannot provide (pseries-rules section 4, "kvm_pr"). */
-  if (has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0))
-    set_prop (pl, "cap-ccf-assist", "off", "KVM PR cannot provide the count cache flush assist");
-  if (has_cap (c, "cap-large-decr") && machine_at_least (c, 4, 0) && ggen >= 9)
-    set_prop (pl, "cap-large-decr", "off", "KVM PR has no large decrementer");
-  if (has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))
-    set_prop (pl, "cap-fwnmi", "off", "KVM PR has no FWNMI (KVM_CAP_PPC_FWNMI needs HV)");
-  if (has_cap (c, "cap-ail-mode-3") && ggen >= 8)
-    set_prop (pl, "cap-ail-mode-3", "off", "KVM PR has no AIL mode 3");
-  if (h->generation >= 9)
-    set_prop (pl, "kernel-irqchip", "off", "KVM PR on POWER9 needs the in-QEMU interrupt controller");
-  pl->no_vga = TRUE;
-  decide (pl, "vga", "none", "a KVM PR guest with a VGA device can checkstop the host");
-  if (p->display == DISPLAY_VNC || p->display == DISPLAY_GTK)
-    warn (pl, "KVM PR guests get no VGA device (a known host checkstop): the %s display shows no guest screen, use the serial console",
-          profile_display_to_string (p->display));
-  if (p->nested)
-    warn (pl, "a KVM PR guest cannot run KVM-HV guests of its own");
-}
-
 static void
 try_tcg (Ctx *c, Plan *pl, Attempt *a)
 {
@@ -699,7 +189,7 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
 
   pl->accel = PLAN_ACCEL_TCG;
   pl->accel_opts = g_strdup (p->smp > 1 ? "tcg,thread=multi" : "tcg");
-  decide (pl, "accel", "tcg", "%s", p->smp > 1 ? "TCG, one host thread per vCPU" : "TCG");
+  plan_decide (pl, "accel", "tcg", "%s", p->smp > 1 ? "TCG, one host thread per vCPU" : "TCG");
   if (p->cpu_generation) {
     ggen = p->cpu_generation;
     if (ggen >= 10 && !qemu_at_least (c, 5, 0)) {
@@ -708,23 +198,23 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
       return;
     }
     pl->cpu = g_strdup (gen_name (ggen));
-    decide (pl, "cpu", pl->cpu, "TCG emulates the CPU the profile asks for");
+    plan_decide (pl, "cpu", pl->cpu, "TCG emulates the CPU the profile asks for");
   } else {
     ggen = m ? plan_cpu_model_generation (m->default_cpu) : 0;
-    decide (pl, "cpu", m && m->default_cpu ? m->default_cpu : "default",
+    plan_decide (pl, "cpu", m && m->default_cpu ? m->default_cpu : "default",
             "cpu=host under TCG means QEMU's default CPU for %s", m ? m->name : pl->machine);
     if (ggen == 0)
       ggen = 9;
   }
   pl->guest_mmu = (ggen >= 9 && p->mmu == GUEST_MMU_RADIX) ? GUEST_MMU_RADIX : GUEST_MMU_HASH;
-  decide (pl, "guest-mmu", host_mmu_to_string (pl->guest_mmu == GUEST_MMU_RADIX ? HOST_MMU_RADIX : HOST_MMU_HASH),
+  plan_decide (pl, "guest-mmu", host_mmu_to_string (pl->guest_mmu == GUEST_MMU_RADIX ? HOST_MMU_RADIX : HOST_MMU_HASH),
           pl->guest_mmu == GUEST_MMU_RADIX ? "TCG offers radix to a POWER9 or later guest whose kernel supports it"
           : p->mmu == GUEST_MMU_HASH       ? "the guest kernel runs hash only"
                                            : "a guest before POWER9 has only the hashed page table");
 
   if (p->nested) {
     if (pl->guest_mmu == GUEST_MMU_HASH) {
-      warn (pl, "this guest runs hash, so it cannot get nested KVM-HV: only KVM PR can run inside it");
+      plan_warn (pl, "this guest runs hash, so it cannot get nested KVM-HV: only KVM PR can run inside it");
     } else if (!qemu_at_least (c, 7, 0) || !has_cap (c, "cap-nested-hv")) {
       a->status = PLAN_REFUSED_IMPOSSIBLE;
       reason (a->reasons, "TCG emulates nested KVM-HV only from QEMU 7.0; this QEMU is %s",
@@ -732,25 +222,25 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
       reason (a->ways, "install QEMU 7.0 or later");
       return;
     } else {
-      set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own; TCG emulates that since QEMU 7.0");
+      plan_set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own; TCG emulates that since QEMU 7.0");
     }
   }
   /* Caps TCG cannot provide: turn them off so the console starts clean. */
   if (machine_at_most (c, 2, 11) && ggen >= 8 && has_cap (c, "cap-htm"))
-    set_prop (pl, "cap-htm", "off", "machine %s enables transactional memory, which TCG cannot emulate (\"No Transactional Memory support in TCG\")", pl->machine);
+    plan_set_prop (pl, "cap-htm", "off", "machine %s enables transactional memory, which TCG cannot emulate (\"No Transactional Memory support in TCG\")", pl->machine);
   if (machine_at_least (c, 4, 0)) {
     if (has_cap (c, "cap-cfpc"))
-      set_prop (pl, "cap-cfpc", "broken", "TCG has no cache-flush mitigation (else a warning at every start)");
+      plan_set_prop (pl, "cap-cfpc", "broken", "TCG has no cache-flush mitigation (else a warning at every start)");
     if (has_cap (c, "cap-sbbc"))
-      set_prop (pl, "cap-sbbc", "broken", "TCG has no bounds-check mitigation (else a warning at every start)");
+      plan_set_prop (pl, "cap-sbbc", "broken", "TCG has no bounds-check mitigation (else a warning at every start)");
     if (has_cap (c, "cap-ibs"))
-      set_prop (pl, "cap-ibs", "broken", "TCG has no indirect-branch mitigation (else a warning at every start)");
+      plan_set_prop (pl, "cap-ibs", "broken", "TCG has no indirect-branch mitigation (else a warning at every start)");
   }
   if (machine_at_least (c, 5, 0) && has_cap (c, "cap-ccf-assist"))
-    set_prop (pl, "cap-ccf-assist", "off", "TCG has no count cache flush assist (else a warning at every start)");
+    plan_set_prop (pl, "cap-ccf-assist", "off", "TCG has no count cache flush assist (else a warning at every start)");
   if (p->mem_path) {
     pl->mem_path = g_strdup (p->mem_path);
-    decide (pl, "mem-path", pl->mem_path, "the profile sets mem-path: guest RAM is a file in that directory");
+    plan_decide (pl, "mem-path", pl->mem_path, "the profile sets mem-path: guest RAM is a file in that directory");
   }
 }
 
@@ -803,8 +293,8 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
 {
   Ctx c = { host, emu, profile, 0, 0 };
   static const struct { PlanAccel accel; TryFunc fn; const char *label; } all[] = {
-    { PLAN_ACCEL_KVM_HV, try_hv, "KVM-HV" },
-    { PLAN_ACCEL_KVM_PR, try_pr, "KVM PR" },
+    { PLAN_ACCEL_KVM_HV, plan_try_hv, "KVM-HV" },
+    { PLAN_ACCEL_KVM_PR, plan_try_pr, "KVM PR" },
     { PLAN_ACCEL_TCG, try_tcg, "TCG" },
   };
   gboolean want[3] = { FALSE, FALSE, FALSE };
@@ -881,7 +371,7 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
       r->hugepage_size = pl->hugepage_size;
       r->hugepages_needed = pl->hugepages_needed;
       if (profile->accel == ACCEL_AUTO || profile->accel == ACCEL_KVM)
-        add_tcg_way (&c, r->ways_out);
+        add_tcg_way (r->ways_out);
       attempt_clear (&a);
       return refuse (g_steal_pointer (&r), PLAN_REFUSED_FIXABLE);
     }
@@ -899,6 +389,6 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
   for (guint j = 0; j < impossible_ways->len; j++)
     g_ptr_array_add (result->ways_out, g_strdup (g_ptr_array_index (impossible_ways, j)));
   if (!want[2])
-    add_tcg_way (&c, result->ways_out);
+    add_tcg_way (result->ways_out);
   return refuse (g_steal_pointer (&result), PLAN_REFUSED_IMPOSSIBLE);
 }
