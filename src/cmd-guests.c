@@ -13,7 +13,6 @@
 #include <sys/un.h>
 #include <termios.h>
 
-#include <gio/gio.h>
 
 #include "cli.h"
 #include "cmdline.h"
@@ -359,7 +358,7 @@ qmp_run (QmpClient *qmp, const char *command, GError **error)
   if (qmp == NULL)
     return FALSE;
   ret = qmp_client_execute (qmp, command, NULL, QMP_TIMEOUT_MS, &local);
-  if (ret != NULL || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+  if (ret != NULL || g_error_matches (local, QMP_ERROR, QMP_ERROR_CLOSED))
     return TRUE;
   if (error != NULL && *error == NULL)
     g_propagate_error (error, g_steal_pointer (&local));

@@ -12,8 +12,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
-
 #include "qmp.h"
 #include "util.h"
 
@@ -54,10 +52,25 @@ qmp_client_free (QmpClient *c)
   g_free (c);
 }
 
+G_DEFINE_QUARK (ppcvm-qmp-error-quark, qmp_error)
+
+QmpError
+qmp_error_from_errno (int errsv)
+{
+  switch (errsv) {
+  case ENOENT: return QMP_ERROR_NOT_FOUND;
+  case EPIPE:
+  case ECONNRESET:
+  case ECONNREFUSED: return QMP_ERROR_CLOSED;
+  case ETIMEDOUT: return QMP_ERROR_TIMED_OUT;
+  default: return QMP_ERROR_IO;
+  }
+}
+
 static gboolean
 io_fail (int errsv, GError **error, const char *what)
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "QMP %s: %s", what, g_strerror (errsv));
+  g_set_error (error, QMP_ERROR, qmp_error_from_errno (errsv), "QMP %s: %s", what, g_strerror (errsv));
   return FALSE;
 }
 
@@ -92,7 +105,7 @@ read_message (QmpClient *c, gint64 deadline, GError **error)
       msg = json_tokener_parse (line);
       if (msg == NULL || !json_object_is_type (msg, json_type_object)) {
         json_object_put (msg);
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "QMP: not a JSON object: %.80s", line);
+        g_set_error (error, QMP_ERROR, QMP_ERROR_INVALID, "QMP: not a JSON object: %.80s", line);
         return NULL;
       }
       return msg;
@@ -106,7 +119,7 @@ read_message (QmpClient *c, gint64 deadline, GError **error)
       return NULL;
     }
     if (r == 0) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "QMP: no answer from qemu in time");
+      g_set_error (error, QMP_ERROR, QMP_ERROR_TIMED_OUT, "QMP: no answer from qemu in time");
       return NULL;
     }
     n = read (c->fd, chunk, sizeof chunk);
@@ -117,7 +130,7 @@ read_message (QmpClient *c, gint64 deadline, GError **error)
       return NULL;
     }
     if (n == 0) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "QMP: qemu closed the connection");
+      g_set_error (error, QMP_ERROR, QMP_ERROR_CLOSED, "QMP: qemu closed the connection");
       return NULL;
     }
     g_string_append_len (c->buf, chunk, n);
@@ -153,7 +166,7 @@ qmp_client_connect (const char *path, int timeout_ms, GError **error)
   g_autoptr (QmpClient) c = NULL;
 
   if (strlen (path) >= sizeof addr.sun_path) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG, "QMP socket path too long: %s", path);
+    g_set_error (error, QMP_ERROR, QMP_ERROR_IO, "QMP socket path too long: %s", path);
     return NULL;
   }
   strcpy (addr.sun_path, path);
@@ -164,7 +177,7 @@ qmp_client_connect (const char *path, int timeout_ms, GError **error)
   }
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
     int errsv = errno;
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot connect to %s: %s", path,
+    g_set_error (error, QMP_ERROR, qmp_error_from_errno (errsv), "cannot connect to %s: %s", path,
                  g_strerror (errsv));
     return NULL;
   }
@@ -187,7 +200,7 @@ qmp_client_handshake (QmpClient *c, int timeout_ms, GError **error)
     return FALSE;
   if (!json_object_object_get_ex (greeting, "QMP", &qmp)) {
     json_object_put (greeting);
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "QMP: no greeting from qemu");
+    g_set_error (error, QMP_ERROR, QMP_ERROR_INVALID, "QMP: no greeting from qemu");
     return FALSE;
   }
   if (json_object_object_get_ex (qmp, "version", &v) && json_object_object_get_ex (v, "qemu", &v)) {
@@ -247,7 +260,7 @@ qmp_client_execute (QmpClient *c, const char *command, json_object *arguments, i
                    desc != NULL ? json_object_get_string (desc) : "failed");
       return NULL;
     }
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "QMP %s: an answer without return or error",
+    g_set_error (error, QMP_ERROR, QMP_ERROR_INVALID, "QMP %s: an answer without return or error",
                  command);
     return NULL;
   }
