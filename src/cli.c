@@ -112,6 +112,26 @@ cli_load_profile (const char *arg, const CliHostOptions *o, GError **error)
   return profile_load (path, (const char *const *) sets->pdata, error);
 }
 
+gboolean
+cli_load_profile_and_host (const char *profile_arg, const CliHostOptions *o, Profile **ret_profile,
+                           HostFacts **ret_facts, int *ret_status)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Profile) profile = cli_load_profile (profile_arg, o, &error);
+  g_autoptr (HostFacts) facts = NULL;
+
+  if (profile != NULL)
+    facts = cli_load_host (o, profile->qemu_binary, FALSE, &error);
+  if (facts == NULL) {
+    cli_error (error);
+    *ret_status = g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+    return FALSE;
+  }
+  *ret_profile = g_steal_pointer (&profile);
+  *ret_facts = g_steal_pointer (&facts);
+  return TRUE;
+}
+
 void
 cli_error (const GError *error)
 {

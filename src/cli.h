@@ -58,6 +58,12 @@ HostFacts *cli_load_host (const CliHostOptions *o, const char *profile_qemu, gbo
 /* Load a profile by name or path with -s overrides and --accel. */
 Profile *cli_load_profile (const char *arg, const CliHostOptions *o, GError **error);
 
+/* Both of the above for PROFILE_ARG, then the plan. On failure, prints the
+ * error and returns FALSE with *ret_status set (EXIT_USAGE for option
+ * errors, else EXIT_ERROR). */
+gboolean cli_load_profile_and_host (const char *profile_arg, const CliHostOptions *o,
+                                    Profile **ret_profile, HostFacts **ret_facts, int *ret_status);
+
 /* Print "ppcvm: error: MSG" to stderr. */
 void cli_error (const GError *error);
 void cli_message (const char *fmt, ...) G_GNUC_PRINTF (1, 2);

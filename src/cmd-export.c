@@ -20,6 +20,7 @@ cmd_export (int argc, char **argv)
   g_auto (GStrv) rest = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (HostFacts) facts = NULL;
+  int status;
   g_autoptr (Plan) plan = NULL;
   g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *password = NULL;
@@ -52,16 +53,8 @@ cmd_export (int argc, char **argv)
              rest == NULL || rest[0] == NULL ? "no profile given" : "expected one profile");
     return EXIT_USAGE;
   }
-  profile = cli_load_profile (rest[0], &o, &error);
-  if (profile == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
-  facts = cli_load_host (&o, profile->qemu_binary, FALSE, &error);
-  if (facts == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
+  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, &status))
+    return status;
   plan = plan_build (facts, facts->qemu, profile);
   if (plan->status != PLAN_OK) {
     g_autofree char *s = output_refusal_text (plan, profile);

@@ -96,6 +96,7 @@ cmd_hugepages (int argc, char **argv)
   g_autofree char *mount_point = NULL;
   gboolean apply = FALSE;
   g_autoptr (GError) error = NULL;
+  int status;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (Plan) plan = NULL;
@@ -134,16 +135,8 @@ cmd_hugepages (int argc, char **argv)
     g_free (mount_point);
     mount_point = g_steal_pointer (&abs);
   }
-  profile = cli_load_profile (rest[0], &o, &error);
-  if (profile == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
-  facts = cli_load_host (&o, profile->qemu_binary, FALSE, &error);
-  if (facts == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
+  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, &status))
+    return status;
 
   plan = plan_build (facts, facts->qemu, profile);
   if (plan->status == PLAN_REFUSED_IMPOSSIBLE) {
