@@ -291,7 +291,6 @@ cmd_list (int argc, char **argv)
   if (json) {
     json_object *root = json_object_new_object ();
     json_object *arr = json_object_new_array ();
-    g_autofree char *text = NULL;
     for (guint i = 0; i < guests->len; i++) {
       const GuestState *s = guests->pdata[i];
       json_object *o = guest_state_to_json (s);
@@ -300,9 +299,7 @@ cmd_list (int argc, char **argv)
     }
     json_object_object_add (root, "schema", json_object_new_string ("ppcvm-list/1"));
     json_object_object_add (root, "guests", arr);
-    text = output_json_string (root, TRUE);
-    fputs (text, stdout);
-    json_object_put (root);
+    output_print_json (stdout, root);
     return EXIT_OK;
   }
 

@@ -38,10 +38,7 @@ cmd_host (int argc, char **argv)
     return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
   }
   if (o.json) {
-    json_object *j = host_facts_to_json (facts);
-    g_autofree char *s = output_json_string (j, TRUE);
-    fputs (s, stdout);
-    json_object_put (j);
+    output_print_json (stdout, host_facts_to_json (facts));
   } else {
     g_autoptr (GPtrArray) advice = plan_host_advice (facts);
     g_autofree char *s = output_host_text (facts, advice);

@@ -43,10 +43,7 @@ cmd_matrix (int argc, char **argv)
   }
   rows = matrix_build (facts, facts->qemu);
   if (o.json) {
-    json_object *j = matrix_to_json (rows);
-    g_autofree char *s = output_json_string (j, TRUE);
-    fputs (s, stdout);
-    json_object_put (j);
+    output_print_json (stdout, matrix_to_json (rows));
   } else {
     /* Colour only for a person at a terminal (https://no-color.org). */
     const char *nc = g_getenv ("NO_COLOR");

@@ -147,10 +147,7 @@ static int
 print_refusal (const Plan *plan, const Profile *profile, gboolean json, FILE *out)
 {
   if (json) {
-    json_object *j = output_plan_json (plan, profile, NULL);
-    g_autofree char *s = output_json_string (j, TRUE);
-    fputs (s, out);
-    json_object_put (j);
+    output_print_json (out, output_plan_json (plan, profile, NULL));
   } else {
     g_autofree char *s = output_refusal_text (plan, profile);
     fputs (s, out);
@@ -173,10 +170,7 @@ cmd_plan (int argc, char **argv)
     return status;
   }
   if (o.host.json) {
-    json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
-    g_autofree char *s = output_json_string (j, TRUE);
-    fputs (s, stdout);
-    json_object_put (j);
+    output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
   } else if (o.explain) {
     g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
     fputs (s, stdout);

@@ -171,7 +171,6 @@ print_json (GPtrArray *entries)
 {
   json_object *root = json_object_new_object ();
   json_object *arr = json_object_new_array ();
-  g_autofree char *s = NULL;
 
   json_object_object_add (root, "schema", json_object_new_string ("ppcvm-profiles/1"));
   for (guint i = 0; i < entries->len; i++) {
@@ -188,9 +187,7 @@ print_json (GPtrArray *entries)
     json_object_array_add (arr, o);
   }
   json_object_object_add (root, "profiles", arr);
-  s = output_json_string (root, TRUE);
-  fputs (s, stdout);
-  json_object_put (root);
+  output_print_json (stdout, root);
 }
 
 static void

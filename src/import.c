@@ -17,12 +17,6 @@ static const char *const flag_options[] = {
   "semihosting", "enable-sync-profile", NULL
 };
 
-/* Machine properties the planner computes from the host; a value in the
- * alias was the answer for the machine it was written on. */
-static const char *const planner_props[] = {
-  "cap-hpt-max-page-size", "cap-htm", "cap-cfpc", "cap-sbbc", "cap-ibs", "cap-ccf-assist",
-  "cap-large-decr", "cap-fwnmi", "cap-ail-mode-3", "kernel-irqchip", NULL
-};
 
 
 static void
@@ -258,7 +252,8 @@ do_machine (Ctx *c, GError **error)
       } else if (g_str_equal (key, "max-cpu-compat")
                  && plan_cpu_model_generation (v) >= 7 && plan_cpu_model_generation (v) <= 10) {
         c->compat = plan_cpu_model_generation (v);
-      } else if (g_strv_contains (planner_props, key)) {
+      } else if (plan_is_planned_property (key)) {
+        /* The alias's value was the answer for the host it was written on. */
         import_note (c, "dropped -machine %s=%s: the planner sets it from the host's facts "
                  "(ppcvm plan --explain)", key, v);
       } else {

@@ -241,10 +241,11 @@ output_refusal_text (const Plan *pl, const Profile *p)
   return g_string_free (s, FALSE);
 }
 
-char *
-output_json_string (json_object *obj, gboolean pretty)
+void
+output_print_json (FILE *out, json_object *obj)
 {
-  int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-              (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
-  return g_strdup_printf ("%s\n", json_object_to_json_string_ext (obj, flags));
+  int flags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+
+  fprintf (out, "%s\n", json_object_to_json_string_ext (obj, flags));
+  json_object_put (obj);
 }

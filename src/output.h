@@ -3,6 +3,8 @@
  * functions build strings or json objects; main prints them. */
 #pragma once
 
+#include <stdio.h>
+
 #include <json-c/json.h>
 
 #include "host.h"
@@ -21,5 +23,6 @@ char *output_plan_explain (const Plan *plan, const Profile *profile, const char 
 /* A refusal: reasons and ways out. */
 char *output_refusal_text (const Plan *plan, const Profile *profile);
 
-/* json-c to a string with a final newline (pretty when PRETTY). */
-char *output_json_string (json_object *obj, gboolean pretty);
+/* Print OBJ to OUT, pretty, with a final newline, and drop the reference:
+ * what every --json output does. */
+void output_print_json (FILE *out, json_object *obj);

@@ -86,7 +86,7 @@ plan_host_advice (const HostFacts *h)
 {
   GPtrArray *adv = g_ptr_array_new_with_free_func (g_free);
   gboolean power = host_is_ppc64 (h);
-  gboolean hv_possible = FALSE;
+  gboolean hv_possible = host_can_load_kvm_hv (h);
 
   if (h->qemu == NULL)
     reason (adv, "qemu-system-ppc64 was not found: sudo apt-get install qemu-system-ppc (or pass --qemu PATH)");
@@ -95,15 +95,10 @@ plan_host_advice (const HostFacts *h)
             h->arch ? h->arch : "not known to be POWER");
     return adv;
   }
-  if (h->platform == HOST_PLATFORM_POWERNV && h->generation >= 7)
-    hv_possible = TRUE;
-  if (h->platform == HOST_PLATFORM_PSERIES && h->mmu == HOST_MMU_RADIX && h->generation >= 9)
-    hv_possible = TRUE;
-
   if (hv_possible && h->kvm_hv != PPCVM_YES)
     reason (adv, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
             h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
-            h->mmu == HOST_MMU_RADIX ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
+            !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
   if (h->mmu == HOST_MMU_HASH && h->kvm_pr != PPCVM_YES)
     reason (adv, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr");
   if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO && h->kvm_usable_reason)

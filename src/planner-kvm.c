@@ -238,25 +238,19 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   if (!kvm_host_ok (c, a))
     return;
 
-  /* Where kvm_hv can run at all (R15, R9b). */
-  if (host_is_powernv (h)) {
-    if (h->generation > 0 && h->generation < 7) {
-      a->status = PLAN_REFUSED_IMPOSSIBLE;
+  /* Where kvm_hv can run at all (R15, R9b); each way it cannot, in words. */
+  if (!host_can_load_kvm_hv (h)) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    if (host_is_powernv (h)) {
       reason (a->reasons, "KVM-HV needs POWER7 or later; this host is %s", gen_name (h->generation));
-      return;
-    }
-  } else if (nested_l1) {
-    if (hmmu != HOST_MMU_RADIX || h->generation < 9) {
-      a->status = PLAN_REFUSED_IMPOSSIBLE;
+    } else if (nested_l1) {
       reason (a->reasons, "this host is itself a guest (pSeries, %s MMU): kvm_hv runs in a guest only as a nested hypervisor on a radix POWER9 or later guest",
               host_mmu_to_string (hmmu) ? host_mmu_to_string (hmmu) : "unknown");
       reason (a->ways, "boot this host guest radix with cap-nested-hv=on on its own host (nested=true in its profile)");
-      return;
+    } else {
+      reason (a->reasons, "KVM-HV needs a PowerNV (bare metal) or pSeries POWER host; this one is %s",
+              host_platform_to_string (h->platform) ? host_platform_to_string (h->platform) : "of unknown platform");
     }
-  } else {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM-HV needs a PowerNV (bare metal) or pSeries POWER host; this one is %s",
-            host_platform_to_string (h->platform) ? host_platform_to_string (h->platform) : "of unknown platform");
     return;
   }
 
@@ -383,8 +377,7 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
     plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
     hmmu = HOST_MMU_HASH;
   }
-  /* R16: kvm_pr refuses to load on a radix ISA 3.00 host. */
-  if (hmmu == HOST_MMU_RADIX) {
+  if (!host_can_load_kvm_pr (h)) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "KVM PR needs a host running the hashed page table; this host runs radix");
     reason (a->ways, "boot the host with disable_radix on its kernel command line");

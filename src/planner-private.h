@@ -46,6 +46,26 @@ reason (GPtrArray *arr, const char *fmt, ...)
 
 /* ---- Helpers over the facts ---- */
 
+/* Where kvm_hv can load at all (R15, R9b): a PowerNV (bare metal) POWER7 or
+ * later host, or a radix POWER9+ pSeries guest as a nested hypervisor. A
+ * PowerNV host of unknown generation gets the benefit of the doubt. */
+static inline gboolean
+host_can_load_kvm_hv (const HostFacts *h)
+{
+  if (h->platform == HOST_PLATFORM_POWERNV)
+    return h->generation == 0 || h->generation >= 7;
+  if (h->platform == HOST_PLATFORM_PSERIES)
+    return h->mmu == HOST_MMU_RADIX && h->generation >= 9;
+  return FALSE;
+}
+
+/* kvm_pr refuses to load on a radix ISA 3.00 host (R16). */
+static inline gboolean
+host_can_load_kvm_pr (const HostFacts *h)
+{
+  return h->mmu != HOST_MMU_RADIX;
+}
+
 static inline gboolean
 qemu_at_least (const Ctx *c, int major, int minor)
 {

@@ -90,6 +90,18 @@ plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ..
   g_ptr_array_add (pl->decisions, d);
 }
 
+gboolean
+plan_is_planned_property (const char *key)
+{
+  /* Every machine property plan_set_prop() may set from host facts; kvm-type,
+   * max-cpu-compat and cap-nested-hv come from profile keys instead. */
+  static const char *const planned[] = {
+    "cap-hpt-max-page-size", "cap-htm", "cap-cfpc", "cap-sbbc", "cap-ibs", "cap-ccf-assist",
+    "cap-large-decr", "cap-fwnmi", "cap-ail-mode-3", "kernel-irqchip", NULL
+  };
+  return g_strv_contains (planned, key);
+}
+
 const char *
 plan_machine_prop (const Plan *pl, const char *key)
 {

@@ -59,6 +59,9 @@ char *plan_machine_string (const Plan *plan);
 const char *plan_decision_value (const Plan *plan, const char *setting);
 /* The reason of that decision, or NULL. */
 const char *plan_decision_reason (const Plan *plan, const char *setting);
+/* Is KEY a machine property the planner decides from the host's facts (and so
+ * one a command line written for another host must not dictate)? */
+gboolean plan_is_planned_property (const char *key);
 /* Does the plan set machine property KEY (returns its value or NULL)? */
 const char *plan_machine_prop (const Plan *plan, const char *key);
 

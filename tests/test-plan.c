@@ -411,6 +411,14 @@ run_row (const Row *r, EmulatorFacts *emu)
     else
       ck_assert_msg (pl->mem_path == NULL, "%s: unexpected mem_path %s", r->name, pl->mem_path);
     ck_assert_msg (pl->decisions->len > 0, "%s: no decisions", r->name);
+    /* Every property the planner sets from the host is on the list that
+     * `ppcvm import` uses to drop an alias's stale values. */
+    for (guint i = 0; i < pl->machine_props->len; i++) {
+      g_auto (GStrv) kv = g_strsplit (g_ptr_array_index (pl->machine_props, i), "=", 2);
+      ck_assert_msg (plan_is_planned_property (kv[0]) || g_str_equal (kv[0], "kvm-type") ||
+                         g_str_equal (kv[0], "max-cpu-compat") || g_str_equal (kv[0], "cap-nested-hv"),
+                     "%s: %s is set by the planner but not in plan_is_planned_property()", r->name, kv[0]);
+    }
     for (guint i = 0; i < pl->decisions->len; i++) {
       PlanDecision *d = g_ptr_array_index (pl->decisions, i);
       ck_assert_msg (d->reason && *d->reason, "%s: decision %s has no reason", r->name, d->setting);

@@ -120,6 +120,7 @@ if command -v zsh >/dev/null; then
   [ "$got" = _ppcvm ] || fail "zsh: compinit does not bind _ppcvm: '$got'"
   ok "zsh: syntax, and compinit binds _ppcvm"
 else
+  [ -z "${CI:-}" ] || fail "zsh is not installed: the README's setup installs it"
   echo "# zsh not installed: skipped its checks"
 fi
 
