@@ -163,6 +163,7 @@ add_network (QemuArgv *a, const Profile *profile)
 {
   g_autoptr (GString) s = g_string_new (NULL);
   g_autofree char *ifname = NULL;
+  const char *model;
 
   switch (profile->net_mode) {
   case NET_NONE:
@@ -186,9 +187,17 @@ add_network (QemuArgv *a, const Profile *profile)
     break;
   }
   qemu_argv_add_args (a, "-netdev", s->str, NULL);
-  qemu_argv_add_arg (a, "-device");
-  qemu_argv_add_arg_printf (a, "%s,netdev=net0",
-                            profile->net_model != NULL ? profile->net_model : "virtio-net-pci");
+  model = profile->net_model != NULL ? profile->net_model : "virtio-net-pci";
+  /* Rule PCI-ROM: pseries never runs a PCI option ROM (SLOF drives
+   * virtio-net and VGA itself), and the x86 ROMs (ipxe-qemu) may be absent:
+   * no ROM unless the profile names one. spapr-vlan is a VIO device. */
+  if (g_str_equal (model, "spapr-vlan")) {
+    qemu_argv_add_args (a, "-device", "spapr-vlan,netdev=net0", NULL);
+  } else {
+    g_autofree char *rom = ppcvm_qemu_escape (profile->net_rom != NULL ? profile->net_rom : "");
+    qemu_argv_add_arg (a, "-device");
+    qemu_argv_add_arg_printf (a, "%s,netdev=net0,romfile=%s", model, rom);
+  }
 }
 
 static void
@@ -200,9 +209,11 @@ add_display (QemuArgv *a, const Plan *plan, const Profile *profile,
   gboolean graphic = profile->display == DISPLAY_VNC || profile->display == DISPLAY_GTK;
 
   /* -nographic keeps the default VGA device on pseries; only -vga none
-   * removes it (and KVM PR guests must never get one). */
-  if (plan->no_vga || !graphic)
-    qemu_argv_add_args (a, "-vga", "none", NULL);
+   * removes it (and KVM PR guests must never get one). A graphic guest gets
+   * its VGA as an explicit device without the x86 VGA BIOS (rule PCI-ROM). */
+  qemu_argv_add_args (a, "-vga", "none", NULL);
+  if (graphic && !plan->no_vga)
+    qemu_argv_add_args (a, "-device", "VGA,id=vga0,romfile=", NULL);
 
   if (console != NULL) {
     add_escaped (a, "-chardev", "socket,id=con0,path=", console, ",server=on,wait=off");

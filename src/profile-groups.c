@@ -534,6 +534,7 @@ profile_load_network (LoadContext *ctx, const char *g, Profile *p, GError **erro
   if (!ctx_get_enum (ctx, g, "mode", net_names, "a network mode", &mode, error)
       || !ctx_get_opt (ctx, g, "ifname", &p->net_ifname, error)
       || !ctx_get_opt (ctx, g, "model", &p->net_model, error)
+      || !ctx_get_path (ctx, g, "rom", PATH_FILE, &p->net_rom, error)
       || !ctx_get_list (ctx, g, "forward", &fwds, error))
     return FALSE;
   p->net_mode = mode;

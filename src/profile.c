@@ -13,7 +13,7 @@ static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "me
                                           "vnc-password-file", "mem-path", NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "cdrom", NULL };
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };
-static const char *const network_keys[] = { "mode", "forward", "ifname", "model", NULL };
+static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
 static const char *const qemu_keys[] = { "args", "binary", NULL };
 
 void
@@ -69,6 +69,7 @@ profile_free (Profile *p)
   g_strfreev (p->forwards);
   g_free (p->net_ifname);
   g_free (p->net_model);
+  g_free (p->net_rom);
   g_strfreev (p->qemu_args);
   g_free (p->qemu_binary);
   g_free (p);

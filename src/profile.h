@@ -50,6 +50,7 @@ typedef struct {
   char **forwards;     /* "tcp:2222-:22" or "tcp:0.0.0.0:2222-:22" */
   char *net_ifname;    /* tap ifname / bridge name */
   char *net_model;     /* NULL: virtio-net-pci */
+  char *net_rom;       /* the NIC's option ROM; NULL: none (pseries never runs one) */
 
   /* [qemu] */
   char **qemu_args;

@@ -145,7 +145,7 @@ START_TEST (test_tcg_defaults)
     "-m", "2G",
     "-smp", "2",
     "-netdev", "user,id=net0",
-    "-device", "virtio-net-pci,netdev=net0",
+    "-device", "virtio-net-pci,netdev=net0,romfile=",
     "-vga", "none",
     "-nographic",
     NULL,
@@ -236,12 +236,12 @@ static const struct {
   { DISPLAY_SERIAL, NULL, NULL, { "-nographic", NULL }, TRUE },
   { DISPLAY_NONE, NULL, NULL, { "-display", "none", "-serial", "null", "-monitor", "none", NULL },
     TRUE },
-  { DISPLAY_VNC, NULL, NULL, { "-vnc", "127.0.0.1:0", NULL }, FALSE },
+  { DISPLAY_VNC, NULL, NULL, { "-device", "VGA,id=vga0,romfile=", "-vnc", "127.0.0.1:0", NULL }, TRUE },
   { DISPLAY_VNC, "0.0.0.0:3", "/etc/vnc,pw",
-    { "-object", "secret,id=vncpw,file=/etc/vnc,,pw", "-vnc", "0.0.0.0:3,password-secret=vncpw",
-      NULL },
-    FALSE },
-  { DISPLAY_GTK, NULL, NULL, { "-display", "gtk", NULL }, FALSE },
+    { "-device", "VGA,id=vga0,romfile=", "-object", "secret,id=vncpw,file=/etc/vnc,,pw", "-vnc",
+      "0.0.0.0:3,password-secret=vncpw", NULL },
+    TRUE },
+  { DISPLAY_GTK, NULL, NULL, { "-device", "VGA,id=vga0,romfile=", "-display", "gtk", NULL }, TRUE },
 };
 
 START_TEST (test_display)
@@ -323,7 +323,17 @@ START_TEST (test_network)
   assert_pair (argv, "-netdev",
                "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,"
                "hostfwd=udp:0.0.0.0:5353-10.0.2.15:53,hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80");
-  assert_pair (argv, "-device", "virtio-net-pci,netdev=net0");
+  assert_pair (argv, "-device", "virtio-net-pci,netdev=net0,romfile=");
+  g_clear_pointer (&argv, g_strfreev);
+
+  /* Rule PCI-ROM: any PCI model gets no ROM unless rom= names one. */
+  p->net_model = g_strdup ("e1000");
+  argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
+  assert_pair (argv, "-device", "e1000,netdev=net0,romfile=");
+  g_clear_pointer (&argv, g_strfreev);
+  p->net_rom = g_strdup ("/usr/share/qemu/pxe-e1000,x.rom");
+  argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
+  assert_pair (argv, "-device", "e1000,netdev=net0,romfile=/usr/share/qemu/pxe-e1000,,x.rom");
   g_clear_pointer (&argv, g_strfreev);
 
   p->net_mode = NET_BRIDGE;

@@ -392,6 +392,42 @@ dump_plan (const Plan *pl)
   return g_string_free (s, FALSE);
 }
 
+/* Rule PCI-ROM: with a NIC of each PCI model and a VNC display, every PCI
+ * device of the argv has romfile= (no x86 option ROM is loaded on pseries). */
+static void
+check_no_pci_roms (const char *name, const Plan *pl, Profile *p)
+{
+  const char *const models[] = { NULL, "e1000", "rtl8139", "spapr-vlan" };
+  GuestDisplay display = p->display;
+  NetMode mode = p->net_mode;
+  char *model = p->net_model;
+
+  p->display = DISPLAY_VNC;
+  p->net_mode = NET_USER;
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++) {
+    g_auto (GStrv) argv = NULL;
+    gboolean vga = FALSE;
+
+    p->net_model = (char *) models[m];
+    argv = cmdline_build ("qemu", pl, p, NULL, NULL);
+    for (int i = 0; argv[i] != NULL && argv[i + 1] != NULL; i++) {
+      const char *dev = argv[i + 1];
+      if (g_str_equal (argv[i], "-vga"))
+        ck_assert_msg (g_str_equal (dev, "none"), "%s: -vga %s loads vgabios", name, dev);
+      if (!g_str_equal (argv[i], "-device"))
+        continue;
+      vga |= g_str_has_prefix (dev, "VGA,");
+      if (g_str_has_prefix (dev, "spapr-") || g_str_has_prefix (dev, "nvme,"))
+        continue;
+      ck_assert_msg (strstr (dev, ",romfile=") != NULL, "%s: -device %s without romfile=", name, dev);
+    }
+    ck_assert_msg (vga == !pl->no_vga, "%s: VGA device %s", name, vga ? "present" : "missing");
+  }
+  p->display = display;
+  p->net_mode = mode;
+  p->net_model = model;
+}
+
 static void
 run_row (const Row *r, EmulatorFacts *emu)
 {
@@ -425,6 +461,7 @@ run_row (const Row *r, EmulatorFacts *emu)
     }
     if (pl->accel == PLAN_ACCEL_KVM_PR)
       ck_assert_msg (pl->no_vga, "%s: a PR guest must get no VGA", r->name);
+    check_no_pci_roms (r->name, pl, p);
   } else {
     ck_assert_msg (pl->reasons->len > 0, "%s: a refusal without reasons", r->name);
     ck_assert_msg (pl->ways_out->len > 0, "%s: a refusal without ways out", r->name);
