@@ -6,15 +6,21 @@
 #                                sources: the host's (when it runs SUITE) or
 #                                $PPCVM_DEBIAN_MIRROR (default deb.debian.org)
 #   apt_update                   apt-get update, once per DIR unless the lists are gone
-#   apt_download DEST PKG...     download the newest PKG debs that DEST lacks
+#   apt_download DEST PKG...     download the PKG debs that DEST lacks: the newest
+#                                version of each that the mirror really serves
+#   apt_download_any DEST PKG... the first PKG (in the order given) of which some
+#                                version downloads; sets APT_GOT and APT_GOT_VERSION
+#   apt_versions PKG             every version the lists offer, newest first
 #   apt_run ARGS...              apt-get with the private options
 #   apt_cache ARGS...            apt-cache with the private options
 #
 # The machine's dpkg architectures and /var/lib/apt are never touched.
 # Errors: each function prints "apt: ..." and returns non-zero; the caller dies.
 
-APT_OPTS=()
-APT_DIR=
+# apt_init sets both; a script with its own apt set-up (tools/fetch-guest.sh)
+# sets them before sourcing this file, to use the download helpers alone.
+[[ -v APT_OPTS ]] || APT_OPTS=()
+APT_DIR=${APT_DIR:-}
 
 apt_init() {
   local dir=$1 arch=$2 suite=$3 ID='' VERSION_CODENAME='' mirror sec keyring
@@ -64,6 +70,9 @@ apt_update() {
 }
 
 # apt_download DEST PKG... : fetch the PKGs that have no ${PKG}_*.deb in DEST.
+# The mirror drifts: its lists may name a version its pool (often the
+# security pool) lacks. Then update once, and fall back, package by package,
+# to every other version the lists offer, from every suite, newest first.
 apt_download() {
   local dest=$1; shift
   local need=() p
@@ -72,15 +81,42 @@ apt_download() {
     compgen -G "$dest/${p}_*.deb" >/dev/null || need+=("$p")
   done
   [[ ${#need[@]} -eq 0 ]] && return 0
-  if ! (cd "$dest" && apt_run download "${need[@]}") >"$APT_DIR/download.log" 2>&1; then
-    # Stale lists name files the mirror dropped: update once and retry.
-    apt_update force || return 1
-    (cd "$dest" && apt_run download "${need[@]}") >"$APT_DIR/download.log" 2>&1 || {
-      sed 's/^/    /' "$APT_DIR/download.log" >&2
-      echo "apt: cannot download: ${need[*]}" >&2
-      return 1
-    }
-  fi
+  (cd "$dest" && apt_run download "${need[@]}") >"$APT_DIR/download.log" 2>&1 && return 0
+  apt_update force || return 1
+  (cd "$dest" && apt_run download "${need[@]}") >"$APT_DIR/download.log" 2>&1 && return 0
+  for p in "${need[@]}"; do
+    compgen -G "$dest/${p}_*.deb" >/dev/null || apt_download_any "$dest" "$p" || return 1
+  done
+}
+
+# apt_versions PKG: the versions of PKG the lists offer, newest first, each
+# once, whichever suites (bookworm, -updates, -security) list it.
+apt_versions() {
+  apt_cache madison "$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); if ($2 != "" && !seen[$2]++) print $2 }'
+}
+
+# apt_download_any DEST PKG...: the first PKG, in the order given, of which
+# some version downloads, trying every version the lists offer, newest first.
+# Says which one it used; fails naming every PKG=VERSION it tried.
+apt_download_any() {
+  local dest=$1; shift
+  local p v tried=()
+  mkdir -p "$dest" || return 1
+  APT_GOT= APT_GOT_VERSION=
+  for p in "$@"; do
+    if compgen -G "$dest/${p}_*.deb" >/dev/null; then APT_GOT=$p; return 0; fi
+    while IFS= read -r v; do
+      if (cd "$dest" && apt_run download "$p=$v") >"$APT_DIR/download.log" 2>&1; then
+        APT_GOT=$p APT_GOT_VERSION=$v
+        echo "apt: using $p $v" >&2
+        return 0
+      fi
+      tried+=("$p=$v")
+    done < <(apt_versions "$p")
+    [[ ${#tried[@]} -gt 0 ]] || tried+=("$p (no version listed)")
+  done
+  echo "apt: could not download any of: ${tried[*]}" >&2
+  return 1
 }
 
 # Make every absolute symlink under ROOT relative, so the tree works where it is

@@ -152,6 +152,13 @@ else
     SOURCES="the host's apt sources (Debian $SUITE)"
 fi
 
+# apt_download_any and apt_versions (every listed version, newest first) are
+# shared with the cross and nested scripts; they use APT_OPTS and APT_DIR.
+# shellcheck source=../cross/debian-apt.sh
+. "$(dirname "$SCRIPT")/../cross/debian-apt.sh"
+APT_DIR=$WORK
+
+# Its apt_update and apt_download are replaced by this script's own below.
 have_lists() {
     compgen -G "$APTDIR/lists/*_Packages*" >/dev/null
 }
@@ -212,26 +219,24 @@ if [[ -z $KPKG ]]; then
         warn "apt-cache lists no linux-image-6.1.0-*-powerpc64le; trying $FALLBACK_KERNEL"
         cands=("$FALLBACK_KERNEL")
     fi
-    for c in "${cands[@]:0:3}"; do
-        if [[ -n $(cached_deb "$c") ]] || apt_download "$c"; then
-            KPKG=$c; break
-        fi
-        warn "could not download $c:"; sed 's/^/    /' "$DL_LOG" >&2
-        if [[ $UPDATED -eq 0 ]]; then
-            # Stale lists point at files the mirror has dropped.
-            apt_update
-            if apt_download "$c"; then KPKG=$c; break; fi
-        fi
-    done
-    [[ -n $KPKG ]] || die "could not download any of: ${cands[*]:0:3} (ppc64el, from $SOURCES)"
+    # Every kernel package, every version the lists offer, newest first: a
+    # mirror's lists may name files its pool (often -security) lacks.
+    if ! apt_download_any "$DEBS" "${cands[@]}"; then
+        [[ $UPDATED -eq 0 ]] || die "could not download any linux-image-6.1.0-*-powerpc64le (ppc64el, from $SOURCES)"
+        apt_update    # stale lists point at files the mirror has dropped
+        mapfile -t cands < <(kernel_candidates)
+        apt_download_any "$DEBS" "${cands[@]}" \
+            || die "could not download any linux-image-6.1.0-*-powerpc64le (ppc64el, from $SOURCES)"
+    fi
+    KPKG=$APT_GOT
 fi
 KDEB=$(cached_deb "$KPKG") || die "internal: $KPKG was not saved in $DEBS"
 
 BDEB=$(cached_deb busybox-static) || true
 if [[ -z ${BDEB:-} ]]; then
     have_lists || apt_update
-    if ! apt_download busybox-static; then
-        if [[ $UPDATED -eq 0 ]]; then apt_update; apt_download busybox-static || true; fi
+    if ! apt_download busybox-static && ! apt_download_any "$DEBS" busybox-static; then
+        if [[ $UPDATED -eq 0 ]]; then apt_update; apt_download_any "$DEBS" busybox-static || true; fi
     fi
     BDEB=$(cached_deb busybox-static) || { sed 's/^/    /' "$DL_LOG" >&2; die "could not download busybox-static (ppc64el, from $SOURCES)"; }
 fi

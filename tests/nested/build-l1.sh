@@ -82,11 +82,11 @@ else
     mapfile -t cands < <(apt_cache pkgnames linux-image-6.12 2>/dev/null \
       | grep -E '^linux-image-6\.12\.[0-9]+\+deb13(u[0-9]+)?-powerpc64le$' | sort -Vr)
     [[ ${#cands[@]} -gt 0 ]] || die "trixie lists no linux-image-6.12.*-powerpc64le"
-    got=
-    for c in "${cands[@]:0:3}"; do
-      if apt_download "$CACHE/debs-trixie" "$c"; then got=$c; break; fi
-    done
-    [[ -n $got ]] || die "could not download any of ${cands[*]:0:3} (ppc64el, trixie)"
+    # Any 6.12 4 KiB-page kernel will do: every package, every version the
+    # lists offer, newest first (the mirror's pools lag behind its lists).
+    apt_download_any "$CACHE/debs-trixie" "${cands[@]}" \
+      || die "could not download any linux-image-6.12.*-powerpc64le (ppc64el, trixie; tried every listed version)"
+    got=$APT_GOT
     deb=$(compgen -G "$CACHE/debs-trixie/${got}_*.deb" | sort -V | tail -n1)
     v=${got#linux-image-}
     rm -rf "$K4.tmp"; mkdir -p "$K4.tmp/x"
