@@ -22,7 +22,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
 #define EMULATOR_NAME "qemu-system-ppc64"
 #define ACCEL_SUFFIX "-accel"
 #define CPU_SUFFIX "-powerpc64-cpu"
-#define CACHE_FORMAT "ppcvm-emulator-cache/1"
+#define CACHE_FORMAT "ppcvm-emulator-cache/2"
 
 /* The probe: one batch, every command tagged with an id so that the replies
  * can be matched without a request/response loop. The caps are listed on the
@@ -401,6 +401,54 @@ string_first_line (GString *s)
   return s->len > 0 ? first_line (s->str, s->len) : NULL;
 }
 
+/* Where qemu looks for its firmware and ROMs: `BINARY -L help` prints one
+ * directory a line (qemu_add_default_firmwarepath, QEMU >= 2.12). NULL when
+ * it cannot tell: the firmware check is then skipped, not guessed. */
+static char **
+probe_data_dirs (const char *binary)
+{
+  const char *argv[] = { binary, "-L", "help", NULL };
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, probe_child_setup, NULL,
+                     &out, NULL, &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  lines = g_strsplit (out, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    if (g_path_is_absolute (lines[i]))
+      g_ptr_array_add (dirs, g_strdup (lines[i]));
+  if (dirs->len == 0)
+    return NULL;
+  /* Sorted like every list of facts (only presence matters, not order). */
+  return emulator_strv_from_array (g_steal_pointer (&dirs));
+}
+
+void
+emulator_facts_find_firmware (EmulatorFacts *facts)
+{
+  static const char *const names[] = { "slof.bin", "vof.bin" };
+  GPtrArray *found;
+
+  if (facts->data_dirs == NULL)
+    return;
+  found = g_ptr_array_new ();
+  for (gsize n = 0; n < G_N_ELEMENTS (names); n++)
+    for (int d = 0; facts->data_dirs[d] != NULL; d++) {
+      g_autofree char *path = g_build_filename (facts->data_dirs[d], names[n], NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+        g_ptr_array_add (found, g_strdup (names[n]));
+        break;
+      }
+    }
+  g_ptr_array_add (found, NULL);
+  g_strfreev (facts->firmware);
+  facts->firmware = (char **) g_ptr_array_free (found, FALSE);
+}
+
 EmulatorFacts *
 emulator_probe_uncached (const char *binary, guint timeout_ms, GError **error)
 {
@@ -470,7 +518,14 @@ emulator_probe_uncached (const char *binary, guint timeout_ms, GError **error)
                  said != NULL ? said : "(it printed nothing)");
     return NULL;
   }
-  return emulator_parse_probe_output (binary, out->str, error);
+  {
+    EmulatorFacts *facts = emulator_parse_probe_output (binary, out->str, error);
+    if (facts != NULL) {
+      facts->data_dirs = probe_data_dirs (binary);
+      emulator_facts_find_firmware (facts);
+    }
+    return facts;
+  }
 }
 
 /* ---- the cache ---- */
@@ -573,6 +628,8 @@ emulator_probe (const char *binary, guint timeout_ms, GError **error)
   if (facts != NULL) {
     g_free (facts->path);
     facts->path = g_strdup (binary);
+    /* The firmware is another package than the binary: look again. */
+    emulator_facts_find_firmware (facts);
     return facts;
   }
   /* The key was taken before the probe: if the binary changes meanwhile,

@@ -75,6 +75,8 @@ emulator_facts_free (EmulatorFacts *facts)
   g_clear_pointer (&facts->machines, g_ptr_array_unref);
   g_free (facts->default_machine);
   g_strfreev (facts->caps);
+  g_strfreev (facts->data_dirs);
+  g_strfreev (facts->firmware);
   g_free (facts);
 }
 
@@ -99,6 +101,8 @@ emulator_facts_copy (const EmulatorFacts *facts)
   }
   copy->default_machine = g_strdup (facts->default_machine);
   copy->caps = g_strdupv (facts->caps);
+  copy->data_dirs = g_strdupv (facts->data_dirs);
+  copy->firmware = g_strdupv (facts->firmware);
   return copy;
 }
 
@@ -122,6 +126,12 @@ emulator_has_cap (const EmulatorFacts *facts, const char *cap)
     if (strcmp (cap_since[i].cap, full) == 0)
       return emulator_version_at_least (facts, cap_since[i].major, cap_since[i].minor);
   return FALSE;
+}
+
+gboolean
+emulator_firmware_missing (const EmulatorFacts *facts, const char *name)
+{
+  return facts != NULL && facts->firmware != NULL && !g_strv_contains ((const char *const *) facts->firmware, name);
 }
 
 gboolean
@@ -356,6 +366,10 @@ emulator_facts_to_json (const EmulatorFacts *facts)
   json_object_object_add (obj, "default_machine", json_string_or_null (facts->default_machine));
   if (facts->caps != NULL)
     json_object_object_add (obj, "caps", strv_to_json (facts->caps));
+  if (facts->data_dirs != NULL)
+    json_object_object_add (obj, "data_dirs", strv_to_json (facts->data_dirs));
+  if (facts->firmware != NULL)
+    json_object_object_add (obj, "firmware", strv_to_json (facts->firmware));
   return obj;
 }
 
@@ -481,6 +495,12 @@ emulator_facts_from_json (json_object *obj, GError **error)
   facts->default_machine = g_strdup (s);
   if (json_object_object_get_ex (obj, "caps", &v) && v != NULL &&
       !(facts->caps = strv_from_json (v, "caps", error)))
+    return NULL;
+  if (json_object_object_get_ex (obj, "data_dirs", &v) && v != NULL &&
+      !(facts->data_dirs = strv_from_json (v, "data_dirs", error)))
+    return NULL;
+  if (json_object_object_get_ex (obj, "firmware", &v) && v != NULL &&
+      !(facts->firmware = strv_from_json (v, "firmware", error)))
     return NULL;
   emulator_facts_settle_machines (facts);
   return g_steal_pointer (&facts);

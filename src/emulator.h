@@ -25,7 +25,14 @@ typedef struct {
   GPtrArray *machines;    /* of EmulatorMachine*; only pseries ones are kept */
   char *default_machine;  /* "pseries-7.2" */
   char **caps;            /* "cap-htm", ...; NULL: unknown, derive from the version */
+  char **data_dirs;       /* where qemu looks for firmware (`-L help`); NULL: unknown */
+  char **firmware;        /* the pseries firmware files found there ("slof.bin", "vof.bin");
+                           * NULL: unknown (a host file written elsewhere, no probe) */
 } EmulatorFacts;
+
+/* The pseries firmware files ppcvm checks for, with the Debian package that
+ * ships them (rule FW-FILE). */
+#define EMULATOR_FIRMWARE_PACKAGE "qemu-system-data"
 
 EmulatorFacts *emulator_facts_new (void);
 void emulator_facts_free (EmulatorFacts *facts);
@@ -40,6 +47,13 @@ gboolean emulator_has_cap (const EmulatorFacts *facts, const char *cap);
 gboolean emulator_has_accel (const EmulatorFacts *facts, const char *accel);
 /* The machine named NAME (or whose alias is NAME), NULL if unknown. */
 const EmulatorMachine *emulator_find_machine (const EmulatorFacts *facts, const char *name);
+
+/* Is firmware file NAME ("slof.bin") known to be missing from qemu's data
+ * directories? FALSE when present or unknown. */
+gboolean emulator_firmware_missing (const EmulatorFacts *facts, const char *name);
+/* Look for the pseries firmware files in FACTS' data_dirs (stat only) and
+ * set FACTS->firmware; nothing when the data dirs are unknown. */
+void emulator_facts_find_firmware (EmulatorFacts *facts);
 
 /* Find the binary: PATH if given (must exist and be executable), else
  * qemu-system-ppc64 on $PATH. NULL with an error when there is none. */

@@ -334,6 +334,17 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
             oldest->name, emu->default_machine ? emu->default_machine : "pseries");
     return refuse (g_steal_pointer (&result), PLAN_REFUSED_IMPOSSIBLE);
   }
+  /* Rule FW-FILE: qemu's pseries firmware is a data file, packaged apart
+   * from the binary (Debian: qemu-system-data); without it qemu stops with
+   * "Could not find LPAR firmware 'slof.bin'" (hw/ppc/spapr.c). A profile
+   * with its own firmware= image does not need it. */
+  if (profile->firmware == NULL && emulator_firmware_missing (emu, "slof.bin")) {
+    g_autofree char *dirs = emu->data_dirs ? g_strjoinv (", ", emu->data_dirs) : g_strdup ("?");
+    reason (result->reasons, "qemu's pseries firmware slof.bin is not installed (looked in %s)", dirs);
+    reason (result->ways_out, "install the package that ships slof.bin (Debian, Ubuntu: apt-get install "
+            EMULATOR_FIRMWARE_PACKAGE "), or name a firmware image with firmware=");
+    return refuse (g_steal_pointer (&result), PLAN_REFUSED_FIXABLE);
+  }
   /* Unknown (e.g. "pseries" with no emulator facts): 0.0, read as current. */
   if (!emulator_machine_version (emu, result->machine, &c.mach_major, &c.mach_minor))
     c.mach_major = c.mach_minor = 0;

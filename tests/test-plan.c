@@ -694,6 +694,46 @@ START_TEST (test_unknown_emulator)
 }
 END_TEST
 
+/* Rule FW-FILE: slof.bin missing from qemu's data dirs is a fixable
+ * refusal naming the file and the package; known present, unknown, or a
+ * profile with its own firmware image plan as usual. */
+START_TEST (test_firmware_missing)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_X86);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+  const char *const only_vof[] = { "vof.bin", NULL };
+  const char *const both[] = { "slof.bin", "vof.bin", NULL };
+  const char *const dirs[] = { "/usr/share/qemu", NULL };
+
+  emu->data_dirs = g_strdupv ((char **) dirs);
+  emu->firmware = g_strdupv ((char **) only_vof);
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->reasons, "slof.bin is not installed (looked in /usr/share/qemu)"));
+  ck_assert (any_contains (pl->ways_out, "apt-get install qemu-system-data"));
+  g_clear_pointer (&pl, plan_free);
+
+  p->firmware = g_strdup ("/opt/fw/slof-custom.bin");
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  g_clear_pointer (&pl, plan_free);
+  g_clear_pointer (&p->firmware, g_free);
+
+  g_strfreev (emu->firmware);
+  emu->firmware = g_strdupv ((char **) both);
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  g_clear_pointer (&pl, plan_free);
+
+  g_clear_pointer (&emu->firmware, g_strfreev);
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+}
+END_TEST
+
 START_TEST (test_machine_string_escapes)
 {
   g_autoptr (EmulatorFacts) emu = qemu_72 ();
@@ -800,6 +840,7 @@ plan_suite (void)
   tcase_add_test (rules, test_hugepage_counts);
   tcase_add_test (rules, test_profile_mem_path_forced);
   tcase_add_test (rules, test_unknown_emulator);
+  tcase_add_test (rules, test_firmware_missing);
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
   suite_add_tcase (s, rules);

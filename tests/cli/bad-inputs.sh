@@ -77,9 +77,11 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   profile secret '[guest]\nsmp=1\n'
   chmod 600 secret.conf
   chmod 755 "$WORK"
+  # The checkout may be private (0700): nobody runs a copy of the binary.
+  install -m 755 "$PPCVM_BIN" "$WORK/ppcvm-nobody"
   rc=0
   setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" XDG_CACHE_HOME="$WORK/nobody-cache" \
-    "$PPCVM_BIN" plan "$WORK/secret.conf" >out 2>err || rc=$?
+    "$WORK/ppcvm-nobody" plan "$WORK/secret.conf" >out 2>err || rc=$?
   [ $rc = 1 ] && grep -qF "secret.conf" err && grep -qi "permission denied" err ||
     fail "unreadable profile: exit $rc: $(cat err)"
   n=$((n + 1)); echo "ok $n - unreadable profile: $(head -n1 err)"

@@ -137,7 +137,7 @@ roundtrip)
     -nic user,model=virtio-net-pci,hostfwd=tcp::5555-:22 -display none -serial mon:stdio -vga none -rtc base=utc
   ok "TCG alias with caps, -nic, -hda, -display none: only the CPU model changes (a decision)"
 
-  [ -f "$HOSTS/hash-4k.json" ] || { echo "SKIP: no tests/hosts/hash-4k.json"; exit 0; }
+  [ -f "$HOSTS/hash-4k.json" ] || fail "no $HOSTS/hash-4k.json (a file of the repository)"
   roundtrip kvm-hash4k "--host $HOSTS/hash-4k.json -s guest.page-size=4K" "" -- \
     qemu-system-ppc64 -name hv -machine pseries,accel=kvm,kvm-type=HV,cap-hpt-max-page-size=4096 -cpu host \
     -m 2G -smp 4 -mem-path "$WORK/hp" -kernel vmlinux -append "console=hvc0" \

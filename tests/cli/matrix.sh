@@ -231,9 +231,12 @@ hugepages)
   run 3 hugepages --host "$HOSTS/l1-radix.json" hash4k.conf --accel hv
   ok "hugepages: 16 MiB pages on POWER8; other blockers named; impossible guests refused"
   if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    # The checkout may be private (a clone in /root or mktemp -d is 0700):
+    # nobody runs a copy of the binary from the work dir.
     chmod 755 "$WORK"; chmod 644 r4.json hash4k.conf
+    install -m 755 "$PPCVM_BIN" "$WORK/ppcvm-nobody"
     rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups env XDG_CACHE_HOME=/nonexistent \
-      "$PPCVM_BIN" hugepages --host r4.json hash4k.conf --apply >out 2>err || rc=$?
+      "$WORK/ppcvm-nobody" hugepages --host r4.json hash4k.conf --apply >out 2>err || rc=$?
     [ "$rc" = 1 ] && grep -q -- "--apply needs root" err || fail "non-root --apply: exit $rc: $(cat err)"
     ok "hugepages --apply as a user: refused, the commands printed"
   fi

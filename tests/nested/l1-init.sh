@@ -40,7 +40,18 @@ plan() {  # CASE ARGS...: ppcvm plan --json ARGS
   [ -s /tmp/plan.err ] && $B sed "s/^/NESTED-PLAN-STDERR $c /" /tmp/plan.err
 }
 
-# Print qemu's kvm fds once it holds a VM (proof it is not TCG).
+# say LINE: print to the console, retrying: qemu shares the console and
+# leaves it non-blocking, so a write can fail with EAGAIN while it drains.
+say() {
+  n=0
+  until echo "$1" 2>/dev/null; do
+    n=$((n + 1)); [ $n -lt 50 ] || return 1
+    $B sleep 0.1
+  done
+}
+
+# Record qemu's kvm fds once it holds a VM (proof it is not TCG) in a file;
+# run() prints it after qemu has exited, never on the console qemu shares.
 kvmfds() {  # CASE
   i=0
   while [ $i -lt 60 ]; do
@@ -49,25 +60,27 @@ kvmfds() {  # CASE
       d=${e%/exe}
       fds=$(for f in $d/fd/*; do $B readlink "$f"; done 2>/dev/null | $B grep '^anon_inode:kvm' | $B sort | $B tr '\n' ',')
       case $fds in *kvm-vcpu*)
-        echo "NESTED-KVMFDS $1 pid=${d#/proc/} fds=$fds"; return 0 ;;
+        echo "NESTED-KVMFDS $1 pid=${d#/proc/} fds=$fds" >/tmp/kvmfds; return 0 ;;
       esac
     done
     $B sleep 0.5; i=$((i + 1))
   done
-  echo "NESTED-KVMFDS $1 pid=none fds="
+  echo "NESTED-KVMFDS $1 pid=none fds=" >/tmp/kvmfds
 }
 
 run() {  # CASE ARGS...: ppcvm run ARGS, bounded
   c=$1; shift
   echo "NESTED-CASE-BEGIN $c cmd=ppcvm run $*"
   t0=$(up)
+  $B rm -f /tmp/kvmfds
   kvmfds "$c" &
   chk=$!
   $B timeout 150 ppcvm run "$@" </dev/null 2>&1
   rc=$?
   $B kill $chk 2>/dev/null; wait $chk 2>/dev/null
-  echo
-  echo "NESTED-CASE-END $c rc=$rc secs=$(echo "$t0 $(up)" | $B awk '{printf "%.1f", $2 - $1}')"
+  say ""
+  [ -s /tmp/kvmfds ] && say "$($B cat /tmp/kvmfds)"
+  say "NESTED-CASE-END $c rc=$rc secs=$(echo "$t0 $(up)" | $B awk '{printf "%.1f", $2 - $1}')"
 }
 
 VOF="-machine x-vof=on"
