@@ -351,6 +351,12 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   if (ggen < h->generation) {
     plan_set_prop (pl, "max-cpu-compat", compat_name (ggen), "the guest runs as %s, one generation older than the host",
               gen_name (ggen));
+  } else if (h->generation > 0 && host_chip_generation (h) > h->generation && compat_name (h->generation)) {
+    /* HV-L1-COMPAT: -cpu host is the chip (its PVR); without a cap the guest
+     * may negotiate the chip's level at CAS, which the L1's KVM refuses. */
+    plan_set_prop (pl, "max-cpu-compat", compat_name (h->generation),
+              "this host is a %s running in %s compatibility mode: its guests may go no higher (KVM refuses a newer level, kvmppc_set_arch_compat; rule HV-L1-COMPAT)",
+              gen_name (host_chip_generation (h)), gen_name (h->generation));
   }
   plan_page_size_cap (c, pl);
   if (p->nested) {
@@ -389,6 +395,26 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
     reason (a->reasons, "the guest wants to run KVM-HV guests of its own, and a KVM PR guest cannot");
     return;
   }
+  /* PR-GEN: PR runs the guest's code on the host CPU and emulates only the
+   * privileged instructions; a newer guest's instructions trap as illegal
+   * (book3s_pr.c, kvmppc_exit_pr_progint). */
+  if (p->cpu_generation && h->generation > 0 && ggen > h->generation) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "KVM PR runs the guest's code on the host CPU: the %s instructions this %s host lacks would reach the guest as illegal-instruction interrupts (book3s_pr.c kvmppc_exit_pr_progint; rule PR-GEN)",
+            gen_name (ggen), gen_name (h->generation));
+    reason (a->ways, "run the guest as %s or older (cpu=%s) to use KVM PR", gen_name (h->generation), gen_name (h->generation));
+    return;
+  }
+  /* PR-MAXGEN: kvmppc_set_pvr_pr gives multiple page sizes (1 TiB segments)
+   * only to POWER6..POWER9 PVRs; QEMU's kvm_check_mmu then stops a POWER10+
+   * vCPU. */
+  if (p->cpu_generation >= 10) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "KVM PR cannot run a %s vCPU: the kernel offers the 1 TiB segments it expects only to POWER6..POWER9 (book3s_pr.c kvmppc_set_pvr_pr), and QEMU stops (\"KVM does not support 1TiB segments which guest expects\"; rule PR-MAXGEN)",
+            gen_name (ggen));
+    reason (a->ways, "run the guest as POWER9 (cpu=POWER9) to use KVM PR");
+    return;
+  }
   if (h->kvm_pr != PPCVM_YES) {
     a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the kvm_pr module is not loaded");
@@ -411,7 +437,13 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   plan_set_prop (pl, "kvm-type", "PR", "ask for KVM PR explicitly");
   if (p->cpu_generation) {
     pl->cpu = g_strdup (gen_name (ggen));
-    plan_decide (pl, "cpu", pl->cpu, "KVM PR can run any POWER CPU model");
+    plan_decide (pl, "cpu", pl->cpu, "KVM PR can run any POWER CPU model up to the host's and up to POWER9 (rules PR-GEN, PR-MAXGEN)");
+  } else if (host_chip_generation (h) >= 10) {
+    /* PR-MAXGEN: -cpu host would be the POWER10+ chip. */
+    ggen = MIN (ggen, 9);
+    pl->cpu = g_strdup (gen_name (ggen));
+    plan_decide (pl, "cpu", pl->cpu, "cpu=host under KVM PR on a %s runs as %s: the kernel gives POWER10 and later vCPUs no 1 TiB segments (book3s_pr.c kvmppc_set_pvr_pr), so QEMU would stop (\"KVM does not support 1TiB segments which guest expects\"; rule PR-MAXGEN)",
+                 gen_name (host_chip_generation (h)), pl->cpu);
   } else {
     pl->cpu = g_strdup ("host");
     plan_decide (pl, "cpu", "host", "the profile asks for the host's CPU");

@@ -117,6 +117,19 @@ add_tcg_way (GPtrArray *ways)
   reason (ways, "run it emulated instead: --accel tcg (or accel=tcg in [guest]); TCG is much slower");
 }
 
+/* The generation of the host's chip, from its PVR; it can be newer than
+ * h->generation, the mode the host runs in (an L1 in a compat mode, e.g. a
+ * POWER10 showing "POWER9 (architected)"). 0 unknown. */
+static inline int
+host_chip_generation (const HostFacts *h)
+{
+  int gen = 0;
+
+  if (h->pvr != 0)
+    host_pvr_chip (h->pvr, &gen);
+  return gen > 0 ? gen : h->generation;
+}
+
 static inline int
 guest_generation (const Ctx *c)
 {

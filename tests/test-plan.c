@@ -33,6 +33,9 @@ typedef enum {
   H_L1_RADIX_64K,   /* a radix POWER9 KVM guest with kvm_hv (nested HV) */
   H_L1_RADIX_4K,    /* the same with a 4 KiB-page kernel */
   H_L1_HASH,        /* a hash POWER9 KVM guest with kvm_pr */
+  H_P7_HASH,        /* POWER7 PowerNV (hash only), 64 KiB pages, kvm_hv and kvm_pr */
+  H_L1_HASH_P10,    /* a hash KVM guest on POWER10 (PVR 0080 0200), kvm_pr */
+  H_L1_RADIX_P10_C9, /* a radix KVM guest on POWER10 in POWER9 compat mode ("POWER9 (architected)") */
   H_X86,
 } HostKind;
 
@@ -123,6 +126,38 @@ make_host (HostKind kind)
     h->kvm_hv = PPCVM_NO;
     h->kvm_pr = PPCVM_YES;
     h->kvm_hv_nested = PPCVM_UNKNOWN;
+    break;
+  case H_P7_HASH:
+    h->generation = 7;
+    g_free (h->cpu_chip);
+    h->cpu_chip = g_strdup ("POWER7");
+    h->pvr = 0x003f0201;
+    h->mmu = HOST_MMU_HASH;
+    h->page_size = 65536;
+    h->kvm_pr = PPCVM_YES;
+    h->kvm_hv_nested = PPCVM_UNKNOWN;
+    add_hugepages (h, 16 * MiB, 0, 0, TRUE);
+    break;
+  case H_L1_HASH_P10:
+  case H_L1_RADIX_P10_C9:
+    g_free (h->cpu_chip);
+    h->cpu_chip = g_strdup ("POWER10");
+    h->pvr = 0x00800200;
+    h->platform = HOST_PLATFORM_PSERIES;
+    h->hypervisor = HOST_HV_KVM;
+    h->page_size = 65536;
+    if (kind == H_L1_HASH_P10) {
+      h->generation = 10;
+      h->mmu = HOST_MMU_HASH;
+      h->kvm_hv = PPCVM_NO;
+      h->kvm_pr = PPCVM_YES;
+      h->kvm_hv_nested = PPCVM_UNKNOWN;
+    } else {
+      h->generation = 9;
+      h->cpu_compat = g_strdup ("POWER9");
+      h->mmu = HOST_MMU_RADIX;
+      add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    }
     break;
   case H_X86:
     g_free (h->arch);
@@ -246,7 +281,8 @@ typedef struct {
   const char *props;
   const char *absent;
   const char *mem_path;
-  const char *text; /* must appear in a reason / way out / warning */
+  const char *text; /* must appear in a reason / way out / warning / decision's reason */
+  const char *cpu;  /* the -cpu value, when the row checks it */
 } Row;
 
 static const Row seed_rows[] = {
@@ -347,6 +383,36 @@ static const Row rule_rows[] = {
     NULL, NULL, "has no machine type pseries-1.0" },
 };
 
+/* Issue 17: plans QEMU or KVM would refuse on real POWER hosts. Each row
+ * names the rule id of docs/rules.md it checks. */
+static const Row truth_rows[] = {
+  /* PR-GEN: KVM PR runs the guest's unprivileged code natively. */
+  { "PR-GEN: POWER9 guest on POWER8, PR asked -> refused", H_HASH_4K, { H, K4, .cpu = 9, .accel = ACCEL_PR },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "kvmppc_exit_pr_progint" },
+  { "PR-GEN: POWER9 guest on POWER8, auto -> TCG", H_HASH_4K, { H, K4, .cpu = 9 }, PLAN_OK, PLAN_ACCEL_TCG, H,
+    NULL, "kvm-type", NULL, "illegal-instruction" },
+  { "PR-GEN: POWER8 guest on POWER7, auto -> TCG", H_P7_HASH, { H, K64, .cpu = 8 }, PLAN_OK, PLAN_ACCEL_TCG, H,
+    NULL, "kvm-type", NULL, "illegal-instruction" },
+  { "PR-GEN: POWER6 guest on POWER7 -> HV compat", H_P7_HASH, { H, K64, .cpu = 6 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "max-cpu-compat=power6", NULL, NULL, NULL },
+  { "PR-GEN: POWER5 guest on POWER7 -> PR", H_P7_HASH, { H, K64, .cpu = 5 }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR", NULL, NULL, NULL, "POWER5" },
+  /* PR-MAXGEN: no POWER10 or later vCPU under KVM PR. */
+  { "PR-MAXGEN: hash L1 on POWER10, cpu=host -> PR as POWER9", H_L1_HASH_P10, { H, K64 }, PLAN_OK,
+    PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", NULL, NULL, "1TiB segments", "POWER9" },
+  { "PR-MAXGEN: hash L1 on POWER10, cpu=POWER10, PR asked -> refused", H_L1_HASH_P10,
+    { H, K64, .cpu = 10, .accel = ACCEL_PR }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "kvmppc_set_pvr_pr" },
+  { "PR-MAXGEN: hash L1 on POWER10, cpu=POWER10, auto -> TCG", H_L1_HASH_P10, { H, K64, .cpu = 10 }, PLAN_OK,
+    PLAN_ACCEL_TCG, H, NULL, "kvm-type", NULL, "1TiB segments" },
+  /* HV-L1-COMPAT: an L1 in a compat mode passes it on to its guests. */
+  { "HV-L1-COMPAT: radix L1 on POWER10 in POWER9 mode -> max-cpu-compat=power9", H_L1_RADIX_P10_C9, { R, K64 },
+    PLAN_OK, PLAN_ACCEL_KVM_HV, R, "kvm-type=HV;max-cpu-compat=power9", NULL, NULL, "kvmppc_set_arch_compat", "host" },
+  { "HV-L1-COMPAT: the same, POWER10 guest -> refused", H_L1_RADIX_P10_C9, { R, K64, .cpu = 10, .accel = ACCEL_HV },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "POWER10 guest on a POWER9 host" },
+  { "HV-L1-COMPAT: a POWER9 L1 in its own mode -> no compat", H_L1_RADIX_64K, { R, K64 }, PLAN_OK,
+    PLAN_ACCEL_KVM_HV, R, "kvm-type=HV", "max-cpu-compat", NULL, NULL, "host" },
+};
+
 static void
 check_props (const Row *r, const Plan *pl)
 {
@@ -377,6 +443,17 @@ any_contains (GPtrArray *arr, const char *text)
   return FALSE;
 }
 
+static gboolean
+any_decision_contains (const Plan *pl, const char *text)
+{
+  for (guint i = 0; i < pl->decisions->len; i++) {
+    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
+    if (strstr (d->reason, text))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static char *
 dump_plan (const Plan *pl)
 {
@@ -389,6 +466,10 @@ dump_plan (const Plan *pl)
     g_string_append_printf (s, " way: %s\n", (char *) g_ptr_array_index (pl->ways_out, i));
   for (guint i = 0; i < pl->warnings->len; i++)
     g_string_append_printf (s, " warning: %s\n", (char *) g_ptr_array_index (pl->warnings, i));
+  for (guint i = 0; i < pl->decisions->len; i++) {
+    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
+    g_string_append_printf (s, " decision: %s=%s: %s\n", d->setting, d->value, d->reason);
+  }
   return g_string_free (s, FALSE);
 }
 
@@ -466,9 +547,12 @@ run_row (const Row *r, EmulatorFacts *emu)
     ck_assert_msg (pl->reasons->len > 0, "%s: a refusal without reasons", r->name);
     ck_assert_msg (pl->ways_out->len > 0, "%s: a refusal without ways out", r->name);
   }
+  if (r->cpu)
+    ck_assert_msg (pl->cpu && g_str_equal (pl->cpu, r->cpu), "%s: -cpu %s, expected %s\n%s", r->name, pl->cpu,
+                   r->cpu, dump);
   if (r->text)
     ck_assert_msg (any_contains (pl->reasons, r->text) || any_contains (pl->ways_out, r->text) ||
-                       any_contains (pl->warnings, r->text),
+                       any_contains (pl->warnings, r->text) || any_decision_contains (pl, r->text),
                    "%s: '%s' not in the plan\n%s", r->name, r->text, dump);
 }
 
@@ -483,6 +567,13 @@ START_TEST (test_rules)
 {
   g_autoptr (EmulatorFacts) emu = qemu_72 ();
   run_row (&rule_rows[_i], emu);
+}
+END_TEST
+
+START_TEST (test_truth)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  run_row (&truth_rows[_i], emu);
 }
 END_TEST
 
@@ -822,6 +913,7 @@ plan_suite (void)
   TCase *seed = tcase_create ("seed");
   TCase *rules = tcase_create ("rules");
   TCase *qemu = tcase_create ("qemu");
+  TCase *truth = tcase_create ("truth");
 
   tcase_add_loop_test (seed, test_seed_table, 0, G_N_ELEMENTS (seed_rows));
   suite_add_tcase (s, seed);
@@ -844,6 +936,9 @@ plan_suite (void)
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
   suite_add_tcase (s, rules);
+
+  tcase_add_loop_test (truth, test_truth, 0, G_N_ELEMENTS (truth_rows));
+  suite_add_tcase (s, truth);
 
   tcase_set_timeout (qemu, 60);
   tcase_add_loop_test (qemu, test_tcg_argv_accepted_by_qemu, 0, G_N_ELEMENTS (tcg_guests));
