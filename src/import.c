@@ -477,8 +477,17 @@ import_qemu_command (const char *const *argv, const char *cwd, GError **error)
   r->notes = g_ptr_array_new_with_free_func (g_free);
   c.r = r;
   if (argv[0] != NULL && argv[0][0] != '-') {
+    g_autofree char *base = g_path_get_basename (argv[0]);
     binary = argv[0];
     argv++;
+    /* qemu-system-ppc64, qemu-kvm (/usr/libexec on some distributions):
+     * anything else (a libvirt XML file, a script) is not a qemu command. */
+    if (!g_str_has_prefix (base, "qemu")) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "%s: not a qemu binary. import reads a qemu-system-ppc64 command line (the binary, then "
+                   "its options); it does not import files such as libvirt domain XML", binary);
+      return NULL;
+    }
   }
   if (!split_items (&c, argv, error))
     return NULL;

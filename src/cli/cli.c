@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "host-json.h"
@@ -17,24 +18,102 @@ cli_host_options_clear (CliHostOptions *o)
   g_clear_pointer (&o->sets, g_strfreev);
 }
 
+/* The G_OPTION_REMAINING entry of ENTRIES, if any. */
+static const GOptionEntry *
+remaining_entry (const GOptionEntry *entries)
+{
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+    if (g_str_equal (e->long_name, G_OPTION_REMAINING))
+      return e;
+  return NULL;
+}
+
 gboolean
-cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries, int *argc,
-           char ***argv, GError **error)
+cli_parse_passthrough (const char *cmd, const char *params, const char *summary, GOptionEntry *entries,
+                       int *argc, char ***argv, char ***ret_passthrough, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (params);
   g_autoptr (GError) local = NULL;
   g_autofree char *prg = g_strdup_printf ("ppcvm %s", cmd);
+  g_autofree char **before = NULL;
+  const GOptionEntry *rem = remaining_entry (entries);
+  int n_before = *argc, n = *argc, bc;
+  char **bv;
+
+  /* GNU conventions, done here rather than by GOption (which keeps or drops
+   * a "--" depending on what surrounds it): options and positionals mix
+   * freely up to the first "--"; everything after it is never an option. */
+  for (int i = 1; i < n; i++)
+    if (g_str_equal ((*argv)[i], "--")) {
+      n_before = i;
+      break;
+    }
+  before = g_new0 (char *, n_before + 1);
+  memcpy (before, *argv, n_before * sizeof (char *));
 
   g_set_prgname (prg);
   g_option_context_set_summary (ctx, summary);
   g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_strict_posix (ctx, TRUE);
-  if (!g_option_context_parse (ctx, argc, argv, &local)) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm %s --help'",
-                 local->message, cmd);
-    return FALSE;
+  g_option_context_set_strict_posix (ctx, FALSE);
+  bc = n_before;
+  bv = before;
+  {
+    if (!g_option_context_parse (ctx, &bc, &bv, &local)) {
+      if (ret_passthrough != NULL && g_error_matches (local, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)) {
+        const char *msg = local->message;
+        const char *opt = strrchr (msg, ' ');
+        opt = opt != NULL ? opt + 1 : msg;
+        if (g_str_equal (cmd, "run"))
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       "unknown option '%s'. ppcvm hands qemu only what follows '--'; to pass it to "
+                       "qemu: ppcvm run PROFILE -- %s. See 'ppcvm run --help'", opt, opt);
+        else
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       "unknown option '%s'. The qemu command line goes after '--': "
+                       "ppcvm %s [OPTIONS] -- qemu-system-ppc64 ARGS.... See 'ppcvm %s --help'", opt, cmd, cmd);
+      } else {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm %s --help'",
+                     local->message, cmd);
+      }
+      return FALSE;
+    }
+  }
+  {
+      /* What GOption left (argv[0] and, for commands without a
+       * G_OPTION_REMAINING entry, the positionals), then what follows "--"
+       * unless it is passed through: back into the caller's argv, which
+       * it cannot outgrow. */
+      g_autoptr (GPtrArray) out = g_ptr_array_new ();
+      for (int i = 0; i < bc; i++)
+        g_ptr_array_add (out, bv[i]);
+      if (ret_passthrough != NULL) {
+        *ret_passthrough = n_before < n ? g_strdupv (*argv + n_before + 1) : g_new0 (char *, 1);
+      } else if (n_before < n && rem != NULL) {
+        char ***rest = rem->arg_data;
+        g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+        if (*rest != NULL)
+          g_strv_builder_addv (b, (const char **) *rest);
+        for (int i = n_before + 1; i < n; i++)
+          g_strv_builder_add (b, (*argv)[i]);
+        g_strfreev (*rest);
+        *rest = g_strv_builder_end (b);
+      } else {
+        for (int i = n_before + 1; i < n; i++)
+          g_ptr_array_add (out, (*argv)[i]);
+      }
+      for (guint i = 0; i < out->len; i++)
+        (*argv)[i] = out->pdata[i];
+      (*argv)[out->len] = NULL;
+      *argc = (int) out->len;
   }
   return TRUE;
+}
+
+gboolean
+cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries, int *argc,
+           char ***argv, GError **error)
+{
+  return cli_parse_passthrough (cmd, params, summary, entries, argc, argv, NULL, error);
 }
 
 guint

@@ -42,11 +42,18 @@ typedef struct {
 void cli_host_options_clear (CliHostOptions *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliHostOptions, cli_host_options_clear)
 
-/* Parse ARGC/ARGV with ENTRIES (plus --help). Strict POSIX: options stop at
- * the first non-option; "--" and what follows land in ret_rest. Returns FALSE
- * with a usage error ("See 'ppcvm CMD --help'"). */
+/* Parse ARGC/ARGV with ENTRIES (plus --help), GNU style: options and
+ * positionals (G_OPTION_REMAINING) mix up to the first "--"; what follows it
+ * is positionals too. Returns FALSE with a usage error ("See 'ppcvm CMD
+ * --help'"). ARGC/ARGV are left as they were. */
 gboolean cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries,
                     int *argc, char ***argv, GError **error);
+/* The same, but what follows "--" goes to *RET_PASSTHROUGH (never NULL on
+ * success) untouched, and an unknown option before "--" is refused with how
+ * to pass it after "--" (run: to qemu). */
+gboolean cli_parse_passthrough (const char *cmd, const char *params, const char *summary,
+                                GOptionEntry *entries, int *argc, char ***argv, char ***ret_passthrough,
+                                GError **error);
 
 /* Host facts as the options say: --host FILE (its qemu object, else the
  * local emulator), else detection under --sysroot or live, with the emulator

@@ -133,7 +133,7 @@ check_socket_path (const char *path, GError **error)
 
 int
 run_detached (const char *name_opt, const Plan *plan, const Profile *profile, const char *binary,
-              const char *const *extra)
+              const char *const *extra, int *ret_pid)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) s = NULL;
@@ -214,6 +214,7 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
     goto fail;
   cli_message ("guest '%s' started (pid %d); 'ppcvm console %s' attaches, 'ppcvm stop %s' stops it",
                name, (int) s->pid, name, name);
+  *ret_pid = (int) s->pid;
   return EXIT_OK;
 
 fail:

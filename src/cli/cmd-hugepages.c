@@ -69,25 +69,6 @@ print_lines (const char *title, GPtrArray *lines, gboolean keep)
   }
 }
 
-/* Like cli_parse, but options may follow PROFILE (no qemu arguments pass
- * through here, so strict POSIX order would only get in the way). */
-static gboolean
-parse_options (GOptionEntry *entries, int *argc, char ***argv, GError **error)
-{
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("PROFILE");
-  g_autoptr (GError) local = NULL;
-
-  g_set_prgname ("ppcvm hugepages");
-  g_option_context_set_summary (ctx, "What the guest needs for hugepage-backed RAM on this host: page size, pages, the mount,\n"
-                                     "and the commands that set it up (or --apply them: root, runtime steps only).");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, argc, argv, &local)) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm hugepages --help'", local->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 int
 cmd_hugepages (int argc, char **argv)
 {
@@ -118,7 +99,10 @@ cmd_hugepages (int argc, char **argv)
     { NULL }
   };
 
-  if (!parse_options (entries, &argc, &argv, &error)) {
+  if (!cli_parse ("hugepages", "PROFILE",
+                  "What the guest needs for hugepage-backed RAM on this host: page size, pages, the mount,\n"
+                  "and the commands that set it up (or --apply them: root, runtime steps only).",
+                  entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;
   }

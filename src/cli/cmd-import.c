@@ -16,6 +16,7 @@ cmd_import (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) rest = NULL;
+  g_auto (GStrv) cmd = NULL;
   g_autofree char *output = NULL;
   g_autoptr (ImportResult) r = NULL;
   g_autofree char *original = NULL;
@@ -23,7 +24,6 @@ cmd_import (int argc, char **argv)
   g_autofree char *check_name = NULL;
   g_autoptr (Profile) check = NULL;
   gboolean force = FALSE;
-  char **cmd;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the profile to FILE instead of stdout", "FILE" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite FILE if it exists", NULL },
@@ -31,17 +31,20 @@ cmd_import (int argc, char **argv)
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
 
-  if (!cli_parse ("import", "-- qemu-system-ppc64 ARGS...",
+  if (!cli_parse_passthrough ("import", "-- qemu-system-ppc64 ARGS...",
                   "Turn a qemu-system-ppc64 command line into a profile. What the profile cannot\n"
                   "say is kept in [qemu] args, and each such option is named on stderr.",
-                  entries, &argc, &argv, &error)) {
+                  entries, &argc, &argv, &cmd, &error)) {
     cli_error (error);
     return EXIT_USAGE;
   }
-  cmd = rest;
-  if (cmd != NULL && cmd[0] != NULL && g_str_equal (cmd[0], "--"))
-    cmd++;
-  if (cmd == NULL || cmd[0] == NULL) {
+  if (rest != NULL && rest[0] != NULL) {
+    fprintf (stderr, "ppcvm: error: unexpected argument '%s': import reads a qemu command line after "
+             "'--' (ppcvm import -- qemu-system-ppc64 ARGS...); it does not import files such as "
+             "libvirt domain XML. See 'ppcvm import --help'\n", rest[0]);
+    return EXIT_USAGE;
+  }
+  if (cmd[0] == NULL) {
     fprintf (stderr, "ppcvm: error: no qemu command given. See 'ppcvm import --help'\n");
     return EXIT_USAGE;
   }

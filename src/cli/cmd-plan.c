@@ -23,6 +23,7 @@ typedef struct {
   gboolean exec;
   char *name;
   char **rest;
+  char **extra; /* run: what followed "--", for qemu */
 } PlanOptions;
 
 static void
@@ -30,6 +31,7 @@ plan_options_clear (PlanOptions *o)
 {
   cli_host_options_clear (&o->host);
   g_clear_pointer (&o->rest, g_strfreev);
+  g_clear_pointer (&o->extra, g_strfreev);
   g_clear_pointer (&o->name, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PlanOptions, plan_options_clear)
@@ -64,7 +66,6 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   const char *params = run ? "PROFILE [-- EXTRA QEMU ARGS...]" : "PROFILE";
   const char *profile_arg;
-  char **extra = NULL;
   g_autofree char *binary = NULL;
 
   g_array_append_vals (entries, shared, G_N_ELEMENTS (shared));
@@ -73,10 +74,11 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   g_array_append_val (entries, rest);
 
   *ret_status = EXIT_USAGE;
-  if (!cli_parse (cmd, params,
-                  run ? "Plan the guest, check everything that can be checked, then run qemu."
-                      : "Plan the guest: the qemu command line that will boot it, or why it cannot run.",
-                  (GOptionEntry *) entries->data, &argc, &argv, &error)) {
+  if (!cli_parse_passthrough (cmd, params,
+                              run ? "Plan the guest, check everything that can be checked, then run qemu.\n"
+                                    "Options may come before or after PROFILE; qemu gets only what follows '--'."
+                                  : "Plan the guest: the qemu command line that will boot it, or why it cannot run.",
+                              (GOptionEntry *) entries->data, &argc, &argv, run ? &o->extra : NULL, &error)) {
     cli_error (error);
     return FALSE;
   }
@@ -86,13 +88,13 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   }
   profile_arg = o->rest[0];
   if (o->rest[1] != NULL) {
-    if (!run) {
-      fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm plan --help'\n", o->rest[1]);
-      return FALSE;
-    }
-    extra = o->rest + 1;
-    if (g_str_equal (extra[0], "--"))
-      extra++;
+    if (run)
+      fprintf (stderr, "ppcvm: error: unexpected argument '%s': one profile, then '--' before "
+               "anything for qemu (ppcvm run %s -- %s). See 'ppcvm run --help'\n", o->rest[1], o->rest[0],
+               o->rest[1]);
+    else
+      fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm %s --help'\n", o->rest[1], cmd);
+    return FALSE;
   }
   if (run && ((o->detach && o->exec) || (o->name != NULL && !o->detach))) {
     fprintf (stderr, "ppcvm: error: %s. See 'ppcvm run --help'\n",
@@ -129,7 +131,7 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     return FALSE;
   }
   binary = g_strdup (facts->qemu && facts->qemu->path ? facts->qemu->path : "qemu-system-ppc64");
-  *ret_argv = cmdline_build (binary, plan, profile, NULL, (const char *const *) extra);
+  *ret_argv = cmdline_build (binary, plan, profile, NULL, (const char *const *) o->extra);
   *ret_profile = g_steal_pointer (&profile);
   *ret_plan = g_steal_pointer (&plan);
   *ret_status = EXIT_OK;
@@ -193,31 +195,53 @@ cmd_run (int argc, char **argv)
 
   if (!prepare ("run", argc, argv, &o, &profile, &plan, &qargv, &status)) {
     if (status == EXIT_REFUSED)
-      return print_refusal (plan, profile, o.host.json, stderr);
+      return print_refusal (plan, profile, o.host.json, o.host.json ? stdout : stderr);
     return status;
   }
-  print_warnings (plan);
+  if (!o.host.json)
+    print_warnings (plan);
   if (o.explain) {
     g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
     fputs (s, stderr);
   }
   if (o.dry_run) {
-    g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
-    printf ("%s\n", s);
+    if (o.host.json) {
+      output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
+    } else {
+      g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
+      printf ("%s\n", s);
+    }
     return EXIT_OK;
   }
   if (o.detach) {
-    char **extra = o.rest[1] != NULL && g_str_equal (o.rest[1], "--") ? o.rest + 2 : o.rest + 1;
-    return run_detached (o.name, plan, profile, qargv[0], (const char *const *) extra);
+    int pid = 0;
+    status = run_detached (o.name, plan, profile, qargv[0], (const char *const *) o.extra, &pid);
+    if (o.host.json) {
+      json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
+      json_object_object_add (j, "detached", json_object_new_boolean (status == EXIT_OK));
+      json_object_object_add (j, "name", json_object_new_string (o.name ? o.name : profile->id));
+      json_object_object_add (j, "pid", status == EXIT_OK ? json_object_new_int (pid) : NULL);
+      json_object_object_add (j, "exit_status", json_object_new_int (status));
+      output_print_json (stdout, j);
+    }
+    return status;
   }
-  if (!o.exec)
-    return run_supervised (qargv);
-  fflush (stdout);
-  fflush (stderr);
-  {
+  if (o.exec) {
     g_autoptr (GError) error = NULL;
+    if (o.host.json) /* nothing runs after qemu: the plan, then qemu */
+      output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
+    fflush (stdout);
+    fflush (stderr);
     exec_replace (qargv, &status, &error);
     cli_error (error);
     return status;
   }
+  status = run_supervised (qargv);
+  if (o.host.json) {
+    /* After qemu: the plan it ran and how it ended (128 + N: signal N). */
+    json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
+    json_object_object_add (j, "exit_status", json_object_new_int (status));
+    output_print_json (stdout, j);
+  }
+  return status;
 }

@@ -325,9 +325,11 @@ cmd_new (int argc, char **argv)
 {
   g_autofree char *from = NULL;
   gboolean force = FALSE;
+  g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "The profile to copy (a name from 'ppcvm profiles', or a path)", "PROFILE" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite an existing profile of that name", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -340,33 +342,21 @@ cmd_new (int argc, char **argv)
   gsize len = 0;
   const char *name;
 
-  /* Not cli_parse: it stops at the first non-option (for `run`'s trailing
-   * qemu arguments), and `ppcvm new NAME --from PROFILE` puts one first. */
-  {
-    g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME --from PROFILE");
-    g_set_prgname ("ppcvm new");
-    g_option_context_set_summary (ctx, "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, "
-                                       "to edit it there.");
-    g_option_context_add_main_entries (ctx, entries, NULL);
-    if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-      fprintf (stderr, "ppcvm: error: %s. See 'ppcvm new --help'\n", error->message);
-      return EXIT_USAGE;
-    }
+  if (!cli_parse ("new", "NAME --from PROFILE",
+                  "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.", entries,
+                  &argc, &argv, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
   }
-  /* GOption leaves a "--" in place: `ppcvm new --from P -- NAME`. */
-  if (argc >= 2 && g_str_equal (argv[1], "--")) {
-    argv++;
-    argc--;
-  }
-  if (argc < 2) {
+  if (rest == NULL || rest[0] == NULL) {
     fprintf (stderr, "ppcvm: error: no profile name given. See 'ppcvm new --help'\n");
     return EXIT_USAGE;
   }
-  if (argc > 2) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm new --help'\n", argv[2]);
+  if (rest[1] != NULL) {
+    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm new --help'\n", rest[1]);
     return EXIT_USAGE;
   }
-  name = argv[1];
+  name = rest[0];
   if (!new_name_is_valid (name)) {
     fprintf (stderr, "ppcvm: error: '%s' is not a profile name (up to %d letters, digits, '.', "
              "'_', '-' or '+', starting with a letter or digit, without .conf). "

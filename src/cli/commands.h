@@ -20,7 +20,8 @@ int cmd_export (int argc, char **argv);
 
 /* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
  * Supervised: fork, forward signals, explain known errors, qemu's status.
- * Detached: qemu -daemonize with QMP, console and state under the runtime dir. */
+ * Detached: qemu -daemonize with QMP, console and state under the runtime dir;
+ * *RET_PID is the guest's qemu on success. */
 int run_supervised (char **argv);
 int run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
-                  const char *const *extra);
+                  const char *const *extra, int *ret_pid);
