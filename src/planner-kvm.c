@@ -91,32 +91,43 @@ plan_page_size_cap (Ctx *c, Plan *pl)
             "the host kernel uses 4 KiB pages; QEMU's default 64 KiB HPT page size fails under KVM (\"Can't support 64 kiB guest pages with 4 kiB host pages\")");
 }
 
-/* Caps whose defaults need something the host KVM lacks. */
+/* HTM: on by default only for pseries <= 2.11 with a POWER8+ CPU (R14);
+ * KVM_CAP_PPC_HTM answers under HV and PR alike (rule PR-CAPS). */
 static void
-plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
+plan_htm_cap (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
 {
   const HostFacts *h = c->host;
   const HostKvmProbe *k = &h->kvm_probe;
+  gboolean no_htm = FALSE;
+  const char *why = NULL;
 
-  /* HTM: on by default only for pseries <= 2.11 with a POWER8+ CPU (R14). */
-  if (machine_at_most (c, 2, 11) && guest_gen >= 8 && has_cap (c, "cap-htm")) {
-    gboolean no_htm = FALSE;
-    const char *why = NULL;
-    if (k->probed && k->htm == PPCVM_NO) {
-      no_htm = TRUE;
-      why = "the host KVM reports no transactional memory (KVM_CAP_PPC_HTM)";
-    } else if (!k->probed && h->generation >= 10) {
-      no_htm = TRUE;
-      why = "POWER10 and later have no transactional memory";
-    } else if (!k->probed && nested_l1) {
-      no_htm = TRUE;
-      why = "a nested KVM-HV host offers no transactional memory";
-    }
-    if (no_htm)
-      plan_set_prop (pl, "cap-htm", "off", "%s; machine %s enables it by default", why, pl->machine);
+  if (!machine_at_most (c, 2, 11) || guest_gen < 8 || !has_cap (c, "cap-htm"))
+    return;
+  if (k->probed && k->htm == PPCVM_NO) {
+    no_htm = TRUE;
+    why = "the host KVM reports no transactional memory (KVM_CAP_PPC_HTM)";
+  } else if (!k->probed && host_chip_generation (h) >= 10) {
+    no_htm = TRUE;
+    why = "POWER10 and later have no transactional memory";
+  } else if (!k->probed && nested_l1) {
+    no_htm = TRUE;
+    why = "a nested KVM host offers no transactional memory";
   }
+  if (no_htm)
+    plan_set_prop (pl, "cap-htm", "off", "%s; machine %s enables it by default (QEMU cap_htm_apply is fatal under any KVM; rule PR-CAPS)",
+                   why, pl->machine);
+}
 
-  /* Mitigation caps: the best level the host reports (KVM_PPC_GET_CPU_CHAR). */
+/* The spectre mitigation caps and the count cache flush assist: the best
+ * level the host reports (KVM_PPC_GET_CPU_CHAR, answered under HV and PR;
+ * QEMU's cap_safe_*_apply and cap_ccf_assist_apply are fatal under any KVM:
+ * rules PR-CAPS, CCF-ASSIST). */
+static void
+plan_mitigation_caps (Ctx *c, Plan *pl, gboolean pr)
+{
+  const HostKvmProbe *k = &c->host->kvm_probe;
+  gboolean ccf_wanted = has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0);
+
   if (k->probed) {
     static const struct { const char *cap; size_t off; } mit[] = {
       { "cap-cfpc", G_STRUCT_OFFSET (HostKvmProbe, cfpc) },
@@ -130,11 +141,37 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
       /* Defaults: broken up to pseries-3.1, workaround from 4.0. */
       if (g_str_equal (level, "broken") && machine_at_least (c, 4, 0))
         plan_set_prop (pl, mit[i].cap, "broken",
-                  "the host KVM cannot provide the default mitigation level (KVM_PPC_GET_CPU_CHAR reports none)");
+                  "the host KVM cannot provide the default mitigation level (KVM_PPC_GET_CPU_CHAR reports none)%s",
+                  pr ? "; KVM PR asks the same question (rule PR-CAPS)" : "");
     }
-    if (k->ccf_assist == PPCVM_NO && has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0))
-      plan_set_prop (pl, "cap-ccf-assist", "off",
-                "the host reports no count cache flush assist (KVM_PPC_GET_CPU_CHAR)");
+  }
+  if (!ccf_wanted)
+    return;
+  if (k->probed && k->ccf_assist == PPCVM_YES)
+    return;
+  if (k->probed && k->ccf_assist == PPCVM_NO && k->ibs && g_str_equal (k->ibs, "fixed-ccd")) {
+    plan_decide (pl, "cap-ccf-assist", "default",
+                 "the host has no count cache flush assist but reports the count cache disabled (ibs=fixed-ccd), so QEMU keeps the assist on and the guest needs no software flush (cap_ccf_assist_apply; rule CCF-ASSIST)");
+    return;
+  }
+  if (k->probed && k->ccf_assist == PPCVM_NO)
+    plan_set_prop (pl, "cap-ccf-assist", "off",
+              "the host reports no count cache flush assist and a count cache that is not disabled (KVM_PPC_GET_CPU_CHAR; cap_ccf_assist_apply; rule CCF-ASSIST)");
+  else if (pr)
+    plan_set_prop (pl, "cap-ccf-assist", "off",
+              "the host KVM was not probed (KVM_PPC_GET_CPU_CHAR unknown): off is the level every host accepts (rule CCF-ASSIST)");
+}
+
+/* Caps whose defaults need something the host KVM-HV lacks. */
+static void
+plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
+{
+  const HostFacts *h = c->host;
+  const HostKvmProbe *k = &h->kvm_probe;
+
+  plan_htm_cap (c, pl, nested_l1, guest_gen);
+  plan_mitigation_caps (c, pl, FALSE);
+  if (k->probed) {
     if (k->large_decr == PPCVM_NO && guest_gen >= 9 && has_cap (c, "cap-large-decr") &&
         machine_at_least (c, 4, 0))
       plan_set_prop (pl, "cap-large-decr", "off", "the host KVM has no large decrementer");
@@ -151,6 +188,14 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
     else if (!k->probed && kv > 0 && kv < 5018)
       plan_set_prop (pl, "cap-ail-mode-3", "off",
                 "the host kernel %s predates AIL mode 3 support in KVM (5.18); QEMU >= 8.1 enables it by default", h->kernel);
+  }
+
+  /* DAWR1: QEMU >= 10.0 turns it on for POWER10+ CPUs on every machine
+   * type; cap_dawr1_apply needs KVM_CAP_PPC_DAWR1 (rule DAWR1). */
+  if (has_cap (c, "cap-dawr1") && qemu_at_least (c, 10, 0) && guest_gen >= 10) {
+    if (k->probed && k->dawr1 == PPCVM_NO)
+      plan_set_prop (pl, "cap-dawr1", "off",
+                     "the host KVM has no second watchpoint register (KVM_CAP_PPC_DAWR1), which QEMU >= 10.0 enables by default for POWER10 and later (cap_dawr1_apply; rule DAWR1)");
   }
 }
 
@@ -449,9 +494,10 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
     plan_decide (pl, "cpu", "host", "the profile asks for the host's CPU");
   }
   plan_page_size_cap (c, pl);
+  /* What the host reports applies under PR too (rules PR-CAPS, CCF-ASSIST). */
+  plan_htm_cap (c, pl, h->platform == HOST_PLATFORM_PSERIES, ggen);
+  plan_mitigation_caps (c, pl, TRUE);
   /* Caps PR cannot provide (pseries-rules section 4, "kvm_pr"). */
-  if (has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0))
-    plan_set_prop (pl, "cap-ccf-assist", "off", "KVM PR cannot provide the count cache flush assist");
   if (has_cap (c, "cap-large-decr") && machine_at_least (c, 4, 0) && ggen >= 9)
     plan_set_prop (pl, "cap-large-decr", "off", "KVM PR has no large decrementer");
   if (has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))

@@ -127,7 +127,7 @@ host_chip_generation (const HostFacts *h)
 
   if (h->pvr != 0)
     host_pvr_chip (h->pvr, &gen);
-  return gen > 0 ? gen : h->generation;
+  return MAX (gen, h->generation);
 }
 
 static inline int

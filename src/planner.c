@@ -97,7 +97,7 @@ plan_is_planned_property (const char *key)
    * max-cpu-compat and cap-nested-hv come from profile keys instead. */
   static const char *const planned[] = {
     "cap-hpt-max-page-size", "cap-htm", "cap-cfpc", "cap-sbbc", "cap-ibs", "cap-ccf-assist",
-    "cap-large-decr", "cap-fwnmi", "cap-ail-mode-3", "kernel-irqchip", NULL
+    "cap-large-decr", "cap-fwnmi", "cap-ail-mode-3", "cap-dawr1", "kernel-irqchip", NULL
   };
   return g_strv_contains (planned, key);
 }

@@ -36,8 +36,32 @@ typedef enum {
   H_P7_HASH,        /* POWER7 PowerNV (hash only), 64 KiB pages, kvm_hv and kvm_pr */
   H_L1_HASH_P10,    /* a hash KVM guest on POWER10 (PVR 0080 0200), kvm_pr */
   H_L1_RADIX_P10_C9, /* a radix KVM guest on POWER10 in POWER9 compat mode ("POWER9 (architected)") */
+  H_HASH_64K_NOMIT, /* H_HASH_64K whose KVM probe reports no mitigations, no assist, no HTM */
+  H_HASH_64K_CCD,   /* H_HASH_64K, probe: count cache disabled (ibs fixed-ccd), no assist */
+  H_RADIX_64K_CCD,  /* H_RADIX_64K, the same probe */
+  H_P10_RADIX,      /* POWER10 PowerNV radix, 64 KiB pages, probed: no DAWR1 */
   H_X86,
 } HostKind;
+
+/* A KVM probe as `ppcvm host` records it on a live POWER host: every cap
+ * present but those named, mitigation levels as given. */
+static void
+set_probe (HostFacts *h, const char *cfpc, const char *sbbc, const char *ibs, PpcvmTristate ccf)
+{
+  HostKvmProbe *k = &h->kvm_probe;
+
+  k->probed = TRUE;
+  k->radix = h->mmu == HOST_MMU_RADIX ? PPCVM_YES : PPCVM_NO;
+  k->hash_v3 = k->htm = k->nested_hv = k->fwnmi = k->ail_mode_3 = k->rpt_invalidate = PPCVM_YES;
+  k->dawr1 = h->generation >= 10 ? PPCVM_YES : PPCVM_NO;
+  k->resize_hpt = k->large_decr = PPCVM_YES;
+  k->smmu_probed = TRUE;
+  k->page_sizes_real = TRUE;
+  k->cfpc = g_strdup (cfpc);
+  k->sbbc = g_strdup (sbbc);
+  k->ibs = g_strdup (ibs);
+  k->ccf_assist = ccf;
+}
 
 static void
 add_hugepages (HostFacts *h, guint64 size, gint64 total, gint64 free_pages, gboolean def)
@@ -158,6 +182,36 @@ make_host (HostKind kind)
       h->mmu = HOST_MMU_RADIX;
       add_hugepages (h, 2 * MiB, 0, 0, TRUE);
     }
+    break;
+  case H_HASH_64K_NOMIT:
+  case H_HASH_64K_CCD:
+    h->mmu = HOST_MMU_HASH;
+    h->page_size = 65536;
+    h->kvm_pr = PPCVM_YES;
+    add_hugepages (h, 16 * MiB, 0, 0, TRUE);
+    if (kind == H_HASH_64K_NOMIT) {
+      set_probe (h, "broken", "broken", "broken", PPCVM_NO);
+      h->kvm_probe.htm = PPCVM_NO;
+    } else {
+      set_probe (h, "workaround", "workaround", "fixed-ccd", PPCVM_NO);
+    }
+    break;
+  case H_RADIX_64K_CCD:
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    set_probe (h, "workaround", "workaround", "fixed-ccd", PPCVM_NO);
+    break;
+  case H_P10_RADIX:
+    h->generation = 10;
+    g_free (h->cpu_chip);
+    h->cpu_chip = g_strdup ("POWER10");
+    h->pvr = 0x00800200;
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    set_probe (h, "fixed", "fixed", "fixed-na", PPCVM_YES);
+    h->kvm_probe.dawr1 = PPCVM_NO;
     break;
   case H_X86:
     g_free (h->arch);
@@ -411,6 +465,24 @@ static const Row truth_rows[] = {
     PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "POWER10 guest on a POWER9 host" },
   { "HV-L1-COMPAT: a POWER9 L1 in its own mode -> no compat", H_L1_RADIX_64K, { R, K64 }, PLAN_OK,
     PLAN_ACCEL_KVM_HV, R, "kvm-type=HV", "max-cpu-compat", NULL, NULL, "host" },
+  /* PR-CAPS: KVM_PPC_GET_CPU_CHAR and KVM_CAP_PPC_HTM answer under PR too,
+   * and QEMU's checks of them are fatal under any KVM. */
+  { "PR-CAPS: PR on a host without mitigations -> broken levels", H_HASH_64K_NOMIT, { H, K64, .accel = ACCEL_PR },
+    PLAN_OK, PLAN_ACCEL_KVM_PR, H, "kvm-type=PR;cap-cfpc=broken;cap-sbbc=broken;cap-ibs=broken;cap-ccf-assist=off",
+    NULL, NULL, NULL },
+  { "PR-CAPS: PR, pseries-2.11, host without HTM -> cap-htm=off", H_HASH_64K_NOMIT,
+    { H, K64, .accel = ACCEL_PR, .machine = "pseries-2.11" }, PLAN_OK, PLAN_ACCEL_KVM_PR, H, "kvm-type=PR;cap-htm=off",
+    "cap-cfpc", NULL, "KVM_CAP_PPC_HTM" },
+  { "PR-CAPS: HV, the same host -> the same levels", H_HASH_64K_NOMIT, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV;cap-cfpc=broken;cap-sbbc=broken;cap-ibs=broken;cap-ccf-assist=off", NULL, NULL, NULL },
+  /* CCF-ASSIST: with the count cache disabled, QEMU accepts cap-ccf-assist=on
+   * without the assist. */
+  { "CCF-ASSIST: HV, count cache disabled -> QEMU's default (on)", H_RADIX_64K_CCD, { R, K64 }, PLAN_OK,
+    PLAN_ACCEL_KVM_HV, R, "kvm-type=HV", "cap-ccf-assist;cap-ibs", NULL, "cap_ccf_assist_apply" },
+  { "CCF-ASSIST: PR, count cache disabled -> QEMU's default (on)", H_HASH_64K_CCD, { H, K64, .accel = ACCEL_PR },
+    PLAN_OK, PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", "cap-ccf-assist;cap-ibs", NULL, "fixed-ccd" },
+  { "CCF-ASSIST: PR, not probed -> off", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
+    "kvm-type=PR;cap-ccf-assist=off", NULL, NULL, NULL },
 };
 
 static void
@@ -684,6 +756,38 @@ START_TEST (test_power10_host_htm)
 }
 END_TEST
 
+/* DAWR1: QEMU 10.0 turns cap-dawr1 on for POWER10+ CPUs; KVM must have
+ * KVM_CAP_PPC_DAWR1. */
+START_TEST (test_dawr1)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_version (10, 0, "pseries-3.0");
+  g_autoptr (EmulatorFacts) emu72 = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_P10_RADIX);
+  GuestSpec g = { R, K64 };
+  GuestSpec g9 = { R, K64, .cpu = 9 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Profile) p9 = make_profile (&g9);
+  g_autoptr (Plan) pl = plan_build (h, emu, p);
+  g_autoptr (Plan) pl9 = plan_build (h, emu, p9);
+  g_autoptr (Plan) pl72 = plan_build (h, emu72, p);
+  g_autoptr (Plan) yes = NULL;
+
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_int_eq (pl->accel, PLAN_ACCEL_KVM_HV);
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-dawr1"), "off");
+  ck_assert_ptr_nonnull (strstr (plan_decision_reason (pl, "cap-dawr1"), "KVM_CAP_PPC_DAWR1"));
+  /* A POWER9 guest (max-cpu-compat=power9) has the cap off by default. */
+  ck_assert_str_eq (plan_machine_prop (pl9, "max-cpu-compat"), "power9");
+  ck_assert_ptr_null (plan_machine_prop (pl9, "cap-dawr1"));
+  /* QEMU 7.2 has no cap-dawr1. */
+  ck_assert_ptr_null (plan_machine_prop (pl72, "cap-dawr1"));
+  /* A host KVM with DAWR1 keeps QEMU's default. */
+  h->kvm_probe.dawr1 = PPCVM_YES;
+  yes = plan_build (h, emu, p);
+  ck_assert_ptr_null (plan_machine_prop (yes, "cap-dawr1"));
+}
+END_TEST
+
 /* ---- Setup steps: refuse with the fix, never fall back silently ---- */
 
 START_TEST (test_fixable_kvm_hv_not_loaded)
@@ -926,6 +1030,7 @@ plan_suite (void)
   tcase_add_test (rules, test_no_cap_before_3_0);
   tcase_add_test (rules, test_tcg_nested_needs_7_0);
   tcase_add_test (rules, test_power10_host_htm);
+  tcase_add_test (truth, test_dawr1);
   tcase_add_test (rules, test_fixable_kvm_hv_not_loaded);
   tcase_add_test (rules, test_fixable_devkvm_permission);
   tcase_add_test (rules, test_fixable_nested_param_off);

@@ -107,6 +107,57 @@ assert rows[0]["verdict"] == "hv" and "max-cpu-compat=power9" in rows[0]["machin
 PYEOF
   ok "PR-MAXGEN: KVM PR on POWER10 runs cpu=host as POWER9 and refuses cpu=POWER10; the matrix agrees"
   ;;
+caps)
+  # PR-CAPS on the real POWER8 PowerNV dump, whose KVM (probed, as `ppcvm
+  # host --json` records it live) reports no mitigations and no HTM.
+  probe='h["kvm"]["caps"] = dict(radix=False, hash_v3=False, htm=False, nested_hv=False, fwnmi=True, ail_mode_3=True, rpt_invalidate=False, dawr1=False, resize_hpt=True, large_decr=False, page_sizes_real=True)'
+  dump power8e-powernv-8247-22L-mmu-hash p8nomit "h.update(page_size=65536); h['kvm'].update(hv=True, pr=True); $probe
+h['kvm']['cpu_char'] = dict(cfpc='broken', sbbc='broken', ibs='broken', ccf_assist=False)"
+  profile p8 cpu=POWER8 mmu=hash page-size=64K
+  run 0 plan --host p8nomit.json --accel pr --explain ./p8.conf
+  has "accel=kvm-pr"
+  for c in cap-cfpc=broken cap-sbbc=broken cap-ibs=broken cap-ccf-assist=off; do has "$c"; done
+  has "rule PR-CAPS"
+  profile p8old cpu=POWER8 mmu=hash page-size=64K machine=pseries-2.11
+  run 0 plan --host p8nomit.json --accel pr --explain ./p8old.conf
+  has "cap-htm=off"
+  has "KVM_CAP_PPC_HTM"
+  ok "PR-CAPS: KVM PR on a POWER8 whose KVM reports no mitigations or HTM gets the levels it can have"
+
+  # CCF-ASSIST: the count cache disabled (ibs=fixed-ccd) without the assist.
+  dump power8e-powernv-8247-22L-mmu-hash p8ccd "h.update(page_size=65536); h['kvm'].update(hv=True, pr=True); $probe
+h['kvm']['cpu_char'] = dict(cfpc='workaround', sbbc='workaround', ibs='fixed-ccd', ccf_assist=False)"
+  run 0 plan --host p8ccd.json --accel pr --explain ./p8.conf
+  has "accel=kvm-pr"
+  hasnt "cap-ccf-assist=off"
+  has "cap_ccf_assist_apply"
+  run 0 plan --host p8ccd.json --explain ./p8.conf
+  has "accel=kvm-hv"
+  hasnt "cap-ccf-assist=off"
+  run 0 matrix --json --host p8ccd.json
+  "$PY" -c 'import json; rows = json.load(open("out"))["rows"]; bad = [r["machine"] for r in rows if r["machine"] and "cap-ccf-assist=off" in r["machine"]]; assert not bad, bad' \
+    || fail "matrix p8ccd: $(cat out)"
+  run 0 matrix --json --host p8nomit.json
+  "$PY" -c 'import json; rows = json.load(open("out"))["rows"]; r = rows[2]; assert r["verdict"] == "hv" and "cap-ccf-assist=off" in r["machine"] and "cap-cfpc=broken" in r["machine"], r' \
+    || fail "matrix p8nomit: $(cat out)"
+  ok "CCF-ASSIST: a count cache disabled host keeps the assist on (HV, PR and the matrix); without it, off"
+
+  # DAWR1 with QEMU 10.0 on a POWER10 (the real POWER9 dump, PVR of a
+  # POWER10, booted as PowerNV), KVM without KVM_CAP_PPC_DAWR1.
+  dump power9-powernv-9006-12P-radix-EXCERPT p10 "h['cpu'].update(pvr='0x00800200', chip='POWER10', generation=10, compat=None); h.update(page_size=65536); h['kvm'].update(hv=True, hv_nested=True); $probe
+h['kvm']['caps'].update(radix=True, hash_v3=True, nested_hv=True, large_decr=True)
+h['qemu'].update(version='10.0.0'); h['qemu']['caps'].append('cap-dawr1')"
+  profile radix mmu=radix page-size=64K
+  run 0 plan --host p10.json --explain ./radix.conf
+  has "accel=kvm-hv"
+  has "cap-dawr1=off"
+  has "KVM_CAP_PPC_DAWR1"
+  profile p9 cpu=POWER9 mmu=radix page-size=64K
+  run 0 plan --host p10.json --explain ./p9.conf
+  has "max-cpu-compat=power9"
+  hasnt "cap-dawr1"
+  ok "DAWR1: QEMU 10.0 on a POWER10 whose KVM lacks DAWR1 gets cap-dawr1=off (not a POWER9 guest)"
+  ;;
 *) fail "unknown case $1" ;;
 esac
 echo "$n passed"
