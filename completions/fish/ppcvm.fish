@@ -7,11 +7,15 @@ function __ppcvm_profiles
     ppcvm profiles --names 2>/dev/null
 end
 
+function __ppcvm_oses
+    ppcvm os --names 2>/dev/null
+end
+
 function __ppcvm_guests
     ppcvm list --names 2>/dev/null
 end
 
-set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export help
+set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export os help
 
 complete -c ppcvm -f
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l help -s h -d 'Show the commands'
@@ -30,6 +34,7 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a hugepage
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a desktop-entry -d 'Write a .desktop launcher for a profile'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a libvirt domain or qemu command'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a export -d 'Print a profile as libvirt domain XML'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a os -d 'The catalogue of POWER operating systems'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a help -d 'Show the commands'
 
 # Host selection: host, plan, run, matrix, hugepages.
@@ -71,3 +76,9 @@ complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt -d 'libvirt
 complete -c ppcvm -n "__fish_seen_subcommand_from import" -F -d 'File to import'
 
 complete -c ppcvm -n "__fish_seen_subcommand_from help" -a "$__ppcvm_cmds"
+
+# os
+complete -c ppcvm -n "__fish_seen_subcommand_from os" -a '(__ppcvm_oses)' -d 'OS-RELEASE'
+complete -c ppcvm -n "__fish_seen_subcommand_from os" -l json -d 'Print JSON'
+complete -c ppcvm -n "__fish_seen_subcommand_from os" -l names -d 'Only the OS-RELEASE names, one per line'
+complete -c ppcvm -n "__fish_seen_subcommand_from os" -s v -l verbose -d 'Show URLs, checksum files and sources'

@@ -17,6 +17,7 @@ int cmd_hugepages (int argc, char **argv);
 int cmd_desktop (int argc, char **argv);
 int cmd_import (int argc, char **argv);
 int cmd_export (int argc, char **argv);
+int cmd_os (int argc, char **argv);
 
 /* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
  * Supervised: fork, forward signals, explain known errors, qemu's status.
