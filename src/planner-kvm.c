@@ -185,6 +185,9 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
     int kv = host_kernel_version (h);
     if (k->probed && k->ail_mode_3 == PPCVM_NO)
       plan_set_prop (pl, "cap-ail-mode-3", "off", "the host KVM reports no AIL mode 3 (KVM_CAP_PPC_AIL_MODE_3)");
+    else if (!k->probed && host_p9_no_mixed_mmu (h) && h->mmu == HOST_MMU_RADIX)
+      plan_set_prop (pl, "cap-ail-mode-3", "off",
+                "a radix POWER9 before DD2.2 offers no AIL mode 3 to guests (powerpc.c KVM_CAP_PPC_AIL_MODE_3), which QEMU >= 8.1 enables by default (rule P9-MIXED)");
     else if (!k->probed && kv > 0 && kv < 5018)
       plan_set_prop (pl, "cap-ail-mode-3", "off",
                 "the host kernel %s predates AIL mode 3 support in KVM (5.18); QEMU >= 8.1 enables it by default", h->kernel);
@@ -335,6 +338,21 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     reason (a->ways, "run the hash guest under KVM PR inside an HPT guest instead (the seed's nested PR trick)");
     return;
   }
+  /* P9-MIXED: a radix host runs hash guests only where the kernel offers
+   * KVM_CAP_PPC_MMU_HASH_V3 (kvmppc_hash_v3_possible); the probe knows, else
+   * the PVR says. */
+  if (gmmu == GUEST_MMU_HASH && hmmu == HOST_MMU_RADIX && !nested_l1 &&
+      (h->kvm_probe.probed ? h->kvm_probe.hash_v3 == PPCVM_NO : host_p9_no_mixed_mmu (h))) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    if (h->kvm_probe.probed)
+      reason (a->reasons, "this radix host's KVM offers no hash guests (no KVM_CAP_PPC_MMU_HASH_V3: book3s_hv.c kvmppc_hash_v3_possible; QEMU \"Guest requested unavailable MMU mode (hash)\"; rule P9-MIXED), and this guest would run hash");
+    else
+      reason (a->reasons, "this host is a POWER9 %s DD%u.%u (PVR %08x) running radix: before DD2.2 (Nimbus) or DD1.1 (Cumulus) a core cannot mix hash and radix threads, so KVM offers no hash guests (book3s_hv.c kvmppc_hash_v3_possible; QEMU \"Guest requested unavailable MMU mode (hash)\"; rule P9-MIXED), and this guest would run hash",
+              (h->pvr & 0xe000) == 0x2000 ? "Cumulus" : "Nimbus", (h->pvr >> 8) & 0xf, h->pvr & 0xff, h->pvr);
+    reason (a->ways, "use a radix-capable POWER9 guest kernel (mmu=radix, cpu=host)");
+    reason (a->ways, "boot the host with disable_radix (hash host: hash guests under KVM-HV, and KVM PR)");
+    return;
+  }
   if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
     g_autofree char *gp = page_name (p->page_size);
     g_autofree char *hps = page_name (h->page_size);
@@ -359,6 +377,23 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   if (p->nested && gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this QEMU has no cap-nested-hv (QEMU 3.1 or later)");
+    return;
+  }
+  /* NESTED-V2: kvm_hv in a PowerVM LPAR uses the nested API v2, and
+   * kvmhv_enable_nested returns -ENODEV there; a probed KVM without
+   * KVM_CAP_PPC_NESTED_HV refuses it the same way. */
+  if (p->nested && gmmu == GUEST_MMU_RADIX && h->platform == HOST_PLATFORM_PSERIES &&
+      h->hypervisor == HOST_HV_POWERVM) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "this host is a PowerVM LPAR: its kvm_hv uses the nested API v2, which cannot nest a further level (book3s_hv.c kvmhv_enable_nested returns -ENODEV; QEMU \"Error enabling cap-nested-hv with KVM\"; rule NESTED-V2)");
+    reason (a->ways, "run the guest without KVM guests of its own (nested=false), or run it on a bare-metal (PowerNV) host");
+    return;
+  }
+  if (p->nested && gmmu == GUEST_MMU_RADIX && h->kvm_probe.probed && h->kvm_probe.nested_hv == PPCVM_NO &&
+      h->kvm_hv_nested != PPCVM_NO) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "the host KVM reports no nested KVM-HV (KVM_CAP_PPC_NESTED_HV is 0), so QEMU cannot enable cap-nested-hv (book3s_hv.c kvmhv_enable_nested; rule NESTED-V2)");
+    reason (a->ways, "run the guest without KVM guests of its own (nested=false)");
     return;
   }
 

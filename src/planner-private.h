@@ -130,6 +130,19 @@ host_chip_generation (const HostFacts *h)
   return MAX (gen, h->generation);
 }
 
+/* P9-MIXED: a POWER9 before DD2.2 (Nimbus) or DD1.1 (Cumulus) cannot have
+ * some threads of a core in hash mode and some in radix
+ * (book3s_hv.c kvmppc_hash_v3_possible). */
+static inline gboolean
+host_p9_no_mixed_mmu (const HostFacts *h)
+{
+  guint32 pvr = h->pvr;
+
+  if ((pvr >> 16) != 0x004e)
+    return FALSE;
+  return ((pvr & 0xe000) == 0 && (pvr & 0xfff) < 0x202) || ((pvr & 0xe000) == 0x2000 && (pvr & 0xfff) < 0x101);
+}
+
 static inline int
 guest_generation (const Ctx *c)
 {

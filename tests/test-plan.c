@@ -40,6 +40,8 @@ typedef enum {
   H_HASH_64K_CCD,   /* H_HASH_64K, probe: count cache disabled (ibs fixed-ccd), no assist */
   H_RADIX_64K_CCD,  /* H_RADIX_64K, the same probe */
   H_P10_RADIX,      /* POWER10 PowerNV radix, 64 KiB pages, probed: no DAWR1 */
+  H_POWERVM_P10,    /* a radix POWER10 PowerVM LPAR with kvm_hv (nested API v2) */
+  H_P9_DD21_RADIX,  /* POWER9 Nimbus DD2.1 (PVR 004e 0201) PowerNV radix, 64 KiB pages */
   H_X86,
 } HostKind;
 
@@ -212,6 +214,23 @@ make_host (HostKind kind)
     add_hugepages (h, 2 * MiB, 0, 0, TRUE);
     set_probe (h, "fixed", "fixed", "fixed-na", PPCVM_YES);
     h->kvm_probe.dawr1 = PPCVM_NO;
+    break;
+  case H_POWERVM_P10:
+    h->generation = 10;
+    g_free (h->cpu_chip);
+    h->cpu_chip = g_strdup ("POWER10");
+    h->pvr = 0x00800200;
+    h->platform = HOST_PLATFORM_PSERIES;
+    h->hypervisor = HOST_HV_POWERVM;
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    break;
+  case H_P9_DD21_RADIX:
+    h->pvr = 0x004e0201;
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
     break;
   case H_X86:
     g_free (h->arch);
@@ -481,6 +500,20 @@ static const Row truth_rows[] = {
     PLAN_ACCEL_KVM_HV, R, "kvm-type=HV", "cap-ccf-assist;cap-ibs", NULL, "cap_ccf_assist_apply" },
   { "CCF-ASSIST: PR, count cache disabled -> QEMU's default (on)", H_HASH_64K_CCD, { H, K64, .accel = ACCEL_PR },
     PLAN_OK, PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", "cap-ccf-assist;cap-ibs", NULL, "fixed-ccd" },
+  /* NESTED-V2: kvm_hv on PowerVM (nested API v2) cannot nest further. */
+  { "NESTED-V2: PowerVM LPAR, nested guest, HV asked -> refused", H_POWERVM_P10,
+    { R, K64, .nested = TRUE, .accel = ACCEL_HV }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "kvmhv_enable_nested" },
+  { "NESTED-V2: PowerVM LPAR, nested guest, auto -> TCG", H_POWERVM_P10, { R, K64, .nested = TRUE }, PLAN_OK,
+    PLAN_ACCEL_TCG, R, "cap-nested-hv=on", "kvm-type", NULL, "nested API v2" },
+  { "NESTED-V2: PowerVM LPAR, plain radix guest -> HV", H_POWERVM_P10, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", "cap-nested-hv", NULL, NULL },
+  /* P9-MIXED: a radix POWER9 before DD2.2 cannot run hash guests. */
+  { "P9-MIXED: DD2.1 radix host, hash guest, HV asked -> refused", H_P9_DD21_RADIX, { H, K64, .accel = ACCEL_HV },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "kvmppc_hash_v3_possible" },
+  { "P9-MIXED: DD2.1 radix host, POWER8 guest, auto -> TCG", H_P9_DD21_RADIX, { R, K64, .cpu = 8 }, PLAN_OK,
+    PLAN_ACCEL_TCG, H, NULL, "kvm-type", NULL, "DD2.1" },
+  { "P9-MIXED: DD2.1 radix host, radix guest -> HV", H_P9_DD21_RADIX, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", NULL, NULL, NULL },
   { "CCF-ASSIST: PR, not probed -> off", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
     "kvm-type=PR;cap-ccf-assist=off", NULL, NULL, NULL },
 };
@@ -788,6 +821,58 @@ START_TEST (test_dawr1)
 }
 END_TEST
 
+/* P9-MIXED: which POWER9 PVRs can mix hash and radix (Nimbus >= DD2.2,
+ * Cumulus >= DD1.1); the probe's KVM_CAP_PPC_MMU_HASH_V3 has the last word;
+ * and AIL mode 3 (QEMU >= 8.1) is off on the old ones. */
+START_TEST (test_p9_mixed_mode)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu82 = qemu_version (8, 2, "pseries-2.1");
+  static const struct { guint32 pvr; PlanStatus status; } pvrs[] = {
+    { 0x004e1202, PLAN_OK }, { 0x004e0202, PLAN_OK }, { 0x004e1203, PLAN_OK }, { 0x004e2101, PLAN_OK },
+    { 0x004e0201, PLAN_REFUSED_IMPOSSIBLE }, { 0x004e1201, PLAN_REFUSED_IMPOSSIBLE },
+    { 0x004e0100, PLAN_REFUSED_IMPOSSIBLE }, { 0x004e2100, PLAN_REFUSED_IMPOSSIBLE },
+  };
+  GuestSpec g = { H, K64, .accel = ACCEL_HV };
+  GuestSpec gr = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Profile) pr = make_profile (&gr);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pvrs); i++) {
+    g_autoptr (HostFacts) h = make_host (H_P9_DD21_RADIX);
+    g_autoptr (Plan) pl = NULL;
+    h->pvr = pvrs[i].pvr;
+    pl = plan_build (h, emu, p);
+    ck_assert_msg (pl->status == pvrs[i].status, "PVR %08x: status %d", pvrs[i].pvr, pl->status);
+  }
+  /* The kernel's own answer wins over the PVR table, both ways. */
+  {
+    g_autoptr (HostFacts) h = make_host (H_P9_DD21_RADIX);
+    g_autoptr (HostFacts) h2 = make_host (H_RADIX_64K);
+    g_autoptr (Plan) pl = NULL;
+    g_autoptr (Plan) pl2 = NULL;
+    set_probe (h, "workaround", "workaround", "workaround", PPCVM_YES);
+    pl = plan_build (h, emu, p);
+    ck_assert_int_eq (pl->status, PLAN_OK);
+    set_probe (h2, "workaround", "workaround", "workaround", PPCVM_YES);
+    h2->kvm_probe.hash_v3 = PPCVM_NO;
+    pl2 = plan_build (h2, emu, p);
+    ck_assert_int_eq (pl2->status, PLAN_REFUSED_IMPOSSIBLE);
+    ck_assert (any_contains (pl2->reasons, "KVM_CAP_PPC_MMU_HASH_V3"));
+  }
+  /* AIL mode 3 under QEMU >= 8.1: off on DD2.1, QEMU's default on DD2.2. */
+  {
+    g_autoptr (HostFacts) h = make_host (H_P9_DD21_RADIX);
+    g_autoptr (HostFacts) h22 = make_host (H_RADIX_64K);
+    g_autoptr (Plan) pl = plan_build (h, emu82, pr);
+    g_autoptr (Plan) pl22 = plan_build (h22, emu82, pr);
+    ck_assert_int_eq (pl->status, PLAN_OK);
+    ck_assert_str_eq (plan_machine_prop (pl, "cap-ail-mode-3"), "off");
+    ck_assert_ptr_null (plan_machine_prop (pl22, "cap-ail-mode-3"));
+  }
+}
+END_TEST
+
 /* ---- Setup steps: refuse with the fix, never fall back silently ---- */
 
 START_TEST (test_fixable_kvm_hv_not_loaded)
@@ -1031,6 +1116,7 @@ plan_suite (void)
   tcase_add_test (rules, test_tcg_nested_needs_7_0);
   tcase_add_test (rules, test_power10_host_htm);
   tcase_add_test (truth, test_dawr1);
+  tcase_add_test (truth, test_p9_mixed_mode);
   tcase_add_test (rules, test_fixable_kvm_hv_not_loaded);
   tcase_add_test (rules, test_fixable_devkvm_permission);
   tcase_add_test (rules, test_fixable_nested_param_off);

@@ -158,6 +158,46 @@ h['qemu'].update(version='10.0.0'); h['qemu']['caps'].append('cap-dawr1')"
   hasnt "cap-dawr1"
   ok "DAWR1: QEMU 10.0 on a POWER10 whose KVM lacks DAWR1 gets cap-dawr1=off (not a POWER9 guest)"
   ;;
+platforms)
+  # NESTED-V2 on the real PowerVM LPAR dump (9008-22L), as a POWER10 LPAR
+  # runs it: radix, kvm_hv loaded (nested API v2).
+  dump power9-powervm-9008-22L-hash lpar 'h["cpu"].update(pvr="0x00800200", chip="POWER10", generation=10, compat=None); h.update(page_size=65536, mmu="radix"); h["kvm"].update(hv=True, hv_nested=True)'
+  grep -q '"hypervisor": "powervm"' lpar.json || fail "the dump is not read as PowerVM: $(cat lpar.json)"
+  profile nested mmu=radix page-size=64K nested=true
+  run 3 plan --host lpar.json --accel hv ./nested.conf
+  has "kvmhv_enable_nested"
+  has "nested API v2"
+  run 0 plan --host lpar.json --explain ./nested.conf
+  has "accel=tcg"
+  has "cap-nested-hv=on"
+  profile radix mmu=radix page-size=64K
+  run 0 plan --host lpar.json --explain ./radix.conf
+  has "accel=kvm-hv"
+  run 0 matrix --json --host lpar.json
+  "$PY" -c 'import json; rows = json.load(open("out"))["rows"]; assert rows[0]["verdict"] == "hv" and rows[8]["verdict"] == "tcg", [r["verdict"] for r in rows]' \
+    || fail "matrix lpar: $(cat out)"
+  ok "NESTED-V2: a PowerVM LPAR runs radix guests under KVM-HV but no nested HV (refused, or TCG)"
+
+  # P9-MIXED on the real POWER9 PowerNV dump (9006-12P, radix), as a Nimbus
+  # DD2.1 (PVR 004e 0201); the dump itself is DD2.2 (004e 1202).
+  dump power9-powernv-9006-12P-radix-EXCERPT dd21 'h["cpu"]["pvr"] = "0x004e0201"; h.update(page_size=65536); h["kvm"].update(hv=True, hv_nested=True)'
+  dump power9-powernv-9006-12P-radix-EXCERPT dd22 'h.update(page_size=65536); h["kvm"].update(hv=True, hv_nested=True)'
+  profile hash mmu=hash page-size=64K
+  run 3 plan --host dd21.json --accel hv ./hash.conf
+  has "POWER9 Nimbus DD2.1 (PVR 004e0201)"
+  has "kvmppc_hash_v3_possible"
+  run 0 plan --host dd22.json --accel hv --explain ./hash.conf
+  has "accel=kvm-hv"
+  run 0 plan --host dd21.json --explain ./radix.conf
+  has "accel=kvm-hv"
+  run 0 matrix --json --host dd21.json
+  [ "$("$PY" -c 'import json; print(" ".join(r["verdict"] for r in json.load(open("out"))["rows"][:4]))')" = "hv hv tcg tcg" ] \
+    || fail "matrix dd21: $(cat out)"
+  run 0 matrix --json --host dd22.json
+  [ "$("$PY" -c 'import json; print(" ".join(r["verdict"] for r in json.load(open("out"))["rows"][:4]))')" = "hv hv hv hv" ] \
+    || fail "matrix dd22: $(cat out)"
+  ok "P9-MIXED: a radix POWER9 DD2.1 runs no hash guests under KVM-HV (DD2.2 does); the matrix agrees"
+  ;;
 *) fail "unknown case $1" ;;
 esac
 echo "$n passed"
