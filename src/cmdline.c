@@ -277,7 +277,10 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
   size = ppcvm_format_size (plan->memory);
   qemu_argv_add_args (a, "-m", size, NULL);
   qemu_argv_add_arg (a, "-smp");
-  qemu_argv_add_arg_printf (a, "%u", profile->smp);
+  if (profile->threads > 1)
+    qemu_argv_add_arg_printf (a, "%u,threads=%u", profile->smp, profile->threads);
+  else
+    qemu_argv_add_arg_printf (a, "%u", profile->smp);
   if (plan->mem_path != NULL)
     qemu_argv_add_args (a, "-mem-path", plan->mem_path, NULL);
 

@@ -135,6 +135,32 @@ detect_live_user (HostFacts *f)
   }
 }
 
+/* Split-core mode (POWER8 PowerNV) and the threads per core the device
+ * tree lists: one 4-byte interrupt server number a thread in each CPU node's
+ * ibm,ppc-interrupt-server#s (arch/powerpc/kernel/setup-common.c). */
+static void
+detect_threads (HostFacts *f, const char *sysroot)
+{
+  g_autofree char *sub = read_or_null (sysroot, "sys/devices/system/cpu/subcores_per_core");
+  g_autofree char *cpus = ppcvm_sysroot_path (sysroot, "proc/device-tree/cpus");
+  g_autoptr (GDir) dir = g_dir_open (cpus, 0, NULL);
+  const char *name;
+  guint64 n;
+
+  if (sub != NULL && g_ascii_string_to_unsigned (g_strstrip (sub), 10, 1, 8, &n, NULL))
+    f->subcores_per_core = (int) n;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = NULL;
+    struct stat st;
+    if (!g_str_has_prefix (name, "PowerPC,"))
+      continue;
+    path = g_build_filename (cpus, name, "ibm,ppc-interrupt-server#s", NULL);
+    if (stat (path, &st) == 0 && st.st_size >= 4 && st.st_size % 4 == 0 && st.st_size <= 4 * 8)
+      f->threads_per_core = (int) (st.st_size / 4);
+    break;
+  }
+}
+
 HostFacts *
 host_detect (const char *sysroot)
 {
@@ -148,6 +174,7 @@ host_detect (const char *sysroot)
     cpuinfo = read_or_null (sysroot, "proc/cpuinfo.excerpt");
   host_parse_cpuinfo (f, cpuinfo);
 
+  detect_threads (f, sysroot);
   meminfo = read_or_null (sysroot, "proc/meminfo");
   detect_hugepage_sizes (f, sysroot);
   host_parse_meminfo (f, meminfo);

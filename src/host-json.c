@@ -93,6 +93,20 @@ host_facts_to_json (const HostFacts *f)
   }
   json_object_object_add (cpu, "count",
                           f->cpu_count >= 0 ? json_object_new_int (f->cpu_count) : NULL);
+  if (f->cpus_online->len > 0) {
+    json_object *online = json_object_new_array ();
+    for (guint i = 0; i < f->cpus_online->len; i++)
+      json_object_array_add (online, json_object_new_int (g_array_index (f->cpus_online, int, i)));
+    json_object_object_add (cpu, "online", online);
+  } else {
+    json_object_object_add (cpu, "online", NULL);
+  }
+  json_object_object_add (cpu, "threads_per_core",
+                          f->threads_per_core > 0 ? json_object_new_int (f->threads_per_core) : NULL);
+  json_object_object_add (cpu, "subcores_per_core",
+                          f->subcores_per_core > 0 ? json_object_new_int (f->subcores_per_core) : NULL);
+  json_object_object_add (cpu, "smt",
+                          host_smt_online (f) > 0 ? json_object_new_int (host_smt_online (f)) : NULL);
   json_object_object_add (o, "cpu", cpu);
 
   json_object_object_add (o, "platform", str_json (host_platform_to_string (f->platform)));
@@ -304,6 +318,27 @@ host_facts_from_json (json_object *root, GError **error)
   if (f->generation != 0 && (f->generation < 5 || f->generation > 11))
     fail (&r, "cpu.generation", "a POWER generation from 5 to 11, or null");
   f->cpu_count = (int) read_int (&r, cpu, "count", "cpu.count", -1);
+  f->threads_per_core = (int) read_int (&r, cpu, "threads_per_core", "cpu.threads_per_core", 0);
+  if (f->threads_per_core > 8)
+    fail (&r, "cpu.threads_per_core", "1 to 8, or null");
+  f->subcores_per_core = (int) read_int (&r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0);
+  if (f->subcores_per_core > 4)
+    fail (&r, "cpu.subcores_per_core", "1, 2 or 4, or null");
+  arr = get (cpu, "online");
+  if (arr != NULL && !json_object_is_type (arr, json_type_array))
+    fail (&r, "cpu.online", "an array of CPU numbers, or null");
+  for (size_t i = 0; arr != NULL && json_object_is_type (arr, json_type_array) && i < json_object_array_length (arr) && !r.failed; i++) {
+    json_object *e = json_object_array_get_idx (arr, i);
+    int n;
+    if (!json_object_is_type (e, json_type_int) || json_object_get_int64 (e) < 0 ||
+        json_object_get_int64 (e) > (1 << 20) ||
+        (f->cpus_online->len > 0 && json_object_get_int (e) <= g_array_index (f->cpus_online, int, f->cpus_online->len - 1))) {
+      fail (&r, "cpu.online", "ascending CPU numbers");
+      break;
+    }
+    n = json_object_get_int (e);
+    g_array_append_val (f->cpus_online, n);
+  }
   pvr = read_str (&r, cpu, "pvr", "cpu.pvr");
   if (pvr) {
     guint64 v;

@@ -95,6 +95,7 @@ host_facts_new (void)
               f->kvm_probe.ccf_assist = PPCVM_UNKNOWN;
   f->hugepages = g_array_new (FALSE, TRUE, sizeof (HostHugepages));
   f->hugetlbfs = g_ptr_array_new_with_free_func ((GDestroyNotify) host_hugetlbfs_free);
+  f->cpus_online = g_array_new (FALSE, FALSE, sizeof (int));
   f->memlock_limit = -2;
   f->in_kvm_group = PPCVM_UNKNOWN;
   return f;
@@ -124,6 +125,7 @@ host_facts_free (HostFacts *f)
   g_free (f->kvm_probe.ibs);
   g_array_unref (f->hugepages);
   g_ptr_array_unref (f->hugetlbfs);
+  g_array_unref (f->cpus_online);
   emulator_facts_free (f->qemu);
   g_free (f);
 }
@@ -196,7 +198,12 @@ host_parse_cpuinfo (HostFacts *f, const char *text)
     if (!split_key_value (*l, &key, &value))
       continue;
     if (g_str_equal (key, "processor")) {
+      guint64 n;
       processors++;
+      if (g_ascii_string_to_unsigned (value, 10, 0, 1 << 20, &n, NULL)) {
+        int cpu = (int) n;
+        g_array_append_val (f->cpus_online, cpu);
+      }
     } else if (g_str_equal (key, "cpu")) {
       if (f->cpu_compat == NULL && *value)
         f->cpu_compat = cpu_mode_name (value);
@@ -224,6 +231,10 @@ host_parse_cpuinfo (HostFacts *f, const char *text)
     const char *chip = host_pvr_chip (f->pvr, &gen);
     g_free (f->cpu_chip);
     f->cpu_chip = g_strdup (chip);
+    /* Threads per core are the chip's (rule HV-SMT): POWER7 SMT4, POWER8
+     * SMT8; the device tree says it for others (host-detect.c). */
+    if (f->threads_per_core == 0 && (gen == 7 || gen == 8))
+      f->threads_per_core = gen == 7 ? 4 : 8;
     /* The generation the host runs at: its compat mode where it has one. */
     f->generation = gen;
     if (gen > 0 && f->cpu_compat) {
@@ -486,6 +497,53 @@ host_find_hugetlbfs (const HostFacts *f, guint64 size)
       return m;
   }
   return NULL;
+}
+
+int
+host_threads_per_subcore (const HostFacts *f)
+{
+  int sub = f->subcores_per_core > 0 ? f->subcores_per_core : 1;
+
+  if (f->threads_per_core <= 0 || f->threads_per_core % sub != 0)
+    return 0;
+  return f->threads_per_core / sub;
+}
+
+/* Online threads of the (sub)core holding each online CPU: CPU numbers are
+ * core * threads_per_core + thread (cpu_to_core_id on powerpc). */
+static int
+smt_scan (const HostFacts *f, gboolean *ret_secondary)
+{
+  int tps = host_threads_per_subcore (f), most = 0, run = 0, prev = -1;
+
+  *ret_secondary = FALSE;
+  if (tps == 0 || f->cpus_online->len == 0)
+    return 0;
+  for (guint i = 0; i < f->cpus_online->len; i++) {
+    int cpu = g_array_index (f->cpus_online, int, i);
+    if (cpu % tps != 0)
+      *ret_secondary = TRUE;
+    run = (prev >= 0 && prev / tps == cpu / tps) ? run + 1 : 1;
+    most = MAX (most, run);
+    prev = cpu;
+  }
+  return most;
+}
+
+int
+host_smt_online (const HostFacts *f)
+{
+  gboolean secondary;
+  return smt_scan (f, &secondary);
+}
+
+PpcvmTristate
+host_secondary_threads_online (const HostFacts *f)
+{
+  gboolean secondary;
+  if (smt_scan (f, &secondary) == 0)
+    return PPCVM_UNKNOWN;
+  return secondary ? PPCVM_YES : PPCVM_NO;
 }
 
 gboolean

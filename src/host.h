@@ -78,6 +78,12 @@ typedef struct {
   guint32 pvr;         /* 0: unknown */
   int generation;      /* 5..11; 0: not a POWER server CPU or unknown */
   int cpu_count;       /* -1: unknown */
+  /* SMT (rule HV-SMT). The online CPUs are /proc/cpuinfo's processor
+   * numbers; threads per core come from the device tree's
+   * ibm,ppc-interrupt-server#s, else the generation (POWER7 4, POWER8 8). */
+  GArray *cpus_online;     /* of int, ascending; empty: unknown */
+  int threads_per_core;    /* 0: unknown */
+  int subcores_per_core;   /* 1, or 2/4 in POWER8 split-core mode; 0: unknown */
 
   HostPlatform platform;
   HostHypervisor hypervisor;
@@ -135,6 +141,14 @@ const char *host_hypervisor_to_string (HostHypervisor h);
 HostHugepages *host_default_hugepages (const HostFacts *facts);  /* NULL if none */
 /* The first writable hugetlbfs mount with pages of SIZE bytes, or NULL. */
 const HostHugetlbfs *host_find_hugetlbfs (const HostFacts *facts, guint64 size);
+/* Hardware threads per (sub)core: threads_per_core / subcores_per_core
+ * (a missing subcores_per_core counts as 1); 0 when unknown. */
+int host_threads_per_subcore (const HostFacts *facts);
+/* The most threads online in any (sub)core (the SMT mode); 0 unknown. */
+int host_smt_online (const HostFacts *facts);
+/* Does any (sub)core have a thread other than its first online? */
+PpcvmTristate host_secondary_threads_online (const HostFacts *facts);
+
 /* Is this a POWER host that can run ppc64 KVM at all (arch ppc64/ppc64le)? */
 gboolean host_is_ppc64 (const HostFacts *facts);
 /* Kernel version as major*1000+minor (e.g. 6001), 0 if unknown. */

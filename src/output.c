@@ -38,6 +38,18 @@ output_host_text (const HostFacts *f, GPtrArray *advice)
     cpu = g_strdup_printf ("not a POWER CPU, %d online", f->cpu_count);
   }
   row (s, "cpu", cpu);
+  if (host_smt_online (f) > 0) {
+    int tps = host_threads_per_subcore (f), on = host_smt_online (f);
+    g_autofree char *smt = g_strdup_printf ("SMT%d%s (%d of %d threads online per %s)%s", on,
+                                            on == 1 ? ", secondary threads off" : "", on, tps,
+                                            f->subcores_per_core > 1 ? "subcore" : "core",
+                                            f->subcores_per_core > 1 ? ", split-core mode" : "");
+    if (f->subcores_per_core > 1) {
+      g_autofree char *t = smt;
+      smt = g_strdup_printf ("%s: %d subcores per core", t, f->subcores_per_core);
+    }
+    row (s, "threads", smt);
+  }
   {
     const char *plat = host_platform_to_string (f->platform);
     const char *hv = host_hypervisor_to_string (f->hypervisor);

@@ -272,6 +272,48 @@ kvm_access_checks (Ctx *c, Attempt *a, const char *module)
   }
 }
 
+/* Rule HV-SMT: on POWER7 and POWER8 KVM-HV runs a virtual core on a whole
+ * physical (sub)core, and kvmppc_run_core refuses to enter the guest unless
+ * the core's secondary threads are offline (book3s_hv.c: on_primary_thread,
+ * whenever threads_per_vcore () > 1, i.e. before POWER9): every vCPU fails
+ * KVM_RUN with EBUSY. A guest core has at most the threads of a (sub)core
+ * (KVM_CAP_PPC_SMT; split-core mode divides them). POWER9 and later: no SMT
+ * requirement; guest SMT up to 8 (the profile allows no more). */
+static gboolean
+hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
+  int tps = host_threads_per_subcore (h);
+
+  if (!host_is_powernv (h) || h->generation < 7 || h->generation > 8)
+    return TRUE;
+  switch (host_secondary_threads_online (h)) {
+  case PPCVM_YES:
+    a->status = PLAN_REFUSED_FIXABLE;
+    reason (a->reasons, "KVM-HV on %s needs the secondary threads of every core offline (SMT off), and this host "
+            "runs SMT%d: the kernel fails every vCPU with EBUSY (KVM_RUN) while they are online",
+            gen_name (h->generation), host_smt_online (h));
+    reason (a->ways, PLAN_FIX_SMT_OFF);
+    return FALSE;
+  case PPCVM_UNKNOWN:
+    plan_warn (pl, "KVM-HV on %s needs the secondary threads of every core offline, and ppcvm cannot tell whether "
+               "they are; if qemu fails with KVM_RUN and EBUSY: %s", gen_name (h->generation), PLAN_FIX_SMT_OFF);
+    break;
+  case PPCVM_NO:
+    plan_decide (pl, "smt", "off", "KVM-HV on %s needs the secondary threads offline, and they are", gen_name (h->generation));
+    break;
+  }
+  if (tps > 0 && p->threads > (guint) tps) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "a %s %score here has %d threads: a guest core cannot have threads=%u under KVM-HV",
+            gen_name (h->generation), h->subcores_per_core > 1 ? "sub" : "", tps, p->threads);
+    reason (a->ways, "threads=%d or fewer", tps);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
 {
@@ -315,6 +357,9 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
             gen_name (ggen), gen_name (h->generation));
     return;
   }
+
+  if (!hv_smt_ok (c, pl, a))
+    return;
 
   if (hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
     plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
@@ -473,6 +518,14 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   if (wants_nested_hv (c, ggen)) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "the guest wants to run KVM-HV guests of its own, and a KVM PR guest cannot");
+    return;
+  }
+  /* Rule HV-SMT, PR side: KVM PR runs one thread per virtual core
+   * (kvm_vm_ioctl_check_extension: KVM_CAP_PPC_SMT is 1 without HV). */
+  if (p->threads > 1) {
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "KVM PR runs one thread per guest core, and the guest asks for threads=%u", p->threads);
+    reason (a->ways, "threads=1 (the same vCPUs as single-thread cores)");
     return;
   }
   /* PR-GEN: PR runs the guest's code on the host CPU and emulates only the

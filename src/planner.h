@@ -83,3 +83,7 @@ int plan_cpu_model_generation (const char *model);
 /* Setup problems this host has for running guests, each "problem: fix".
  * Pure, like plan_build; a newly allocated array of strings. */
 GPtrArray *plan_host_advice (const HostFacts *host);
+
+/* The fix for rule HV-SMT, said once (planner, host --check, qemu errors). */
+#define PLAN_FIX_SMT_OFF \
+  "sudo ppc64_cpu --smt=off (powerpc-utils; it takes the secondary threads of the whole host offline)"

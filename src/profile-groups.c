@@ -456,6 +456,22 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
   }
   g_clear_pointer (&v, g_free);
 
+  if (!ctx_get (ctx, g, "threads", &v, error))
+    return FALSE;
+  if (v != NULL) {
+    guint64 n;
+    if (!g_ascii_string_to_unsigned (g_strstrip (v), 10, 1, 8, &n, NULL) || (n & (n - 1)) != 0)
+      return value_error (ctx, g, "threads", v, error,
+                          "'%s' is not a number of threads per core (1, 2, 4 or 8)", v);
+    p->threads = (guint) n;
+  }
+  g_clear_pointer (&v, g_free);
+  if (p->threads > 1 && p->smp % p->threads != 0) {
+    g_autofree char *t = g_strdup_printf ("%u", p->threads);
+    return value_error (ctx, g, "threads", t, error,
+                        "smp=%u is not a multiple of threads=%u (whole cores only)", p->smp, p->threads);
+  }
+
   if (!ctx_get (ctx, g, "machine", &v, error))
     return FALSE;
   if (v != NULL) {

@@ -8,7 +8,7 @@
 
 typedef gboolean (*GroupLoader) (LoadContext *ctx, const char *group, Profile *p, GError **error);
 
-static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "memory", "smp",
+static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "memory", "smp", "threads",
                                           "nested", "accel", "machine", "display", "vnc",
                                           "vnc-password-file", "mem-path", NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "cdrom", NULL };

@@ -31,6 +31,7 @@ typedef struct {
   int cpu_generation;  /* 7..10; 0 = host */
   guint64 memory;      /* bytes */
   guint smp;
+  guint threads;       /* vCPU threads per core (SMT): 1, 2, 4 or 8; 0 = unset (qemu: 1) */
   gboolean nested;
   AccelRequest accel;
   char *machine;       /* "pseries" or "pseries-X.Y" */

@@ -1014,6 +1014,105 @@ START_TEST (test_firmware_missing)
 }
 END_TEST
 
+/* Rule HV-SMT on the three real POWER8 PowerNV dumps: all eight threads
+ * online (refused, with the fix), SMT off (KVM-HV), split-core mode
+ * (libvirt's "subcores2" case: 2 subcores of 4 threads; KVM-HV with guest
+ * cores of at most 4 threads). */
+static HostFacts *
+power8_fixture (const char *name, int subcores)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("PPCVM_FIXTURES"), name, NULL);
+  HostFacts *h = host_detect (dir);
+
+  g_free (h->arch);
+  h->arch = g_strdup ("ppc64le");
+  h->page_size = 64 * 1024;
+  h->kvm_device = h->kvm_usable = h->kvm_hv = PPCVM_YES;
+  h->kvm_pr = PPCVM_NO;
+  if (subcores)
+    h->subcores_per_core = subcores;
+  return h;
+}
+
+START_TEST (test_power8_smt)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  GuestSpec g = { H, K64, .cpu = 8 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (HostFacts) on = power8_fixture ("power8e-powernv-8247-22L-160cpu", 0);
+  g_autoptr (HostFacts) off = power8_fixture ("power8e-powernv-8247-22L-smtoff", 0);
+  g_autoptr (HostFacts) split = power8_fixture ("power8e-powernv-8247-22L-subcores", 2);
+  g_autoptr (Plan) pl = NULL;
+
+  p->accel = ACCEL_HV;
+  ck_assert_int_eq (on->threads_per_core, 8);
+  ck_assert_int_eq (host_smt_online (on), 8);
+  pl = plan_build (on, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->reasons, "runs SMT8"));
+  ck_assert (any_contains (pl->ways_out, "ppc64_cpu --smt=off"));
+  g_clear_pointer (&pl, plan_free);
+  /* auto: the setup step is named, not a silent fall to PR or TCG. */
+  p->accel = ACCEL_AUTO;
+  pl = plan_build (on, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  g_clear_pointer (&pl, plan_free);
+
+  p->accel = ACCEL_HV;
+  ck_assert_int_eq (host_smt_online (off), 1);
+  pl = plan_build (off, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_int_eq (pl->accel, PLAN_ACCEL_KVM_HV);
+  ck_assert_str_eq (plan_decision_value (pl, "smt"), "off");
+  g_clear_pointer (&pl, plan_free);
+
+  ck_assert_int_eq (host_threads_per_subcore (split), 4);
+  p->smp = 8;
+  p->threads = 4;
+  pl = plan_build (split, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_int_eq (pl->accel, PLAN_ACCEL_KVM_HV);
+  g_clear_pointer (&pl, plan_free);
+  p->threads = 8;
+  pl = plan_build (split, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_IMPOSSIBLE);
+  ck_assert (any_contains (pl->reasons, "subcore here has 4 threads"));
+  ck_assert (any_contains (pl->ways_out, "threads=4 or fewer"));
+  g_clear_pointer (&pl, plan_free);
+  /* Unsplit, SMT off: a guest core may use all eight threads. */
+  pl = plan_build (off, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  g_clear_pointer (&pl, plan_free);
+  /* PR runs one thread per core. */
+  p->accel = ACCEL_PR;
+  off->kvm_pr = PPCVM_YES;
+  pl = plan_build (off, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_IMPOSSIBLE);
+  ck_assert (any_contains (pl->reasons, "one thread per guest core"));
+}
+END_TEST
+
+/* POWER9 and later: no SMT requirement, even with every thread online. */
+START_TEST (test_power9_smt_free)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+
+  h->threads_per_core = 4;
+  for (int i = 0; i < 16; i++)
+    g_array_append_val (h->cpus_online, i);
+  p->smp = 8;
+  p->threads = 8;
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_int_eq (pl->accel, PLAN_ACCEL_KVM_HV);
+  ck_assert_ptr_null (plan_decision_value (pl, "smt"));
+}
+END_TEST
+
 START_TEST (test_machine_string_escapes)
 {
   g_autoptr (EmulatorFacts) emu = qemu_72 ();
@@ -1123,6 +1222,8 @@ plan_suite (void)
   tcase_add_test (rules, test_hugepage_counts);
   tcase_add_test (rules, test_profile_mem_path_forced);
   tcase_add_test (rules, test_unknown_emulator);
+  tcase_add_test (rules, test_power8_smt);
+  tcase_add_test (rules, test_power9_smt_free);
   tcase_add_test (rules, test_firmware_missing);
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
