@@ -82,6 +82,37 @@ case_dryrun() {
   pass "dry-run output pasted into sh boots the same guest"
 }
 
+# Options after the profile are ppcvm's: qemu gets the plan and what follows
+# '--', nothing else (issue: `run demo -s guest.memory=4G` started a gdb
+# server and took guest.memory=4G for a disk image).
+case_options() {
+  local p rc=0; p=$(write_profile options </dev/null)
+  timeout --kill-after=5 150 "$PPCVM_BIN" run "$p" -s guest.memory=768M --json -- -smp 2 \
+    </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+  [ $rc = 0 ] || fail "ppcvm run PROFILE -s ... --json -- -smp 2 exited $rc: $(tail -5 "$WORK/err")"
+  tr -d '\r' <"$WORK/out" >"$WORK/log"
+  expect_booted "$WORK/log"
+  expect_marker "$WORK/log" cpus 2
+  # MemTotal of a 768 MiB guest: between 512 and 768 MiB.
+  local kb; kb=$(marker "$WORK/log" memtotal)
+  [ "$kb" -gt 524288 ] && [ "$kb" -le 786432 ] || fail "memtotal=$kb kB: -s guest.memory=768M did not reach the guest"
+  # The JSON after the console: qemu's argv is the plan's, then '-smp 2', and
+  # no -s, no --json, no guest.memory word; exit status 0.
+  sed -n '/^{$/,$p' "$WORK/log" >"$WORK/run.json"
+  python3 - "$WORK/run.json" <<'PY' || fail "run --json: $(cat "$WORK/run.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+argv = j["argv"]
+assert j["exit_status"] == 0, j["exit_status"]
+assert argv[-2:] == ["-smp", "2"], argv
+for bad in ("-s", "--json", "-json"):
+    assert bad not in argv, (bad, argv)
+assert not any("guest.memory" in a for a in argv), argv
+assert argv[argv.index("-m") + 1] == "768M", argv
+PY
+  pass "run PROFILE -s KEY=VALUE --json -- QEMU-ARGS: the override is ppcvm's, qemu got only what followed --"
+}
+
 # expect_error NAME PATTERN ARGS... — ppcvm fails with PATTERN, starts nothing.
 expect_error() {
   local name=$1 pattern=$2 rc=0; shift 2
