@@ -32,13 +32,13 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a new -d '
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a matrix -d 'What this host can run, per guest kind'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a hugepages -d 'The hugepages a guest needs, and how to reserve them'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a desktop-entry -d 'Write a .desktop launcher for a profile'
-complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a libvirt domain or qemu command'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a qemu command line (after --)'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a export -d 'Print a profile as libvirt domain XML'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a os -d 'The catalogue of POWER operating systems'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a help -d 'Show the commands'
 
-# Host selection: host, plan, run, matrix, hugepages.
-set -l __ppcvm_hostcmds host plan run matrix hugepages
+# Host selection: host, plan, run, matrix, hugepages, export.
+set -l __ppcvm_hostcmds host plan run matrix hugepages export
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l host -rF -d 'Host facts from a ppcvm host --json file'
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l sysroot -xa '(__fish_complete_directories)' -d "Read the host's /proc, /sys, /dev under DIR"
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l qemu -rF -d 'The qemu-system-ppc64 binary'
@@ -47,8 +47,8 @@ complete -c ppcvm -n "__fish_seen_subcommand_from host plan run matrix list prof
 # A guest profile: plan, run, matrix, hugepages, desktop-entry, export.
 set -l __ppcvm_profcmds plan run hugepages desktop-entry export
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_profcmds" -a '(__ppcvm_profiles)' -d Profile
-complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages" -s s -l set -x -a 'guest.name= guest.mmu= guest.page-size= guest.cpu= guest.memory= guest.smp= guest.nested= guest.accel= guest.machine= guest.display= guest.vnc= guest.vnc-password-file= guest.mem-path= boot.kernel= boot.initrd= boot.append= boot.firmware= boot.cdrom= network.mode= network.forward= network.ifname= network.model= qemu.args= qemu.binary=' -d 'Override a profile key'
-complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages" -l accel -xa 'auto kvm hv pr tcg' -d 'Accelerator'
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages export" -s s -l set -x -a 'guest.name= guest.mmu= guest.page-size= guest.cpu= guest.memory= guest.smp= guest.nested= guest.accel= guest.machine= guest.display= guest.vnc= guest.vnc-password-file= guest.mem-path= boot.kernel= boot.initrd= boot.append= boot.firmware= boot.cdrom= network.mode= network.forward= network.ifname= network.model= qemu.args= qemu.binary=' -d 'Override a profile key'
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages export" -l accel -xa 'auto kvm hv pr tcg' -d 'Accelerator'
 complete -c ppcvm -n "__fish_seen_subcommand_from plan run" -l explain -d 'Print every decision with its reason'
 
 # run
@@ -65,7 +65,8 @@ complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Kill q
 
 # new
 complete -c ppcvm -n "__fish_seen_subcommand_from new" -l from -xa '(__ppcvm_profiles)' -d 'The profile to copy'
-complete -c ppcvm -n "__fish_seen_subcommand_from new desktop-entry" -s f -l force -d 'Overwrite an existing file'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -s f -l force -d 'Overwrite an existing profile'
+complete -c ppcvm -n "__fish_seen_subcommand_from desktop-entry" -l install -d 'Write it to $XDG_DATA_HOME/applications'
 
 # hugepages
 complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l apply -d 'Do the runtime steps here (root)'
@@ -73,7 +74,8 @@ complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l mount-point -xa 
 
 # export, import
 complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt -d 'libvirt domain XML'
-complete -c ppcvm -n "__fish_seen_subcommand_from import" -F -d 'File to import'
+complete -c ppcvm -n "__fish_seen_subcommand_from import" -s o -l output -rF -d 'Write the profile to FILE'
+complete -c ppcvm -n "__fish_seen_subcommand_from import" -s f -l force -d 'Overwrite the --output FILE'
 
 complete -c ppcvm -n "__fish_seen_subcommand_from help" -a "$__ppcvm_cmds"
 
