@@ -120,7 +120,60 @@ ppcvm_read_file (const char *sysroot, const char *path, char **ret_contents, gsi
                  GError **error)
 {
   g_autofree char *full = ppcvm_sysroot_path (sysroot, path);
-  return g_file_get_contents (full, ret_contents, ret_len, error);
+  return ppcvm_read_file_max (full, PPCVM_READ_MAX_PROC, ret_contents, ret_len, error);
+}
+
+gboolean
+ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *ret_len, GError **error)
+{
+  /* O_NONBLOCK: a FIFO without a writer must not hang the open. */
+  ppcvm_autofd int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  g_autoptr (GString) buf = NULL;
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) != 0) {
+    int errsv = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "Failed to open file “%s”: %s",
+                 path, g_strerror (errsv));
+    return FALSE;
+  }
+  if (S_ISDIR (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: a directory, not a file", path);
+    return FALSE;
+  }
+  if (S_ISREG (st.st_mode) && (guint64) st.st_size > max)
+    goto too_large;
+  (void) fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  buf = g_string_sized_new (S_ISREG (st.st_mode) ? (gsize) st.st_size + 1 : 4096);
+  for (;;) {
+    char chunk[65536];
+    ssize_t n = read (fd, chunk, MIN (sizeof chunk, max + 1 - buf->len));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    if (n < 0) {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "Failed to read from file “%s”: %s",
+                   path, g_strerror (errsv));
+      return FALSE;
+    }
+    if (n == 0)
+      break;
+    g_string_append_len (buf, chunk, n);
+    if (buf->len > max)
+      goto too_large;
+  }
+  if (ret_len != NULL)
+    *ret_len = buf->len;
+  *ret_contents = g_string_free (g_steal_pointer (&buf), FALSE);
+  return TRUE;
+
+too_large:
+  {
+    g_autofree char *limit = ppcvm_format_size_human (max);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: too large (more than %s): not a file ppcvm reads",
+                 path, limit);
+    return FALSE;
+  }
 }
 
 gboolean

@@ -49,6 +49,19 @@ char *ppcvm_format_size_human (guint64 bytes);
 gboolean ppcvm_read_file (const char *sysroot, const char *path, char **ret_contents,
                           gsize *ret_len, GError **error);
 
+/* Read PATH whole, but never more than MAX bytes: a bigger file (or an
+ * endless one such as /dev/zero) fails with PPCVM_ERROR_INVALID "PATH: too
+ * large (more than N)". Open/read failures are G_FILE_ERROR as with
+ * g_file_get_contents(). A FIFO without writer reads as empty. */
+gboolean ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *ret_len,
+                              GError **error);
+/* The bounds: profiles and host files (text a person writes or `ppcvm host
+ * --json` prints), /proc and /sys files, QMP replies. */
+#define PPCVM_READ_MAX_PROFILE (1024 * 1024)
+#define PPCVM_READ_MAX_HOST (4 * 1024 * 1024)
+#define PPCVM_READ_MAX_PROC (4 * 1024 * 1024)
+#define PPCVM_READ_MAX_QMP (16 * 1024 * 1024)
+
 /* SYSROOT/PATH as a newly allocated path. */
 char *ppcvm_sysroot_path (const char *sysroot, const char *path);
 

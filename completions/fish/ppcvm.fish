@@ -61,7 +61,7 @@ complete -c ppcvm -n "__fish_seen_subcommand_from run" -l exec -d 'Replace ppcvm
 complete -c ppcvm -n "__fish_seen_subcommand_from list profiles" -l names -d 'Only the names, one per line'
 complete -c ppcvm -n "__fish_seen_subcommand_from stop console" -a '(__ppcvm_guests)' -d Guest
 complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s t -l timeout -x -d 'Seconds to wait for the powerdown'
-complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Kill qemu if QMP quit does not end it'
+complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Cut the power: QMP quit, then SIGKILL'
 
 # new
 complete -c ppcvm -n "__fish_seen_subcommand_from new" -l from -xa '(__ppcvm_profiles)' -d 'The profile to copy'

@@ -14,11 +14,12 @@ enum {
   EXIT_USAGE = 2,     /* wrong command line */
   EXIT_REFUSED = 3,   /* the planner refused the guest */
   /* stop: how the guest ended. 0 (EXIT_STOP_POWERDOWN) = it powered off
-   * after QMP system_powerdown within --timeout; 4 = it did not, and QMP
-   * quit ended qemu; 5 = only SIGKILL (--force) did; 1 = error (no such
-   * guest, QMP unreachable without --force, still running). */
+   * after QMP system_powerdown within --timeout; without --force stop never
+   * cuts the power: 1 = error (no such guest, QMP unreachable, or still
+   * running after --timeout). --force cuts it: 4 = QMP quit ended qemu,
+   * 5 = only SIGKILL did. */
   EXIT_STOP_POWERDOWN = 0,
-  EXIT_STOP_QUIT = 4,
+  EXIT_STOP_QUIT = 4,      /* --force only */
   EXIT_STOP_KILLED = 5,
   EXIT_LAUNCH = 125,  /* run: ppcvm failed before qemu started */
   EXIT_NOEXEC = 126,  /* run: qemu could not be executed */

@@ -91,7 +91,7 @@ on_qemu_line (const char *line, gpointer user_data)
 
 /* Supervise ARGV with our stdin; its stderr passes through, explained. */
 static int
-supervise (char **argv, int stdin_fd)
+supervise (char **argv, int stdin_fd, gboolean foreground)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) shown = g_ptr_array_new ();
@@ -113,7 +113,7 @@ supervise (char **argv, int stdin_fd)
 int
 run_supervised (char **argv)
 {
-  return supervise (argv, -1);
+  return supervise (argv, -1, TRUE);
 }
 
 /* ---- detached guests --------------------------------------------------- */
@@ -131,6 +131,14 @@ check_socket_path (const char *path, GError **error)
   return FALSE;
 }
 
+/* Save S under the lock. */
+static gboolean
+locked_save (const char *runtime, const GuestState *s, GError **error)
+{
+  ppcvm_autofd int lock = state_lock (runtime, error);
+  return lock >= 0 && guest_state_save (s, error);
+}
+
 int
 run_detached (const char *name_opt, const Plan *plan, const Profile *profile, const char *binary,
               const char *const *extra, int *ret_pid)
@@ -142,7 +150,6 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   g_autofree char *runtime = NULL;
   g_autofree char *pid_file = NULL;
   g_auto (GStrv) argv = NULL;
-  ppcvm_autofd int lock = -1;
   ppcvm_autofd int devnull = -1;
   const char *name = name_opt != NULL ? name_opt : profile->id;
   CmdlineRuntime rt = { 0 };
@@ -151,28 +158,53 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
 
   if (name == NULL || !state_validate_name (name, &error))
     goto fail;
-  if ((runtime = state_runtime_dir (&error)) == NULL || (lock = state_lock (runtime, &error)) < 0)
+  if ((runtime = state_runtime_dir (&error)) == NULL)
     goto fail;
-  running = state_find_guest (runtime, name, &error);
-  if (running != NULL) {
-    g_clear_error (&error);
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                 "a guest named '%s' is already running (pid %d); stop it with 'ppcvm stop %s' "
-                 "or pick another --name", name, (int) running->pid, name);
-    goto fail;
-  }
-  if (!g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
-    goto fail;
-  g_clear_error (&error);
-
   s = guest_state_new (runtime, name);
   pid_file = g_build_filename (s->dir, STATE_PID, NULL);
   if (!check_socket_path (s->qmp_socket, &error) || !check_socket_path (s->console_socket, &error))
     goto fail;
-  if (mkdir (s->dir, 0700) != 0) {
-    int errsv = errno;
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", s->dir, g_strerror (errsv));
-    goto fail;
+
+  /* The directory and a 'starting' state (naming us, the launcher) exist
+   * before qemu does: whatever is killed when, `list` finds the guest and
+   * never mistakes it for a dead one. The lock is held only for this. */
+  {
+    ppcvm_autofd int lock = state_lock (runtime, &error);
+    if (lock < 0)
+      goto fail;
+    running = state_find_guest (runtime, name, &error);
+    if (running != NULL) {
+      g_clear_error (&error);
+      if (running->pid > 0)
+        g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                     "a guest named '%s' is already %s (pid %d); stop it with 'ppcvm stop %s' "
+                     "or pick another --name", name, running->status == GUEST_STARTING ? "starting" : "running",
+                     (int) running->pid, name);
+      else
+        g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                     "a guest named '%s' is being started (by ppcvm pid %d); pick another --name",
+                     name, (int) running->launcher_pid);
+      goto fail;
+    }
+    if (!g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
+      goto fail;
+    g_clear_error (&error);
+    if (mkdir (s->dir, 0700) != 0) {
+      int errsv = errno;
+      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", s->dir, g_strerror (errsv));
+      goto fail;
+    }
+    s->status = GUEST_STARTING;
+    s->launcher_pid = getpid ();
+    s->launcher_start = state_pid_start_time (s->launcher_pid);
+    s->accel = g_strdup (plan_accel_to_string (plan->accel));
+    s->memory = plan->memory;
+    s->profile = g_strdup (profile->path);
+    s->started = g_get_real_time () / G_USEC_PER_SEC;
+    if (!guest_state_save (s, &error)) {
+      state_remove_guest_dir (s->dir, NULL);
+      goto fail;
+    }
   }
 
   rt = (CmdlineRuntime) { .qmp_socket = s->qmp_socket, .console_socket = s->console_socket,
@@ -189,12 +221,13 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   /* qemu creates the sockets, the pid file and the log: 0600 for all. */
   devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   old_umask = umask (0077);
-  status = supervise (argv, devnull);
+  status = supervise (argv, devnull, FALSE);
   umask (old_umask);
   /* -daemonize: qemu's first process exits once the guest is set up (0), or
    * with qemu's error, which supervise() has shown and explained. */
   if (status != 0) {
-    state_remove_guest_dir (s->dir, NULL);
+    ppcvm_autofd int lock = state_lock (runtime, NULL);
+    state_remove_if_gone (s->dir, NULL);
     return status;
   }
   /* qemu's -daemonize sets umask 027 for what it creates later; the
@@ -206,11 +239,9 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   }
   if (!state_read_pid_file (pid_file, &s->pid, &error))
     goto fail;
-  s->accel = g_strdup (plan_accel_to_string (plan->accel));
-  s->memory = plan->memory;
-  s->profile = g_strdup (profile->path);
-  s->started = g_get_real_time () / G_USEC_PER_SEC;
-  if (!guest_state_save (s, &error))
+  guest_state_record_identity (s);
+  s->status = GUEST_RUNNING;
+  if (!locked_save (runtime, s, &error))
     goto fail;
   cli_message ("guest '%s' started (pid %d); 'ppcvm console %s' attaches, 'ppcvm stop %s' stops it",
                name, (int) s->pid, name, name);
@@ -252,6 +283,21 @@ lock_runtime (char **ret_runtime)
   return lock;
 }
 
+/* A guest whose qemu runs but whose state is unusable: say so, and how to
+ * end it (its sockets are still in its directory). */
+static void
+warn_unknown (GPtrArray *guests)
+{
+  for (guint i = 0; i < guests->len; i++) {
+    const GuestState *s = guests->pdata[i];
+    if (s->status != GUEST_UNKNOWN)
+      continue;
+    fprintf (stderr, "ppcvm: warning: guest '%s' is in an unknown state: %s; its qemu (pid %d) still runs: "
+             "'ppcvm stop %s' powers it off ('ppcvm stop --force %s' ends it)\n",
+             s->name, s->problem != NULL ? s->problem : "?", (int) s->pid, s->name, s->name);
+  }
+}
+
 int
 cmd_list (int argc, char **argv)
 {
@@ -266,7 +312,7 @@ cmd_list (int argc, char **argv)
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *runtime = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  int width[6] = { 0 };
+  int width[7] = { 0 };
   ppcvm_autofd int lock = -1;
 
   if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, &error)) {
@@ -301,31 +347,34 @@ cmd_list (int argc, char **argv)
     json_object_object_add (root, "schema", json_object_new_string ("ppcvm-list/1"));
     json_object_object_add (root, "guests", arr);
     output_print_json (stdout, root);
+    warn_unknown (guests);
     return EXIT_OK;
   }
 
   if (guests->len == 0)
     return EXIT_OK;
-  g_ptr_array_add (rows, g_strsplit ("NAME PID ACCEL UPTIME MEMORY PROFILE", " ", -1));
+  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY PROFILE", " ", -1));
   for (guint i = 0; i < guests->len; i++) {
     const GuestState *s = guests->pdata[i];
-    char **row = g_new0 (char *, 7);
+    char **row = g_new0 (char *, 8);
     row[0] = g_strdup (s->name);
-    row[1] = g_strdup_printf ("%d", (int) s->pid);
-    row[2] = g_strdup (s->accel != NULL ? s->accel : "-");
-    row[3] = format_uptime (s->started >= 0 ? now - s->started : -1);
-    row[4] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
-    row[5] = g_strdup (s->profile != NULL ? s->profile : "-");
+    row[1] = s->pid > 0 ? g_strdup_printf ("%d", (int) s->pid) : g_strdup ("-");
+    row[2] = g_strdup (s->status == GUEST_RUNNING ? "running" : s->status == GUEST_STARTING ? "starting" : "unknown");
+    row[3] = g_strdup (s->accel != NULL ? s->accel : "-");
+    row[4] = format_uptime (s->started >= 0 ? now - s->started : -1);
+    row[5] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
+    row[6] = g_strdup (s->profile != NULL ? s->profile : "-");
     g_ptr_array_add (rows, row);
   }
   for (guint r = 0; r < rows->len; r++)
-    for (int c = 0; c < 6; c++)
+    for (int c = 0; c < 7; c++)
       width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
   for (guint r = 0; r < rows->len; r++) {
     char **row = rows->pdata[r];
-    printf ("%-*s  %*s  %-*s  %*s  %*s  %s\n", width[0], row[0], width[1], row[1], width[2], row[2],
-            width[3], row[3], width[4], row[4], row[5]);
+    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %s\n", width[0], row[0], width[1], row[1], width[2], row[2],
+            width[3], row[3], width[4], row[4], width[5], row[5], row[6]);
   }
+  warn_unknown (guests);
   return EXIT_OK;
 }
 
@@ -370,7 +419,7 @@ remove_state (const GuestState *s, const char *runtime)
   ppcvm_autofd int lock = state_lock (runtime, NULL);
 
   (void) lock;
-  state_remove_guest_dir (s->dir, NULL);
+  state_remove_if_gone (s->dir, NULL);
 }
 
 int
@@ -380,7 +429,7 @@ cmd_stop (int argc, char **argv)
   gboolean force = FALSE;
   GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the guest to power off (60)", "S" },
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Kill qemu (SIGKILL) if QMP 'quit' does not end it", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Cut the power: QMP 'quit', then SIGKILL (no powerdown)", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -389,8 +438,10 @@ cmd_stop (int argc, char **argv)
   g_autofree char *runtime = NULL;
   int result;
 
-  if (!cli_parse ("stop", "NAME", "Power a detached guest off: ACPI-like powerdown, then QMP quit, "
-                  "then (--force) SIGKILL.\nExit status: 0 powered down, 4 quit via QMP, 5 killed, 1 error.",
+  if (!cli_parse ("stop", "NAME", "Power a detached guest off (ACPI-like powerdown) and wait for it; "
+                  "--force cuts the power instead (QMP quit, then SIGKILL).\n"
+                  "Exit status: 0 powered off, 4 ended with QMP quit (--force), 5 killed (--force), "
+                  "1 error or still running.",
                   entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;
@@ -410,22 +461,39 @@ cmd_stop (int argc, char **argv)
     cli_error (error);
     return EXIT_ERROR;
   }
+  if (s->pid <= 0) {
+    fprintf (stderr, "ppcvm: error: guest '%s' is still being started (by ppcvm pid %d); try again in a moment\n",
+             s->name, (int) s->launcher_pid);
+    return EXIT_ERROR;
+  }
+
+  if (!force) {
+    qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &error);
+    if (qmp_run (qmp, "system_powerdown", &error) && wait_gone (s, timeout)) {
+      cli_message ("guest '%s' powered off", s->name);
+      remove_state (s, runtime);
+      return EXIT_STOP_POWERDOWN;
+    }
+    if (error != NULL)
+      cli_error (error);
+    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running: %s; "
+             "'ppcvm stop --force %s' cuts its power\n", s->name, (int) s->pid,
+             error != NULL ? "it cannot be asked to power off" : "it did not power off within --timeout",
+             s->name);
+    return EXIT_ERROR;
+  }
 
   qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &error);
-  if (qmp_run (qmp, "system_powerdown", &error) && wait_gone (s, timeout)) {
-    cli_message ("guest '%s' powered off", s->name);
-    result = EXIT_STOP_POWERDOWN;
-  } else if (qmp_run (qmp, "quit", &error) && wait_gone (s, QUIT_WAIT_S)) {
-    cli_message ("guest '%s' did not power off within %d s: stopped with QMP quit", s->name, timeout);
+  if (qmp_run (qmp, "quit", &error) && wait_gone (s, QUIT_WAIT_S)) {
+    cli_message ("guest '%s' stopped with QMP quit (power cut)", s->name);
     result = EXIT_STOP_QUIT;
-  } else if (force && kill (s->pid, SIGKILL) == 0 && wait_gone (s, KILL_WAIT_S)) {
+  } else if (kill (s->pid, SIGKILL) == 0 && wait_gone (s, KILL_WAIT_S)) {
     cli_message ("guest '%s' killed (SIGKILL)", s->name);
     result = EXIT_STOP_KILLED;
   } else {
     if (error != NULL)
       cli_error (error);
-    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running%s\n", s->name, (int) s->pid,
-             force ? "" : "; 'ppcvm stop --force' kills it");
+    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running after SIGKILL\n", s->name, (int) s->pid);
     return EXIT_ERROR;
   }
   remove_state (s, runtime);
@@ -519,9 +587,12 @@ cmd_console (int argc, char **argv)
       return EXIT_ERROR;
     s = state_find_guest (runtime, argv[1], &error);
   }
-  if (s == NULL || s->console_socket == NULL) {
-    if (s == NULL)
-      cli_error (error);
+  if (s == NULL) {
+    cli_error (error);
+    return EXIT_ERROR;
+  }
+  if (s->pid <= 0) {
+    fprintf (stderr, "ppcvm: error: guest '%s' is still being started; try again in a moment\n", s->name);
     return EXIT_ERROR;
   }
   g_strlcpy (addr.sun_path, s->console_socket, sizeof addr.sun_path);

@@ -15,7 +15,7 @@ kill_guests() {
   done
 }
 BG_PID=
-trap 'rc=$?; kill_guests; [ -z "$BG_PID" ] || kill -9 $BG_PID 2>/dev/null; (exit $rc); cleanup' EXIT
+trap 'rc=$?; kill_guests; [ -z "$BG_PID" ] || kill -9 $BG_PID 2>/dev/null; pkill -9 -f "$WORK/" || true; (exit $rc); cleanup' EXIT
 
 held_profile() {  # NAME — a profile whose guest stays up after booting
   local p; p=$(write_profile "$1" </dev/null)
@@ -69,8 +69,8 @@ case_detach() {
   pass "run --detach: state dir 0700, files 0600, the guest booted (console log)"
 
   "$PPCVM_BIN" list >"$WORK/list" || fail "list failed"
-  grep -q '^NAME  *PID  *ACCEL  *UPTIME  *MEMORY  *PROFILE$' "$WORK/list" || fail "no header: $(cat "$WORK/list")"
-  grep -q "^web  *[0-9][0-9]*  *tcg  *[0-9:]*  *512M  *$p\$" "$WORK/list" || fail "list: $(cat "$WORK/list")"
+  grep -q '^NAME  *PID  *STATE  *ACCEL  *UPTIME  *MEMORY  *PROFILE$' "$WORK/list" || fail "no header: $(cat "$WORK/list")"
+  grep -q "^web  *[0-9][0-9]*  *running  *tcg  *[0-9:]*  *512M  *$p\$" "$WORK/list" || fail "list: $(cat "$WORK/list")"
   "$PPCVM_BIN" list --json >"$WORK/list.json" || fail "list --json failed"
   for want in '"schema": "ppcvm-list/1"' '"name": "web"' '"accel": "tcg"' '"memory": 536870912' \
       "\"profile\": \"$p\"" '"uptime": [0-9]' '"qmp_socket": ".*/web/qmp.sock"'; do
@@ -108,9 +108,17 @@ case_detach() {
   rc=$(ppcvm_rc stop web); expect_rc "stop of a stopped guest" 1 "$rc"
   grep -q "no guest named 'web'" "$WORK/err" || fail "stop: $(cat "$WORK/err")"
 
-  # --timeout 0: no time to power off, so QMP quit ends it (exit 4).
+  # --timeout 0: no time to power off. Without --force, stop never cuts the
+  # power: it says the guest still runs (exit 1); --force ends it (QMP quit, 4).
   rc=$(ppcvm_rc run --detach --name quick "$p"); expect_rc "run --name quick" 0 "$rc"
-  rc=$(ppcvm_rc stop --timeout 0 quick); expect_rc "stop --timeout 0" 4 "$rc"
+  pid=$(guest_pid quick)
+  rc=$(ppcvm_rc stop --timeout 0 quick); expect_rc "stop --timeout 0" 1 "$rc"
+  grep -q "guest 'quick' (pid $pid) is still running: .*'ppcvm stop --force quick'" "$WORK/err" ||
+    fail "stop --timeout 0: $(cat "$WORK/err")"
+  alive "$pid" || fail "stop without --force cut the power"
+  [ -e "$RUNDIR/quick/state.json" ] || fail "stop without --force removed the state of a running guest"
+  rc=$(ppcvm_rc stop --force quick); expect_rc "stop --force" 4 "$rc"
+  alive "$pid" && fail "qemu $pid survived stop --force"
   [ ! -e "$RUNDIR/quick" ] || fail "state left behind after quit"
 
   # A qemu that does not answer (SIGSTOP): 1 without --force, 5 with it.
@@ -119,10 +127,10 @@ case_detach() {
   kill -STOP "$pid"
   rc=$(ppcvm_rc stop --timeout 1 frozen); expect_rc "stop of a frozen qemu" 1 "$rc"
   grep -q -- "--force" "$WORK/err" || fail "stop without --force: $(cat "$WORK/err")"
-  rc=$(ppcvm_rc stop --timeout 1 --force frozen); expect_rc "stop --force" 5 "$rc"
+  rc=$(ppcvm_rc stop --force frozen); expect_rc "stop --force" 5 "$rc"
   alive "$pid" && fail "qemu $pid survived --force"
   [ ! -e "$RUNDIR/frozen" ] || fail "state left behind after kill"
-  pass "stop: 4 after QMP quit, 1 when qemu does not answer, 5 with --force"
+  pass "stop: never cuts the power without --force (1, still running); --force: 4 after QMP quit, 5 killed"
 }
 
 case_killed() {
@@ -196,6 +204,109 @@ case_sigterm() {
   BG_PID=
   alive "$qpid" && fail "qemu $qpid survived"
   pass "SIGTERM to a supervised run reaches qemu (exit $rc)"
+}
+
+# The qemu processes (pids) whose command line names guest NAME's directory.
+qemu_of() { pgrep -f "$RUNDIR/$1/qmp.sock" || true; }
+
+# `ppcvm run --detach` killed (SIGKILL) at several points of its start: the
+# guest it was starting is never left running unmanaged. `list` right after
+# the kill must not destroy it; once qemu settled, a qemu that runs is listed
+# and `stop --force` ends it; one that does not has left no state behind.
+case_orphan() {
+  local p d name bg rc qpids orphans=0
+  p=$(held_profile orphan)
+  "$PPCVM_BIN" plan "$p" >/dev/null  # warm the qemu probe cache
+  for d in 0.05 0.1 0.2 0.3 0.5 0.8; do
+    name=k${d#0.}
+    "$PPCVM_BIN" run --detach --name "$name" "$p" </dev/null >"$WORK/$name.out" 2>&1 &
+    bg=$!
+    sleep "$d"
+    kill -9 $bg
+    wait $bg 2>/dev/null || true
+    "$PPCVM_BIN" list >"$WORK/list" 2>&1 || fail "list after killing the start at $d s: $(cat "$WORK/list")"
+    sleep 2  # let a qemu that was starting finish (or fail)
+    qpids=$(qemu_of "$name")
+    if [ -n "$qpids" ]; then
+      orphans=$((orphans + 1))
+      "$PPCVM_BIN" list --names >"$WORK/names" 2>&1 || fail "list --names: $(cat "$WORK/names")"
+      grep -qx "$name" "$WORK/names" || fail "killed at $d s: qemu $qpids runs but list does not show '$name': $(cat "$WORK/names"; ls -la "$RUNDIR/$name" 2>&1)"
+      rc=$(ppcvm_rc stop --force "$name")
+      case $rc in 4|5) ;; *) fail "killed at $d s: stop --force $name: exit $rc: $(cat "$WORK/err")" ;; esac
+      for pid in $qpids; do alive "$pid" && fail "killed at $d s: qemu $pid survived stop"; done
+      [ ! -e "$RUNDIR/$name" ] || fail "killed at $d s: state left after stop"
+    else
+      "$PPCVM_BIN" list --names >"$WORK/names" 2>&1
+      grep -qx "$name" "$WORK/names" && fail "killed at $d s: no qemu runs, yet '$name' is listed"
+    fi
+    echo "# killed at $d s: $( [ -n "$qpids" ] && echo "qemu ran, was listed and stopped" || echo "no qemu")"
+  done
+  [ $orphans -ge 1 ] || fail "no kill hit qemu's start: the case tested nothing"
+  [ -z "$(pgrep -f "$RUNDIR/" || true)" ] || fail "a qemu is left: $(pgrep -af "$RUNDIR/")"
+  pass "run --detach killed at 0.05-0.8 s: every qemu it left is listed and stoppable ($orphans of 6)"
+}
+
+# A running guest whose state.json is damaged, missing or copied from another
+# guest: `list` keeps it (unknown state, with the fix), `stop` still works,
+# and a state copied into another guest's directory never leads to it.
+case_damaged() {
+  local p rc pid
+  p=$(held_profile alpha)
+  rc=$(ppcvm_rc run --detach "$p"); expect_rc "run --detach" 0 "$rc"
+  pid=$(guest_pid alpha)
+  mkdir -m 700 "$RUNDIR/beta"
+  cp "$RUNDIR/alpha/state.json" "$RUNDIR/beta/state.json"
+  rc=$(ppcvm_rc stop --force beta); expect_rc "stop beta (alpha's state copied into beta)" 1 "$rc"
+  grep -q "no guest named 'beta'" "$WORK/err" || fail "stop beta: $(cat "$WORK/err")"
+  alive "$pid" || fail "stop beta stopped alpha (qemu $pid)"
+  pass "a state.json copied into another guest's directory does not lead to its guest"
+
+  for damage in truncate garble remove; do
+    case $damage in
+      truncate) : >"$RUNDIR/alpha/state.json" ;;
+      garble) printf '{"name": "alpha", "pid": "x' >"$RUNDIR/alpha/state.json" ;;
+      remove) rm "$RUNDIR/alpha/state.json" ;;
+    esac
+    rc=$(ppcvm_rc list); expect_rc "list with a ${damage}d state.json" 0 "$rc"
+    grep -q "^alpha  *$pid  *unknown" "$WORK/out" || fail "list ($damage): alpha not shown as unknown: $(cat "$WORK/out")"
+    grep -q "ppcvm: warning: guest 'alpha' is in an unknown state: .*'ppcvm stop alpha'" "$WORK/err" ||
+      fail "list ($damage): no fix given: $(cat "$WORK/err")"
+    [ -S "$RUNDIR/alpha/qmp.sock" ] || fail "list ($damage) removed alpha's sockets"
+    alive "$pid" || fail "qemu died"
+  done
+  pass "list shows a guest with a truncated, garbled or missing state.json as unknown, keeps its sockets"
+  rc=$(ppcvm_rc stop --force alpha); expect_rc "stop --force alpha (no state.json)" 4 "$rc"
+  alive "$pid" && fail "qemu $pid survived"
+  [ ! -e "$RUNDIR/alpha" ] || fail "state left behind"
+  pass "stop ends a guest whose state.json is gone"
+}
+
+# A qemu that hangs before daemonizing must not block the other commands:
+# the lock is never held while qemu starts.
+case_hang() {
+  local p bg start rc
+  p=$(held_profile hang)
+  printf '#!/bin/sh\nfor a in "$@"; do [ "$a" = -daemonize ] && exec tail -f "$0"; done\nexec %s "$@"\n' \
+    "$(command -v qemu-system-ppc64)" >"$WORK/qemu-hangs"
+  chmod +x "$WORK/qemu-hangs"
+  "$PPCVM_BIN" run --detach --qemu "$WORK/qemu-hangs" "$p" </dev/null >"$WORK/hang.out" 2>&1 &
+  bg=$!
+  BG_PID=$bg
+  for _ in $(seq 1 100); do [ -e "$RUNDIR/hang" ] && break; sleep 0.1; done
+  sleep 1
+  start=$(date +%s)
+  rc=0; timeout -s KILL 20 "$PPCVM_BIN" list >"$WORK/out" 2>"$WORK/err" || rc=$?
+  expect_rc "list while a start hangs" 0 "$rc"
+  [ $(($(date +%s) - start)) -lt 10 ] || fail "list waited $(($(date +%s) - start)) s for a hanging start"
+  grep -q "^hang  *-  *starting" "$WORK/out" || fail "list does not show the hanging start: $(cat "$WORK/out")"
+  rc=$(ppcvm_rc run --detach "$p"); expect_rc "second start while the first hangs" 125 "$rc"
+  grep -q "is being started" "$WORK/err" || fail "second start: $(cat "$WORK/err")"
+  pkill -9 -P $bg || true
+  kill -9 $bg; wait $bg 2>/dev/null || true
+  BG_PID=
+  rc=$(ppcvm_rc list); expect_rc "list after the hanging start was killed" 0 "$rc"
+  [ ! -e "$RUNDIR/hang" ] || fail "the dead start's state was not cleaned: $(cat "$WORK/out")"
+  pass "a start that hangs blocks nobody: list answers at once and shows it as starting"
 }
 
 "case_${1:?case name}"
