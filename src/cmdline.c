@@ -145,8 +145,8 @@ add_disk (QemuArgv *a, const ProfileDisk *d)
 
 /* Forwards without a host address would listen on every interface (slirp's
  * default); bind them to loopback instead. */
-static char *
-hostfwd (const char *fwd)
+char *
+cmdline_hostfwd (const char *fwd)
 {
   const char *colon = strchr (fwd, ':');
   const char *dash = strchr (fwd, '-');
@@ -173,7 +173,7 @@ add_network (QemuArgv *a, const Profile *profile)
   case NET_USER:
     g_string_append (s, "user,id=net0");
     for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++) {
-      g_autofree char *f = hostfwd (profile->forwards[i]);
+      g_autofree char *f = cmdline_hostfwd (profile->forwards[i]);
       g_string_append_printf (s, ",%s", f);
     }
     break;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmdline.h"
 #include "libvirt.h"
 #include "util.h"
 
@@ -110,6 +111,9 @@ typedef struct {
   const LibvirtOptions *opts;
   GPtrArray *notes;
   GPtrArray *qemu_args; /* for <qemu:commandline> */
+  guint version;        /* the target libvirt */
+  char *version_str;
+  GPtrArray *comments;  /* for <qemu:commandline>: why each group is there */
 } Ctx;
 
 static void G_GNUC_PRINTF (2, 3)
@@ -127,15 +131,116 @@ note (Ctx *c, const char *fmt, ...)
 char *
 libvirt_domain_name (const char *name)
 {
-  g_autofree char *s = g_strdup (name != NULL ? name : "");
+  g_autofree char *ascii = g_str_to_ascii (name != NULL ? name : "", "C");
+  GString *slug = g_string_new (NULL);
 
-  for (char *p = s; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      *p = '-';
-  /* libvirt refuses names starting with '.' in some drivers; avoid it. */
-  if (*s == '\0' || *s == '.')
-    return g_strconcat ("ppcvm", s, NULL);
-  return g_steal_pointer (&s);
+  for (const char *p = ascii; *p; p++) {
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (slug, g_ascii_tolower (*p));
+    else if (slug->len > 0 && slug->str[slug->len - 1] != '-')
+      g_string_append_c (slug, '-');
+  }
+  if (slug->len > 48)
+    g_string_truncate (slug, 48);
+  while (slug->len > 0 && slug->str[slug->len - 1] == '-')
+    g_string_truncate (slug, slug->len - 1);
+  if (slug->len == 0)
+    g_string_assign (slug, "ppcvm");
+  return g_string_free (slug, FALSE);
+}
+
+char *
+libvirt_domain_uuid (const Profile *profile)
+{
+  /* ppcvm's namespace for name-based UUIDs (random, fixed forever). */
+  static const guint8 ns[16] = { 0x6b, 0x1f, 0x3c, 0x52, 0x0e, 0x94, 0x4d, 0x7a,
+                                 0x9b, 0x25, 0xc8, 0x41, 0x7e, 0x03, 0xd6, 0x5f };
+  g_autoptr (GChecksum) sha = NULL;
+  guint8 d[20];
+  gsize len = sizeof d;
+
+  if (profile->uuid != NULL)
+    return g_ascii_strdown (profile->uuid, -1);
+  sha = g_checksum_new (G_CHECKSUM_SHA1);
+  g_checksum_update (sha, ns, sizeof ns);
+  g_checksum_update (sha, (const guchar *) (profile->id != NULL ? profile->id : ""), -1);
+  g_checksum_get_digest (sha, d, &len);
+  d[6] = (d[6] & 0x0f) | 0x50; /* version 5 */
+  d[8] = (d[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10],
+                          d[11], d[12], d[13], d[14], d[15]);
+}
+
+gboolean
+libvirt_parse_version (const char *s, guint *ret, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (s != NULL ? s : "", ".", -1);
+  guint n = g_strv_length (parts);
+  guint64 v[3] = { 0, 0, 0 };
+
+  if (n < 2 || n > 3)
+    goto bad;
+  for (guint i = 0; i < n; i++)
+    if (!g_ascii_string_to_unsigned (parts[i], 10, 0, 999, &v[i], NULL))
+      goto bad;
+  *ret = LIBVIRT_VERSION ((guint) v[0], (guint) v[1], (guint) v[2]);
+  return TRUE;
+bad:
+  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+               "'%s' is not a libvirt version (MAJOR.MINOR or MAJOR.MINOR.MICRO, e.g. 9.0)", s);
+  return FALSE;
+}
+
+char *
+libvirt_version_string (guint version)
+{
+  return g_strdup_printf ("%u.%u.%u", version / 1000000, version / 1000 % 1000, version % 1000);
+}
+
+gboolean
+libvirt_query_version (const char *uri, guint *ret, GError **error)
+{
+  const char *local[] = { "virsh", "--version", NULL };
+  const char *remote[] = { "virsh", "-c", uri, "version", "--daemon", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const char *v;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) (uri != NULL ? remote : local), NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err,
+                     &status, &local_error)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "cannot run virsh to learn the libvirt version (%s): install libvirt-clients, "
+                 "or say which libvirt will run the guest with --libvirt-version X.Y",
+                 local_error->message);
+    return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, NULL)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "virsh%s%s version failed: %s",
+                 uri != NULL ? " -c " : "", uri != NULL ? uri : "", g_strstrip (err));
+    return FALSE;
+  }
+  v = out;
+  if (uri != NULL) {
+    /* "Running against daemon: 9.0.0" */
+    const char *line = strstr (out, "Running against daemon:");
+    if (line == NULL) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                   "virsh -c %s version --daemon did not name the daemon's version", uri);
+      return FALSE;
+    }
+    char *nl = strchr (line, '\n');
+    if (nl != NULL)
+      *nl = '\0';
+    v = line + strlen ("Running against daemon:");
+  }
+  {
+    g_autofree char *copy = g_strstrip (g_strdup (v));
+    return libvirt_parse_version (copy, ret, error);
+  }
 }
 
 /* "4096", "64k", "16M" (QEMU size syntax, bare = bytes) -> KiB, 0 if not. */
@@ -155,13 +260,26 @@ size_kib (const char *v)
   return n * mult / 1024;
 }
 
+/* The pseries caps libvirt has a <features> element for, and the libvirt
+ * release that added it (formatdomain.rst "Since"); on an older libvirt the
+ * cap goes to <qemu:commandline> like those it has none for. */
+static const struct {
+  const char *key, *element;
+  enum { FEAT_STATE, FEAT_VALUE, FEAT_HPT } kind;
+  guint since;
+} features[] = {
+  { "cap-hpt-max-page-size", "hpt", FEAT_HPT, LIBVIRT_VERSION (3, 10, 0) },
+  { "cap-htm", "htm", FEAT_STATE, LIBVIRT_VERSION (4, 6, 0) },
+  { "cap-nested-hv", "nested-hv", FEAT_STATE, LIBVIRT_VERSION (4, 10, 0) },
+  { "cap-ccf-assist", "ccf-assist", FEAT_STATE, LIBVIRT_VERSION (5, 9, 0) },
+  { "cap-cfpc", "cfpc", FEAT_VALUE, LIBVIRT_VERSION (6, 3, 0) },
+  { "cap-sbbc", "sbbc", FEAT_VALUE, LIBVIRT_VERSION (6, 3, 0) },
+  { "cap-ibs", "ibs", FEAT_VALUE, LIBVIRT_VERSION (6, 3, 0) },
+};
+
 static void
 add_features (Ctx *c)
 {
-  static const char *const state_caps[] = { "cap-htm", "htm", "cap-nested-hv", "nested-hv",
-                                            "cap-ccf-assist", "ccf-assist", NULL };
-  static const char *const value_caps[] = { "cap-cfpc", "cfpc", "cap-sbbc", "sbbc", "cap-ibs",
-                                            "ibs", NULL };
   const Plan *pl = c->plan;
   Xml *x = &c->x;
 
@@ -173,26 +291,38 @@ add_features (Ctx *c)
     const char *v = eq + 1;
     gboolean done = FALSE;
 
-    for (int k = 0; state_caps[k] != NULL && !done; k += 2)
-      if (g_str_equal (key, state_caps[k])) {
-        xml_empty (x, state_caps[k + 1], "state", g_str_equal (v, "on") ? "on" : "off", NULL);
-        done = TRUE;
-      }
-    for (int k = 0; value_caps[k] != NULL && !done; k += 2)
-      if (g_str_equal (key, value_caps[k])) {
-        xml_empty (x, value_caps[k + 1], "value", v, NULL);
-        done = TRUE;
-      }
-    if (!done && g_str_equal (key, "cap-hpt-max-page-size") && size_kib (v) > 0) {
-      g_autofree char *kib = g_strdup_printf ("%" G_GUINT64_FORMAT, size_kib (v));
-      xml_open (x, "hpt", NULL);
-      xml_text (x, "maxpagesize", kib, "unit", "KiB", NULL);
-      xml_close (x);
-      done = TRUE;
-    }
     /* The CPU element says it (host-model with a model, on pseries). */
-    if (!done && g_str_equal (key, "max-cpu-compat"))
-      done = TRUE;
+    if (g_str_equal (key, "max-cpu-compat"))
+      continue;
+    for (guint k = 0; k < G_N_ELEMENTS (features) && !done; k++) {
+      if (!g_str_equal (key, features[k].key))
+        continue;
+      if (c->version < features[k].since) {
+        g_autofree char *need = libvirt_version_string (features[k].since);
+        note (c, "%s: libvirt %s has no <%s> (it came in %s); passed to QEMU as -machine %s",
+              key, c->version_str, features[k].element, need, kv);
+        break;
+      }
+      switch (features[k].kind) {
+      case FEAT_STATE:
+        xml_empty (x, features[k].element, "state", g_str_equal (v, "on") ? "on" : "off", NULL);
+        done = TRUE;
+        break;
+      case FEAT_VALUE:
+        xml_empty (x, features[k].element, "value", v, NULL);
+        done = TRUE;
+        break;
+      case FEAT_HPT:
+        if (size_kib (v) > 0) {
+          g_autofree char *kib = g_strdup_printf ("%" G_GUINT64_FORMAT, size_kib (v));
+          xml_open (x, "hpt", NULL);
+          xml_text (x, "maxpagesize", kib, "unit", "KiB", NULL);
+          xml_close (x);
+          done = TRUE;
+        }
+        break;
+      }
+    }
     if (!done) {
       /* No libvirt element: kvm-type, cap-large-decr, cap-fwnmi... QEMU
        * merges a second -machine into the one libvirt writes. */
@@ -376,6 +506,44 @@ add_forward (Ctx *c, const char *fwd)
   xml_close (&c->x);
 }
 
+/* Port forwards where libvirt's passt backend is missing or unusable: the
+ * network `ppcvm run` gives the guest (QEMU's user network with hostfwd=),
+ * passed to QEMU as is. */
+static void
+add_network_passthrough (Ctx *c)
+{
+  const Profile *p = c->profile;
+  g_autoptr (GString) netdev = g_string_new ("user,id=ppcvmnet0");
+  const char *model = p->net_model != NULL ? p->net_model : "virtio-net-pci";
+  g_autofree char *why = NULL;
+
+  for (int i = 0; p->forwards[i] != NULL; i++) {
+    g_autofree char *f = cmdline_hostfwd (p->forwards[i]);
+    g_string_append_printf (netdev, ",%s", f);
+  }
+  if (c->version < LIBVIRT_VERSION_PASST)
+    why = g_strdup_printf ("libvirt %s forwards ports only with passt, which works from libvirt "
+                           "9.2.0", c->version_str);
+  else
+    why = g_strdup ("libvirt forwards ports only with passt, and the passt program is not "
+                    "installed (apt-get install passt)");
+  xml_comment (&c->x, "The network with port forwards is in <qemu:commandline> below");
+  g_ptr_array_add (c->comments,
+                   g_strdup_printf ("The network: %s; so QEMU's user network with hostfwd=, as "
+                                    "`ppcvm run` has it", why));
+  note (c, "port forwards: %s; the XML passes QEMU's user network with hostfwd= through "
+           "<qemu:commandline> (virsh domiflist will not list it)", why);
+  g_ptr_array_add (c->qemu_args, g_strdup ("-netdev"));
+  g_ptr_array_add (c->qemu_args, g_strdup (netdev->str));
+  g_ptr_array_add (c->qemu_args, g_strdup ("-device"));
+  if (g_str_equal (model, "spapr-vlan")) {
+    g_ptr_array_add (c->qemu_args, g_strdup ("spapr-vlan,netdev=ppcvmnet0"));
+  } else {
+    g_autofree char *rom = ppcvm_qemu_escape (p->net_rom != NULL ? p->net_rom : "");
+    g_ptr_array_add (c->qemu_args, g_strdup_printf ("%s,netdev=ppcvmnet0,romfile=%s", model, rom));
+  }
+}
+
 static void
 add_network (Ctx *c)
 {
@@ -387,10 +555,12 @@ add_network (Ctx *c)
   case NET_NONE:
     return;
   case NET_USER:
+    if (forwards && !(c->version >= LIBVIRT_VERSION_PASST && c->opts->passt)) {
+      add_network_passthrough (c);
+      return;
+    }
     xml_open (x, "interface", "type", "user", NULL);
     if (forwards) {
-      /* Only the passt backend (libvirt 9.0) forwards ports; it needs the
-       * passt package on the host. */
       xml_empty (x, "backend", "type", "passt", NULL);
       for (int i = 0; p->forwards[i] != NULL; i++)
         add_forward (c, p->forwards[i]);
@@ -406,6 +576,13 @@ add_network (Ctx *c)
     break;
   }
   xml_empty (x, "model", "type", nic_model (p), NULL);
+  /* Rule PCI-ROM: no option ROM on pseries unless the profile names one. */
+  if (!g_str_equal (nic_model (p), "spapr-vlan")) {
+    if (p->net_rom != NULL)
+      xml_empty (x, "rom", "file", p->net_rom, NULL);
+    else
+      xml_empty (x, "rom", "enabled", "no", NULL);
+  }
   xml_close (x);
 }
 
@@ -455,9 +632,12 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
                     GPtrArray *notes)
 {
   LibvirtOptions defaults = { 0 };
-  Ctx c = { { NULL, NULL }, plan, profile, options != NULL ? options : &defaults, notes, NULL };
+  Ctx c = { { NULL, NULL }, plan, profile, options != NULL ? options : &defaults, notes, NULL, 0, NULL, NULL };
   Xml *x = &c.x;
   g_autofree char *name = libvirt_domain_name (profile->name != NULL ? profile->name : profile->id);
+  g_autofree char *uuid = NULL;
+  g_autofree char *version_str = NULL;
+  g_autoptr (GPtrArray) comments = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *vcpu = g_strdup_printf ("%u", profile->smp);
   g_autofree char *desc = NULL;
   g_autoptr (GPtrArray) open = g_ptr_array_new_with_free_func (g_free);
@@ -469,8 +649,12 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
 
   o = *c.opts;
   if (o.arch == NULL)
-    o.arch = "ppc64le";
+    o.arch = profile->big_endian ? "ppc64" : "ppc64le";
   c.opts = &o;
+  c.version = o.version != 0 ? o.version : LIBVIRT_VERSION_DEFAULT;
+  c.version_str = version_str = libvirt_version_string (c.version);
+  c.comments = comments;
+  uuid = o.uuid != NULL ? g_strdup (o.uuid) : libvirt_domain_uuid (profile);
   x->s = g_string_new (NULL);
   x->open = open;
   c.qemu_args = qargs;
@@ -478,9 +662,11 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
   xml_open (x, "domain", "type", plan->accel == PLAN_ACCEL_TCG ? "qemu" : "kvm", "xmlns:qemu",
             QEMU_NS, NULL);
   xml_text (x, "name", name, NULL);
-  desc = g_strdup_printf ("Exported by ppcvm %s from profile %s (%s, %s guest MMU)", PPCVM_VERSION,
-                          profile->path != NULL ? profile->path : profile->id,
-                          plan_accel_to_string (plan->accel), profile_mmu_to_string (plan->guest_mmu));
+  xml_text (x, "uuid", uuid, NULL);
+  desc = g_strdup_printf ("Exported by ppcvm %s from profile %s (%s, %s guest MMU) for libvirt %s",
+                          PPCVM_VERSION, profile->path != NULL ? profile->path : profile->id,
+                          plan_accel_to_string (plan->accel), profile_mmu_to_string (plan->guest_mmu),
+                          version_str);
   xml_text (x, "description", desc, NULL);
   add_memory (&c);
   xml_text (x, "vcpu", vcpu, "placement", "static", NULL);
@@ -500,7 +686,9 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
   for (int i = 0; profile->qemu_args != NULL && profile->qemu_args[i] != NULL; i++)
     g_ptr_array_add (qargs, g_strdup (profile->qemu_args[i]));
   if (qargs->len > 0) {
-    xml_comment (x, "what libvirt has no element for, passed to QEMU as is");
+    for (guint i = 0; i < comments->len; i++)
+      xml_comment (x, comments->pdata[i]);
+    xml_comment (x, "What libvirt has no element for, passed to QEMU as is");
     xml_open (x, "qemu:commandline", NULL);
     for (guint i = 0; i < qargs->len; i++)
       xml_empty (x, "qemu:arg", "value", (char *) qargs->pdata[i], NULL);

@@ -18,6 +18,7 @@
 #define SMP_MAX 2048
 
 static const char *const mmu_names[] = { "radix", "hash", NULL };
+static const char *const endian_names[] = { "little", "big", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "hv", "pr", "tcg", NULL };
 static const char *const display_names[] = { "serial", "none", "vnc", "gtk", NULL };
 static const char *const net_names[] = { "user", "none", "tap", "bridge", NULL };
@@ -399,9 +400,11 @@ gboolean
 profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
 {
   g_autofree char *v = NULL;
-  int mmu = p->mmu, accel = p->accel, display = p->display;
+  int mmu = p->mmu, accel = p->accel, display = p->display, endian = p->big_endian;
 
   if (!ctx_get_opt (ctx, g, "name", &p->name, error)
+      || !ctx_get_opt (ctx, g, "uuid", &p->uuid, error)
+      || !ctx_get_enum (ctx, g, "endian", endian_names, "a byte order", &endian, error)
       || !ctx_get_enum (ctx, g, "mmu", mmu_names, "an MMU mode", &mmu, error)
       || !ctx_get_bool (ctx, g, "nested", &p->nested, error)
       || !ctx_get_enum (ctx, g, "accel", accel_names, "an accelerator", &accel, error)
@@ -412,6 +415,10 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
   p->mmu = mmu;
   p->accel = accel;
   p->display = display;
+  p->big_endian = endian;
+  if (p->uuid != NULL && !g_uuid_string_is_valid (g_strstrip (p->uuid)))
+    return value_error (ctx, g, "uuid", p->uuid, error,
+                        "'%s' is not a UUID (like 6b1f3c52-0e94-4d7a-9b25-c8417e03d65f)", p->uuid);
   if (p->name != NULL && (strchr (p->name, '/') != NULL || has_control (p->name)))
     return value_error (ctx, g, "name", p->name, error,
                         "a guest name cannot contain '/' or control characters");

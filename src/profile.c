@@ -10,7 +10,8 @@ typedef gboolean (*GroupLoader) (LoadContext *ctx, const char *group, Profile *p
 
 static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "memory", "smp", "threads",
                                           "nested", "accel", "machine", "display", "vnc",
-                                          "vnc-password-file", "mem-path", NULL };
+                                          "vnc-password-file", "mem-path", "uuid", "endian",
+                                          NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "cdrom", NULL };
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };
 static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
@@ -56,6 +57,7 @@ profile_free (Profile *p)
   g_free (p->path);
   g_free (p->id);
   g_free (p->name);
+  g_free (p->uuid);
   g_free (p->machine);
   g_free (p->vnc_listen);
   g_free (p->vnc_password_file);

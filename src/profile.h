@@ -26,6 +26,8 @@ typedef struct {
 
   /* [guest] */
   char *name;
+  char *uuid;          /* the libvirt domain UUID, NULL: derived from id (libvirt.h) */
+  gboolean big_endian; /* endian=big: a big-endian (ppc64) guest; little (ppc64le) by default */
   GuestMmu mmu;
   guint64 page_size;   /* 4096 or 65536 */
   int cpu_generation;  /* 7..10; 0 = host */

@@ -55,8 +55,10 @@ expect (const char *xml, const char *fragment, gboolean present)
 START_TEST (test_domain_name)
 {
   static const struct { const char *in, *out; } cases[] = {
-    { "debian12", "debian12" }, { "my guest", "my-guest" }, { "a/b<c>", "a-b-c-" },
-    { "", "ppcvm" }, { ".hidden", "ppcvm.hidden" }, { "Név", "N--v" },
+    { "debian12", "debian12" }, { "my guest", "my-guest" }, { "a/b<c>", "a-b-c" },
+    { "", "ppcvm" }, { ".hidden", "hidden" }, { "Név", "nev" }, { "---", "ppcvm" },
+    { "ppcvm demo (Debian 12 ppc64el kernel + busybox)", "ppcvm-demo-debian-12-ppc64el-kernel-busybox" },
+    { "A very long guest name that goes on and on past the limit", "a-very-long-guest-name-that-goes-on-and-on-past" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -105,7 +107,7 @@ START_TEST (test_devices_and_escaping)
           "[network]\nmode=bridge\nifname=br0\nmodel=spapr-vlan\n"
           "[qemu]\nargs=-smbios \"type=1,serial=q'<>&\"\n");
 
-  expect (xml, "<name>a--b---c----d</name>", TRUE);
+  expect (xml, "<name>a-b-c-d</name>", TRUE);
   expect (xml, "<cmdline>root=/dev/vda x=&apos;1&apos; &lt;y&gt; &amp; z</cmdline>", TRUE);
   expect (xml, "<interface type='bridge'>", TRUE);
   expect (xml, "<source bridge='br0'/>", TRUE);

@@ -74,6 +74,8 @@ complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l mount-point -xa 
 
 # export, import
 complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt -d 'libvirt domain XML'
+complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt-version -x -d 'The libvirt that will run the guest (X.Y)'
+complete -c ppcvm -n "__fish_seen_subcommand_from export" -s c -l connect -x -d 'Define the domain on this libvirt URI'
 complete -c ppcvm -n "__fish_seen_subcommand_from import" -s o -l output -rF -d 'Write the profile to FILE'
 complete -c ppcvm -n "__fish_seen_subcommand_from import" -s f -l force -d 'Overwrite the --output FILE'
 

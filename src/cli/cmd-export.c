@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -11,6 +12,47 @@
 #include "output.h"
 #include "planner.h"
 #include "util.h"
+
+/* virsh -c URI define: prints what was defined, or says why not. */
+static gboolean
+define_on (const char *uri, const char *xml, const Profile *profile, const char *uuid)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *name = libvirt_domain_name (profile->name != NULL ? profile->name : profile->id);
+  int fd, status;
+  gboolean ok;
+
+  fd = g_file_open_tmp ("ppcvm-domain-XXXXXX.xml", &tmp, &error);
+  if (fd < 0) {
+    cli_error (error);
+    return FALSE;
+  }
+  close (fd);
+  if (!g_file_set_contents (tmp, xml, -1, &error)) {
+    cli_error (error);
+    unlink (tmp);
+    return FALSE;
+  }
+  {
+    const char *argv[] = { "virsh", "-c", uri, "define", tmp, NULL };
+    ok = g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                       NULL, NULL, &out, &err, &status, &error);
+  }
+  unlink (tmp);
+  if (!ok) {
+    fprintf (stderr, "ppcvm: error: cannot run virsh (install libvirt-clients): %s\n", error->message);
+    return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, NULL)) {
+    fprintf (stderr, "ppcvm: error: virsh -c %s define: %s\n", uri, g_strstrip (err));
+    return FALSE;
+  }
+  printf ("defined %s (uuid %s) on %s\n", name, uuid, uri);
+  return TRUE;
+}
 
 int
 cmd_export (int argc, char **argv)
@@ -26,9 +68,15 @@ cmd_export (int argc, char **argv)
   g_autofree char *password = NULL;
   g_autofree char *xml = NULL;
   gboolean libvirt = FALSE;
+  g_autofree char *version_arg = NULL;
+  g_autofree char *connect = NULL;
+  g_autofree char *passt = NULL;
+  g_autofree char *uuid = NULL;
   LibvirtOptions lo = { 0 };
   GOptionEntry entries[] = {
     { "libvirt", 0, 0, G_OPTION_ARG_NONE, &libvirt, "Export a libvirt domain XML (virsh define FILE)", NULL },
+    { "libvirt-version", 0, 0, G_OPTION_ARG_STRING, &version_arg, "Write for libvirt VERSION (default: the local libvirt's, or the --connect daemon's)", "X.Y" },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "Define the domain on the libvirt at URI (virsh -c URI define) instead of printing it", "URI" },
     { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "Plan for the host described in FILE (ppcvm host --json)", "FILE" },
     { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
     { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary", "PATH" },
@@ -39,7 +87,9 @@ cmd_export (int argc, char **argv)
   };
 
   if (!cli_parse ("export", "--libvirt PROFILE",
-                  "Export the guest's plan for another manager: --libvirt prints a libvirt domain XML.",
+                  "Export the guest's plan for another manager: --libvirt prints a libvirt domain XML\n"
+                  "written for the libvirt that will run it (--libvirt-version, else the local one's),\n"
+                  "or defines it there with --connect URI.",
                   entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;
@@ -69,14 +119,39 @@ cmd_export (int argc, char **argv)
     g_strchomp (password);
     lo.vnc_password = password;
   }
-  /* A big-endian host's guests are ppc64; otherwise ppc64le. */
-  lo.arch = g_strcmp0 (facts->arch, "ppc64") == 0 ? "ppc64" : "ppc64le";
+  if (version_arg != NULL) {
+    if (!libvirt_parse_version (version_arg, &lo.version, &error)) {
+      fprintf (stderr, "ppcvm: error: --libvirt-version: %s. See 'ppcvm export --help'\n",
+               error->message);
+      return EXIT_USAGE;
+    }
+  } else if (!libvirt_query_version (connect, &lo.version, &error)) {
+    /* `virsh version` fails on a daemon without an emulator for its own
+     * architecture (an x86 host running POWER guests under TCG). */
+    if (connect != NULL) {
+      cli_message ("note: %s; assuming the local libvirt's version", error->message);
+      g_clear_error (&error);
+    }
+    if (connect == NULL || !libvirt_query_version (NULL, &lo.version, &error)) {
+      cli_message ("note: %s; writing for libvirt 9.0", error->message);
+      g_clear_error (&error);
+    }
+  }
+  /* passt runs where libvirt runs: this machine's PATH tells for a local
+   * libvirt; for another machine it is the best guess there is. */
+  passt = g_find_program_in_path ("passt");
+  lo.passt = passt != NULL;
+  /* The guest's byte order (endian=) decides ppc64 or ppc64le. */
   lo.emulator = facts->qemu != NULL ? facts->qemu->path : NULL;
+  uuid = libvirt_domain_uuid (profile);
+  lo.uuid = uuid;
   xml = libvirt_domain_xml (plan, profile, &lo, notes);
   for (guint i = 0; i < plan->warnings->len; i++)
     fprintf (stderr, "ppcvm: warning: %s\n", (char *) plan->warnings->pdata[i]);
   for (guint i = 0; i < notes->len; i++)
     fprintf (stderr, "ppcvm: note: %s\n", (char *) notes->pdata[i]);
+  if (connect != NULL)
+    return define_on (connect, xml, profile, uuid) ? EXIT_OK : EXIT_ERROR;
   fputs (xml, stdout);
   return EXIT_OK;
 }

@@ -386,6 +386,25 @@ cmd_new (int argc, char **argv)
     fprintf (stderr, "ppcvm: error: cannot create %s: %s\n", dir, g_strerror (errsv));
     return EXIT_ERROR;
   }
+  /* The copy is another guest: it must not share the original's libvirt
+   * UUID (without one, export derives it from the new name). */
+  {
+    g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+    GString *out = g_string_new (NULL);
+    for (guint i = 0; lines[i] != NULL; i++) {
+      const char *l = lines[i];
+      while (*l == ' ' || *l == '\t')
+        l++;
+      if (g_str_has_prefix (l, "uuid") && strchr (" \t=", l[4]) != NULL)
+        continue;
+      g_string_append (out, lines[i]);
+      if (lines[i + 1] != NULL)
+        g_string_append_c (out, '\n');
+    }
+    g_free (data);
+    len = out->len;
+    data = g_string_free (out, FALSE);
+  }
   if (!write_profile (dest, data, len, force, &error)) {
     cli_error (error);
     return EXIT_ERROR;

@@ -6,6 +6,10 @@
 #   libvirtd  define and start a TCG guest from the exported XML on a local
 #             libvirtd (started here if none runs), read its console log for
 #             the guest's "PPCVM-GUEST: end", destroy and undefine it
+#   define    every shipped profile (stub boot files) exported for the local
+#             libvirt and `virsh define`d there, then undefined; port forwards
+#             in the form that libvirt takes; re-export + re-define of an
+#             updated profile keeps the domain (same name and UUID)
 set -euo pipefail
 : "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
 n=0
@@ -17,6 +21,29 @@ HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
 # has FILE XPATH-ish-TEXT — grep for a literal line fragment.
 has() { grep -qF -- "$2" "$1" || fail "$1 lacks $2: $(cat "$1")"; }
 hasnt() { ! grep -qF -- "$2" "$1" || fail "$1 has $2: $(cat "$1")"; }
+
+URI=qemu:///system
+started=()
+# A local system libvirtd: the running one, else one started here (as root).
+start_libvirtd() {
+  local b
+  for b in virsh libvirtd virtlogd; do
+    command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] \
+      || fail "$b is not installed (apt-get install libvirt-daemon-system)"
+  done
+  export PATH=$PATH:/usr/sbin
+  if ! virsh -c "$URI" uri >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || skip "no libvirtd runs, and only root can start the system one here"
+    pgrep -x virtlogd >/dev/null || { virtlogd -d && started+=(/run/virtlogd.pid); }
+    libvirtd -d && started+=(/run/libvirtd.pid)
+    for _ in $(seq 50); do virsh -c "$URI" uri >/dev/null 2>&1 && break; sleep 0.2; done
+    virsh -c "$URI" uri >/dev/null 2>&1 || fail "libvirtd did not come up: $(virsh -c "$URI" uri 2>&1)"
+  fi
+}
+stop_libvirtd() {
+  local p
+  for p in "${started[@]}"; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
+}
 
 case "${1:-validate}" in
 validate)
@@ -102,23 +129,23 @@ CONF
   has tcg-p8.xml "machine='pseries-2.11'"
   ok "custom CPU model and htm off for an old TCG machine"
 
-  export_ok tcg.xml --accel tcg ./full.conf
+  export_ok tcg.xml --accel tcg --libvirt-version 9.0 ./full.conf
   has tcg.xml "<domain type='qemu'"
   has tcg.xml "<cfpc value='broken'/>"
   has tcg.xml "<ccf-assist state='off'/>"
-  has tcg.xml "<name>Full--guest-----quotes---dq-</name>"
+  has tcg.xml "<name>full-guest-quotes-dq</name>"
   has tcg.xml "<cmdline>console=hvc0 root=/dev/vda quiet a&lt;b&amp;c</cmdline>"
   has tcg.xml "<target dev='vda' bus='virtio'/>"
   has tcg.xml "<target dev='sdb' bus='scsi'/>"
-  has tcg.xml "<portForward proto='tcp' address='127.0.0.1'>"
-  has tcg.xml "<range start='5353' to='53'/>"
+  has tcg.xml "<qemu:arg value='user,id=ppcvmnet0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:0.0.0.0:5353-:53'/>"
+  has tcg.xml "<qemu:arg value='virtio-net-pci,netdev=ppcvmnet0,romfile='/>"
   has tcg.xml "<graphics type='vnc' port='5903' autoport='no' passwd='secret'>"
   has tcg.xml "<listen type='address' address='0.0.0.0'/>"
   has tcg.xml "<console type='pty'>"
   has tcg.xml "<qemu:arg value='virtio-rng-pci'/>"
   has tcg.xml "<qemu:arg value='nvme,drive=fast,serial=fast'/>"
   has tcg.xml "<qemu:arg value='type=1,serial=a&apos;b&lt;c&gt;&amp;'/>"
-  ok "TCG on this machine: valid, escaped, disks, passt forwards, VNC, console, qemu:commandline"
+  ok "TCG on this machine: valid, escaped, disks, hostfwd forwards, VNC, console, qemu:commandline"
 
   rc=0; "$PPCVM_BIN" export ./plain.conf > /dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "no --libvirt: exit $rc"
   rc=0; "$PPCVM_BIN" export --libvirt > /dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "no profile: exit $rc"
@@ -127,23 +154,10 @@ CONF
   ok "usage errors exit 2, a refused plan 3 with nothing on stdout"
   ;;
 libvirtd)
-  for b in virsh libvirtd virtlogd; do
-    command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] \
-      || skip "$b is not installed (apt-get install libvirt-daemon-system)"
-  done
-  export PATH=$PATH:/usr/sbin
   # shellcheck source=../e2e/lib.sh
   source "$PPCVM_SOURCE_ROOT/tests/e2e/lib.sh"
   cd "$WORK"
-  URI=qemu:///system
-  started=()
-  if ! virsh -c "$URI" uri >/dev/null 2>&1; then
-    [ "$(id -u)" = 0 ] || skip "no libvirtd runs, and only root can start the system one here"
-    pgrep -x virtlogd >/dev/null || { virtlogd -d && started+=(/run/virtlogd.pid); }
-    libvirtd -d && started+=(/run/libvirtd.pid)
-    for _ in $(seq 50); do virsh -c "$URI" uri >/dev/null 2>&1 && break; sleep 0.2; done
-    virsh -c "$URI" uri >/dev/null 2>&1 || skip "libvirtd did not come up: $(virsh -c "$URI" uri 2>&1)"
-  fi
+  start_libvirtd
   dom=ppcvm-e2e-$$
   # The qemu user (libvirt-qemu) must read the guest: not under /root.
   chmod 755 "$WORK"
@@ -159,7 +173,7 @@ libvirtd)
   teardown() {
     virsh -c "$URI" destroy "$dom" >/dev/null 2>&1 || true
     virsh -c "$URI" undefine "$dom" >/dev/null 2>&1 || true
-    for p in "${started[@]}"; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
+    stop_libvirtd
   }
   trap 'teardown; cleanup' EXIT
   virsh -c "$URI" define "$WORK/dom.xml" > define.out 2>&1 || fail "virsh define: $(cat define.out)"
@@ -172,6 +186,95 @@ libvirtd)
   expect_booted console.txt
   expect_marker console.txt cpus 1
   pass "libvirt: the exported TCG domain boots the test guest to its last marker"
+  ;;
+define)
+  # shellcheck source=../e2e/lib.sh
+  source "$PPCVM_SOURCE_ROOT/tests/e2e/lib.sh"
+  cd "$WORK"
+  start_libvirtd
+  defined=()
+  teardown() {
+    local d
+    for d in "${defined[@]}"; do virsh -c "$URI" undefine "$d" >/dev/null 2>&1 || true; done
+    stop_libvirtd
+  }
+  trap 'teardown; cleanup' EXIT
+  # The demo's boot files, as stubs: define does not read them.
+  mkdir -p "$XDG_CACHE_HOME/ppcvm/demo"
+  touch "$XDG_CACHE_HOME/ppcvm/demo/vmlinux" "$XDG_CACHE_HOME/ppcvm/demo/initrd.cpio"
+  version=$(virsh --version)
+  seen=0 forwards=0
+  for p in "$PPCVM_SOURCE_ROOT"/profiles/*.conf; do
+    b=$(basename "$p" .conf)
+    # This machine runs POWER guests under TCG only (--accel tcg: the KVM PR
+    # profile asks for pr).
+    "$PPCVM_BIN" export --libvirt --accel tcg "$p" > "$b.xml" 2> "$b.err" \
+      || fail "export $b: $(cat "$b.err")"
+    grep -qF "for libvirt $version</description>" "$b.xml" || fail "$b: not written for libvirt $version: $(cat "$b.xml")"
+    name=$(sed -n 's|^  <name>\(.*\)</name>$|\1|p' "$b.xml")
+    [[ $name =~ ^[a-z0-9]+(-[a-z0-9]+)*$ ]] || fail "$b: domain name '$name' is not a slug"
+    virsh -c "$URI" define "$b.xml" > "$b.define" 2>&1 || fail "virsh define $b: $(cat "$b.define"); $(cat "$b.xml")"
+    defined+=("$name")
+    virsh -c "$URI" dumpxml "$name" > "$b.dump" || fail "dumpxml $name"
+    if grep -q '^forward=' "$p"; then
+      forwards=$((forwards + 1))
+      hasnt "$b.xml" "<backend type='passt'/>"
+      grep -q "<qemu:arg value='user,id=ppcvmnet0,hostfwd=tcp:127.0.0.1:22[0-9][0-9]-:22'/>" "$b.dump" \
+        || fail "$b: the hostfwd network did not survive define: $(cat "$b.dump")"
+    fi
+    virsh -c "$URI" undefine "$name" > /dev/null || fail "undefine $name"
+    seen=$((seen + 1))
+  done
+  [ $seen -ge 14 ] && [ $forwards -ge 10 ] || fail "only $seen profiles ($forwards with forwards)"
+  ok "$seen shipped profiles export for libvirt $version and virsh define there ($forwards with port forwards, through hostfwd=)"
+
+  # Endianness: the big-endian Void is ppc64, as libvirt keeps it.
+  has void-ppc64.dump "<type arch='ppc64' machine='pseries"
+  has void-ppc64le.dump "<type arch='ppc64le' machine='pseries"
+  ok "void-ppc64 is defined as arch ppc64, void-ppc64le as ppc64le"
+
+  # The passt form, for a libvirt that takes it (>= 9.2, with passt where
+  # it runs): valid per the schema; this libvirt would refuse it.
+  mkdir -p bin && printf '#!/bin/sh\nexit 0\n' > bin/passt && chmod +x bin/passt
+  PATH=$WORK/bin:$PATH "$PPCVM_BIN" export --libvirt --accel tcg --libvirt-version 9.2 \
+    "$PPCVM_SOURCE_ROOT/profiles/void-ppc64le.conf" > passt.xml 2> passt.err || fail "$(cat passt.err)"
+  has passt.xml "<backend type='passt'/>"
+  has passt.xml "<range start='2201' to='22'/>"
+  virt-xml-validate passt.xml domain > /dev/null 2>&1 || fail "invalid: $(cat passt.xml)"
+  "$PPCVM_BIN" export --libvirt --accel tcg --libvirt-version 9.2 \
+    "$PPCVM_SOURCE_ROOT/profiles/void-ppc64le.conf" > nopasst.xml 2> nopasst.err || fail "$(cat nopasst.err)"
+  if ! command -v passt > /dev/null; then
+    hasnt nopasst.xml "<backend type='passt'/>"
+    has nopasst.err "the passt program is not installed"
+  fi
+  rc=0; "$PPCVM_BIN" export --libvirt --libvirt-version 9.x "$PPCVM_SOURCE_ROOT/profiles/demo.conf" > /dev/null 2> bad.err || rc=$?
+  [ $rc = 2 ] && grep -q "'9.x' is not a libvirt version" bad.err || fail "--libvirt-version 9.x: exit $rc: $(cat bad.err)"
+  ok "passt for libvirt >= 9.2 with passt installed, hostfwd= without passt, a bad version refused"
+
+  # Stable identity: an updated profile re-exports to the same domain, and
+  # defining it again updates that domain in place.
+  cp "$PPCVM_SOURCE_ROOT/profiles/void-ppc64le.conf" mine.conf
+  "$PPCVM_BIN" export --libvirt --accel tcg ./mine.conf > mine1.xml 2> /dev/null || fail "export mine"
+  virsh -c "$URI" define mine1.xml > /dev/null 2>&1 || fail "define mine1: $(cat mine1.xml)"
+  name=$(sed -n 's|^  <name>\(.*\)</name>$|\1|p' mine1.xml)
+  defined+=("$name")
+  uuid1=$(virsh -c "$URI" domuuid "$name")
+  sed -i 's/^memory=.*/memory=4G/; s/^smp=.*/smp=4/' mine.conf
+  "$PPCVM_BIN" export --libvirt --accel tcg ./mine.conf > mine2.xml 2> /dev/null || fail "export mine again"
+  virsh -c "$URI" define mine2.xml > define2.out 2>&1 || fail "re-define: $(cat define2.out)"
+  [ "$(virsh -c "$URI" domuuid "$name")" = "$uuid1" ] || fail "the UUID changed"
+  virsh -c "$URI" dumpxml "$name" > mine2.dump
+  has mine2.dump "<memory unit='KiB'>4194304</memory>"
+  has mine2.dump ">4</vcpu>"
+  [ "$(virsh -c "$URI" list --all --name | grep -c .)" -ge 1 ] || fail "no domain"
+  # A uuid= in the profile is the domain's.
+  printf '[guest]\nuuid=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9\n' > u.conf
+  "$PPCVM_BIN" export --libvirt --accel tcg ./u.conf > u.xml 2> /dev/null || fail "export u"
+  has u.xml "<uuid>0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9</uuid>"
+  printf '[guest]\nuuid=not-a-uuid\n' > bad.conf
+  rc=0; "$PPCVM_BIN" export --libvirt ./bad.conf > /dev/null 2> bad.err || rc=$?
+  [ $rc = 1 ] && grep -q "uuid" bad.err || fail "a bad uuid=: exit $rc: $(cat bad.err)"
+  ok "re-export and re-define of an updated profile keep name and UUID ($uuid1); uuid= is used, a bad one refused"
   ;;
 *) fail "unknown case $1" ;;
 esac
