@@ -113,33 +113,64 @@ add_boot (QemuArgv *a, const Profile *profile)
     qemu_argv_add_args (a, "-append", profile->append, NULL);
   if (profile->firmware != NULL)
     qemu_argv_add_args (a, "-bios", profile->firmware, NULL);
-  /* pseries' default block interface is SCSI: QEMU adds the spapr-vscsi
-   * controller that SLOF boots from. */
-  if (profile->cdrom != NULL)
-    add_escaped (a, "-drive", "file=", profile->cdrom, ",format=raw,media=cdrom,if=scsi");
 }
 
+/* -drive FILE as a backend only (if=none) named ID, OPTS appended; the
+ * device that uses it comes separately, with an id of its own. */
 static void
-add_disk (QemuArgv *a, const ProfileDisk *d)
+add_drive (QemuArgv *a, const char *file, const char *format, const char *id, gboolean readonly,
+           const char *opts)
 {
-  g_autofree char *esc = ppcvm_qemu_escape (d->file);
+  g_autofree char *esc = ppcvm_qemu_escape (file);
   GString *s = g_string_new ("file=");
-  const char *iface = d->interface != NULL ? d->interface : "virtio";
-  gboolean nvme = g_str_equal (iface, "nvme");
 
   g_string_append (s, esc);
-  if (d->format != NULL)
-    g_string_append_printf (s, ",format=%s", d->format);
-  /* NVMe has no if=: a backend-only drive plus the controller device. */
-  g_string_append_printf (s, ",if=%s", nvme ? "none" : iface);
-  if (d->readonly)
+  if (format != NULL)
+    g_string_append_printf (s, ",format=%s", format);
+  g_string_append_printf (s, ",if=none,id=%s", id);
+  if (opts != NULL)
+    g_string_append_printf (s, ",%s", opts);
+  if (readonly)
     g_string_append (s, ",readonly=on");
-  g_string_append_printf (s, ",id=%s", d->name);
   qemu_argv_add_arg (a, "-drive");
   qemu_argv_take_arg (a, g_string_free (s, FALSE));
-  if (nvme) {
+}
+
+static gboolean
+disk_is_scsi (const ProfileDisk *d)
+{
+  return d->interface != NULL && g_str_equal (d->interface, "scsi");
+}
+
+/* Rule MIN-DEVICES: under -nodefaults QEMU adds no CD-ROM and no SCSI
+ * controller of its own. Each disk and the CD-ROM get an explicit device;
+ * SCSI ones share one spapr-vscsi controller (which SLOF boots from). Drive
+ * ids are the profile's disk names; device ids are "disk-NAME" and "cd0". */
+static void
+add_storage (QemuArgv *a, const Profile *profile)
+{
+  gboolean scsi = profile->cdrom != NULL;
+
+  for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
+    scsi |= disk_is_scsi (profile->disks->pdata[i]);
+  if (scsi)
+    qemu_argv_add_args (a, "-device", "spapr-vscsi,id=scsi0", NULL);
+  if (profile->cdrom != NULL) {
+    add_drive (a, profile->cdrom, "raw", "cdrom0", TRUE, "media=cdrom");
+    qemu_argv_add_args (a, "-device", "scsi-cd,bus=scsi0.0,drive=cdrom0,id=cd0", NULL);
+  }
+  for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++) {
+    const ProfileDisk *d = profile->disks->pdata[i];
+    const char *iface = d->interface != NULL ? d->interface : "virtio";
+
+    add_drive (a, d->file, d->format, d->name, d->readonly, NULL);
     qemu_argv_add_arg (a, "-device");
-    qemu_argv_add_arg_printf (a, "nvme,drive=%s,serial=%s", d->name, d->name);
+    if (g_str_equal (iface, "nvme"))
+      qemu_argv_add_arg_printf (a, "nvme,drive=%s,serial=%s,id=disk-%s", d->name, d->name, d->name);
+    else if (disk_is_scsi (d))
+      qemu_argv_add_arg_printf (a, "scsi-hd,bus=scsi0.0,drive=%s,id=disk-%s", d->name, d->name);
+    else
+      qemu_argv_add_arg_printf (a, "virtio-blk-pci,drive=%s,id=disk-%s", d->name, d->name);
   }
 }
 
@@ -167,8 +198,6 @@ add_network (QemuArgv *a, const Profile *profile)
 
   switch (profile->net_mode) {
   case NET_NONE:
-    /* Without it, QEMU adds a default user-mode NIC. */
-    qemu_argv_add_args (a, "-nic", "none", NULL);
     return;
   case NET_USER:
     g_string_append (s, "user,id=net0");
@@ -192,48 +221,54 @@ add_network (QemuArgv *a, const Profile *profile)
    * virtio-net and VGA itself), and the x86 ROMs (ipxe-qemu) may be absent:
    * no ROM unless the profile names one. spapr-vlan is a VIO device. */
   if (g_str_equal (model, "spapr-vlan")) {
-    qemu_argv_add_args (a, "-device", "spapr-vlan,netdev=net0", NULL);
+    qemu_argv_add_args (a, "-device", "spapr-vlan,netdev=net0,id=nic0", NULL);
   } else {
     g_autofree char *rom = ppcvm_qemu_escape (profile->net_rom != NULL ? profile->net_rom : "");
     qemu_argv_add_arg (a, "-device");
-    qemu_argv_add_arg_printf (a, "%s,netdev=net0,romfile=%s", model, rom);
+    qemu_argv_add_arg_printf (a, "%s,netdev=net0,id=nic0,romfile=%s", model, rom);
   }
 }
 
+/* Rule MIN-DEVICES: the console is an explicit spapr-vty (the guest's
+ * hvc0) on chardev con0: the socket of a detached guest, stdio (with the
+ * monitor multiplexed on it, Ctrl-A c, as -nographic does) in the
+ * foreground, a virtual console on graphic displays, else nothing. */
 static void
-add_display (QemuArgv *a, const Plan *plan, const Profile *profile,
-             const CmdlineRuntime *runtime)
+add_console (QemuArgv *a, const Profile *profile, const CmdlineRuntime *runtime)
 {
   const char *console = runtime != NULL ? runtime->console_socket : NULL;
   gboolean daemonize = runtime != NULL && runtime->daemonize;
-  gboolean graphic = profile->display == DISPLAY_VNC || profile->display == DISPLAY_GTK;
-
-  /* -nographic keeps the default VGA device on pseries; only -vga none
-   * removes it (and KVM PR guests must never get one). A graphic guest gets
-   * its VGA as an explicit device without the x86 VGA BIOS (rule PCI-ROM). */
-  qemu_argv_add_args (a, "-vga", "none", NULL);
-  if (graphic && !plan->no_vga)
-    qemu_argv_add_args (a, "-device", "VGA,id=vga0,romfile=", NULL);
 
   if (console != NULL) {
     add_escaped (a, "-chardev", "socket,id=con0,path=", console, ",server=on,wait=off");
-    qemu_argv_add_args (a, "-serial", "chardev:con0", NULL);
+  } else if (profile->display == DISPLAY_SERIAL && !daemonize) {
+    qemu_argv_add_args (a, "-chardev", "stdio,id=con0,mux=on", "-mon", "chardev=con0", NULL);
+  } else if (profile->display == DISPLAY_VNC || profile->display == DISPLAY_GTK) {
+    qemu_argv_add_args (a, "-chardev", "vc,id=con0", "-chardev", "vc,id=mon0", "-mon", "chardev=mon0",
+                        NULL);
+  } else {
+    qemu_argv_add_args (a, "-chardev", "null,id=con0", NULL);
   }
+  qemu_argv_add_args (a, "-device", "spapr-vty,chardev=con0,id=vty0", NULL);
+}
+
+static void
+add_display (QemuArgv *a, const Plan *plan, const Profile *profile)
+{
+  gboolean graphic = profile->display == DISPLAY_VNC || profile->display == DISPLAY_GTK;
+
+  /* A graphic guest gets its VGA as an explicit device without the x86 VGA
+   * BIOS (rule PCI-ROM), and USB keyboard and tablet for input (-vga would
+   * have added USB; -device VGA does not); KVM PR guests never get a VGA. */
+  if (graphic && !plan->no_vga)
+    qemu_argv_add_args (a, "-device", "VGA,id=vga0,romfile=", "-device", "qemu-xhci,id=usb0",
+                        "-device", "usb-kbd,bus=usb0.0,id=kbd0", "-device", "usb-tablet,bus=usb0.0,id=tablet0",
+                        NULL);
 
   switch (profile->display) {
   case DISPLAY_SERIAL:
-    /* Console and monitor on stdio, unless it goes to a socket; QEMU refuses
-     * -nographic with -daemonize, which has no stdio to offer. */
-    if (console == NULL && !daemonize) {
-      qemu_argv_add_arg (a, "-nographic");
-      break;
-    }
-    G_GNUC_FALLTHROUGH;
   case DISPLAY_NONE:
     qemu_argv_add_args (a, "-display", "none", NULL);
-    if (console == NULL)
-      qemu_argv_add_args (a, "-serial", "null", NULL);
-    qemu_argv_add_args (a, "-monitor", "none", NULL);
     break;
   case DISPLAY_VNC: {
     const char *listen = profile->vnc_listen != NULL ? profile->vnc_listen : "127.0.0.1:0";
@@ -274,6 +309,9 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
     qemu_argv_add_args (a, "-accel", plan->accel_opts, NULL);
   if (plan->cpu != NULL)
     qemu_argv_add_args (a, "-cpu", plan->cpu, NULL);
+  /* Rule MIN-DEVICES: nothing QEMU would add by itself (serial, monitor,
+   * NIC, VGA, CD-ROM, USB...); every device below is the profile's. */
+  qemu_argv_add_arg (a, "-nodefaults");
   size = ppcvm_format_size (plan->memory);
   qemu_argv_add_args (a, "-m", size, NULL);
   qemu_argv_add_arg (a, "-smp");
@@ -285,10 +323,10 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
     qemu_argv_add_args (a, "-mem-path", plan->mem_path, NULL);
 
   add_boot (a, profile);
-  for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
-    add_disk (a, profile->disks->pdata[i]);
+  add_storage (a, profile);
   add_network (a, profile);
-  add_display (a, plan, profile, runtime);
+  add_console (a, profile, runtime);
+  add_display (a, plan, profile);
 
   if (runtime != NULL) {
     if (runtime->qmp_socket != NULL)

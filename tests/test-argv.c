@@ -142,12 +142,15 @@ START_TEST (test_tcg_defaults)
     "-machine", "pseries,cap-htm=off",
     "-accel", "tcg,thread=multi",
     "-cpu", "POWER9",
+    "-nodefaults",
     "-m", "2G",
     "-smp", "2",
     "-netdev", "user,id=net0",
-    "-device", "virtio-net-pci,netdev=net0,romfile=",
-    "-vga", "none",
-    "-nographic",
+    "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=",
+    "-chardev", "stdio,id=con0,mux=on",
+    "-mon", "chardev=con0",
+    "-device", "spapr-vty,chardev=con0,id=vty0",
+    "-display", "none",
     NULL,
   };
 
@@ -169,16 +172,19 @@ START_TEST (test_kvm_hugepages)
     "-name", "hash guest",
     "-machine", "pseries-7.2,cap-hpt-max-page-size=65536,max-cpu-compat=power9",
     "-accel", "kvm",
+    "-nodefaults",
     "-m", "1536M",
     "-smp", "4",
     "-mem-path", "/dev/hugepages/ppcvm, test",
     "-kernel", "/srv/a,b/vmlinux",
     "-initrd", "/srv/a,b/initrd",
     "-append", "console=hvc0 root=/dev/vda,x",
-    "-drive", "file=/srv/root.img,format=raw,if=virtio,id=root",
-    "-nic", "none",
-    "-vga", "none",
-    "-nographic",
+    "-drive", "file=/srv/root.img,format=raw,if=none,id=root",
+    "-device", "virtio-blk-pci,drive=root,id=disk-root",
+    "-chardev", "stdio,id=con0,mux=on",
+    "-mon", "chardev=con0",
+    "-device", "spapr-vty,chardev=con0,id=vty0",
+    "-display", "none",
     NULL,
   };
 
@@ -221,27 +227,42 @@ START_TEST (test_no_vga)
     t.plan.no_vga = TRUE;
     p->display = displays[i];
     argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
-    assert_pair (argv, "-vga", "none");
+    assert_pair (argv, "-device", "spapr-vty,chardev=con0,id=vty0");
+    for (int j = 0; argv[j] != NULL; j++)
+      ck_assert_msg (!g_str_has_prefix (argv[j], "VGA,") && !g_str_has_prefix (argv[j], "usb-"),
+                     "display %d: %s", displays[i], argv[j]);
+    ck_assert_int_ge (find_arg (argv, "-nodefaults"), 0);
     test_plan_clear (&t);
   }
 }
 END_TEST
 
+#define USB_INPUT "-device", "qemu-xhci,id=usb0", "-device", "usb-kbd,bus=usb0.0,id=kbd0", \
+                  "-device", "usb-tablet,bus=usb0.0,id=tablet0"
+#define VC_CONSOLE "-chardev", "vc,id=con0", "-chardev", "vc,id=mon0", "-mon", "chardev=mon0", \
+                   "-device", "spapr-vty,chardev=con0,id=vty0"
+
+/* Rule MIN-DEVICES: each display's console and devices, all explicit. */
 static const struct {
   GuestDisplay display;
   const char *vnc, *pw;
-  const char *expected[10];
-  gboolean vga_none;
+  const char *expected[32];
 } displays[] = {
-  { DISPLAY_SERIAL, NULL, NULL, { "-nographic", NULL }, TRUE },
-  { DISPLAY_NONE, NULL, NULL, { "-display", "none", "-serial", "null", "-monitor", "none", NULL },
-    TRUE },
-  { DISPLAY_VNC, NULL, NULL, { "-device", "VGA,id=vga0,romfile=", "-vnc", "127.0.0.1:0", NULL }, TRUE },
+  { DISPLAY_SERIAL, NULL, NULL,
+    { "-nodefaults", "-m", "1G", "-smp", "2", "-chardev", "stdio,id=con0,mux=on", "-mon", "chardev=con0",
+      "-device", "spapr-vty,chardev=con0,id=vty0", "-display", "none", NULL } },
+  { DISPLAY_NONE, NULL, NULL,
+    { "-nodefaults", "-m", "1G", "-smp", "2", "-chardev", "null,id=con0", "-device",
+      "spapr-vty,chardev=con0,id=vty0", "-display", "none", NULL } },
+  { DISPLAY_VNC, NULL, NULL,
+    { "-nodefaults", "-m", "1G", "-smp", "2", VC_CONSOLE, "-device", "VGA,id=vga0,romfile=", USB_INPUT,
+      "-vnc", "127.0.0.1:0", NULL } },
   { DISPLAY_VNC, "0.0.0.0:3", "/etc/vnc,pw",
-    { "-device", "VGA,id=vga0,romfile=", "-object", "secret,id=vncpw,file=/etc/vnc,,pw", "-vnc",
-      "0.0.0.0:3,password-secret=vncpw", NULL },
-    TRUE },
-  { DISPLAY_GTK, NULL, NULL, { "-device", "VGA,id=vga0,romfile=", "-display", "gtk", NULL }, TRUE },
+    { "-nodefaults", "-m", "1G", "-smp", "2", VC_CONSOLE, "-device", "VGA,id=vga0,romfile=", USB_INPUT,
+      "-object", "secret,id=vncpw,file=/etc/vnc,,pw", "-vnc", "0.0.0.0:3,password-secret=vncpw", NULL } },
+  { DISPLAY_GTK, NULL, NULL,
+    { "-nodefaults", "-m", "1G", "-smp", "2", VC_CONSOLE, "-device", "VGA,id=vga0,romfile=", USB_INPUT,
+      "-display", "gtk", NULL } },
 };
 
 START_TEST (test_display)
@@ -251,7 +272,6 @@ START_TEST (test_display)
   g_auto (GStrv) argv = NULL;
   g_autofree char *all = NULL;
   g_autofree char *want = NULL;
-  int vga;
 
   test_plan_init (&t, "tcg", NULL, 1 << 30);
   p->net_mode = NET_NONE;
@@ -260,12 +280,13 @@ START_TEST (test_display)
   p->vnc_password_file = g_strdup (displays[_i].pw);
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
 
-  /* The display options end the command line here (no runtime, no args). */
+  /* The device options end the command line here (no runtime, no args). */
   all = g_strjoinv (" ", argv);
   want = g_strjoinv (" ", (char **) displays[_i].expected);
   ck_assert_msg (g_str_has_suffix (all, want), "'%s' does not end with '%s'", all, want);
-  vga = find_pair (argv, "-vga", "none");
-  ck_assert_msg ((vga >= 0) == displays[_i].vga_none, "-vga none: %s", all);
+  assert_no_arg (argv, "-vga");
+  assert_no_arg (argv, "-serial");
+  assert_no_arg (argv, "-monitor");
   test_plan_clear (&t);
 }
 END_TEST
@@ -291,18 +312,25 @@ START_TEST (test_comma_escaping)
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
 
   assert_pair (argv, "-name", "web,,debug-threads=on");
-  assert_pair (argv, "-drive", "file=/isos/x,,y.iso,format=raw,media=cdrom,if=scsi");
-  assert_pair (argv, "-drive", "file=/img/a,,format=raw.img,format=qcow2,if=virtio,id=root");
-  assert_pair (argv, "-drive", "file=/img/seed,,ro.img,if=scsi,readonly=on,id=seed");
+  /* Rule MIN-DEVICES: one spapr-vscsi for the CD-ROM and the SCSI disk,
+   * every drive a backend (if=none) used by a device with an id. */
+  assert_pair (argv, "-device", "spapr-vscsi,id=scsi0");
+  assert_pair (argv, "-drive", "file=/isos/x,,y.iso,format=raw,if=none,id=cdrom0,media=cdrom,readonly=on");
+  assert_pair (argv, "-device", "scsi-cd,bus=scsi0.0,drive=cdrom0,id=cd0");
+  assert_pair (argv, "-drive", "file=/img/a,,format=raw.img,format=qcow2,if=none,id=root");
+  assert_pair (argv, "-device", "virtio-blk-pci,drive=root,id=disk-root");
+  assert_pair (argv, "-drive", "file=/img/seed,,ro.img,if=none,id=seed,readonly=on");
+  assert_pair (argv, "-device", "scsi-hd,bus=scsi0.0,drive=seed,id=disk-seed");
   assert_pair (argv, "-drive", "file=/img/n,,v.img,format=raw,if=none,id=fast");
-  assert_pair (argv, "-device", "nvme,drive=fast,serial=fast");
+  assert_pair (argv, "-device", "nvme,drive=fast,serial=fast,id=disk-fast");
   assert_pair (argv, "-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no");
-  assert_pair (argv, "-device", "spapr-vlan,netdev=net0");
-  /* Disks keep their profile order. */
+  assert_pair (argv, "-device", "spapr-vlan,netdev=net0,id=nic0");
+  /* Disks keep their profile order, after their controller. */
+  ck_assert_int_lt (find_pair (argv, "-device", "spapr-vscsi,id=scsi0"),
+                    find_pair (argv, "-device", "scsi-cd,bus=scsi0.0,drive=cdrom0,id=cd0"));
   ck_assert_int_lt (find_pair (argv, "-drive", "file=/img/a,,format=raw.img,format=qcow2,"
-                                               "if=virtio,id=root"),
-                    find_pair (argv, "-drive", "file=/img/seed,,ro.img,if=scsi,readonly=on,"
-                                               "id=seed"));
+                                               "if=none,id=root"),
+                    find_pair (argv, "-drive", "file=/img/seed,,ro.img,if=none,id=seed,readonly=on"));
   test_plan_clear (&t);
 }
 END_TEST
@@ -323,17 +351,17 @@ START_TEST (test_network)
   assert_pair (argv, "-netdev",
                "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,"
                "hostfwd=udp:0.0.0.0:5353-10.0.2.15:53,hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80");
-  assert_pair (argv, "-device", "virtio-net-pci,netdev=net0,romfile=");
+  assert_pair (argv, "-device", "virtio-net-pci,netdev=net0,id=nic0,romfile=");
   g_clear_pointer (&argv, g_strfreev);
 
   /* Rule PCI-ROM: any PCI model gets no ROM unless rom= names one. */
   p->net_model = g_strdup ("e1000");
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
-  assert_pair (argv, "-device", "e1000,netdev=net0,romfile=");
+  assert_pair (argv, "-device", "e1000,netdev=net0,id=nic0,romfile=");
   g_clear_pointer (&argv, g_strfreev);
   p->net_rom = g_strdup ("/usr/share/qemu/pxe-e1000,x.rom");
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
-  assert_pair (argv, "-device", "e1000,netdev=net0,romfile=/usr/share/qemu/pxe-e1000,,x.rom");
+  assert_pair (argv, "-device", "e1000,netdev=net0,id=nic0,romfile=/usr/share/qemu/pxe-e1000,,x.rom");
   g_clear_pointer (&argv, g_strfreev);
 
   p->net_mode = NET_BRIDGE;
@@ -345,9 +373,12 @@ START_TEST (test_network)
 
   p->net_mode = NET_NONE;
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
-  assert_pair (argv, "-nic", "none");
+  /* -nodefaults: no NIC at all, without -nic none. */
+  ck_assert_int_ge (find_arg (argv, "-nodefaults"), 0);
+  assert_no_arg (argv, "-nic");
   assert_no_arg (argv, "-netdev");
-  assert_no_arg (argv, "-device");
+  for (int i = 0; argv[i] != NULL; i++)
+    ck_assert_msg (strstr (argv[i], "netdev=") == NULL, "a NIC: %s", argv[i]);
   test_plan_clear (&t);
 }
 END_TEST
@@ -365,11 +396,9 @@ START_TEST (test_runtime)
     .daemonize = TRUE,
   };
   const char *expected_tail[] = {
-    "-vga", "none",
     "-chardev", "socket,id=con0,path=/run/user/1000/ppcvm/a,,b/console.sock,server=on,wait=off",
-    "-serial", "chardev:con0",
+    "-device", "spapr-vty,chardev=con0,id=vty0",
     "-display", "none",
-    "-monitor", "none",
     "-qmp", "unix:/run/user/1000/ppcvm/a,,b/qmp.sock,server=on,wait=off",
     "-pidfile", "/run/user/1000/ppcvm/a,b/qemu.pid",
     "-daemonize",
@@ -394,7 +423,8 @@ START_TEST (test_runtime)
   rt.console_socket = NULL;
   argv = cmdline_build ("qemu", &t.plan, p, &rt, NULL);
   assert_no_arg (argv, "-nographic");
-  assert_pair (argv, "-serial", "null");
+  assert_pair (argv, "-chardev", "null,id=con0");
+  assert_no_arg (argv, "-mon");
   assert_pair (argv, "-display", "none");
   g_clear_pointer (&argv, g_strfreev);
 
@@ -402,7 +432,8 @@ START_TEST (test_runtime)
   rt.daemonize = FALSE;
   argv = cmdline_build ("qemu", &t.plan, p, &rt, NULL);
   assert_no_arg (argv, "-daemonize");
-  ck_assert_int_ge (find_arg (argv, "-nographic"), 0);
+  assert_pair (argv, "-chardev", "stdio,id=con0,mux=on");
+  assert_pair (argv, "-mon", "chardev=con0");
   test_plan_clear (&t);
 }
 END_TEST

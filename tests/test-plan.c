@@ -3,6 +3,7 @@
  * (4 host kinds × guest kinds, and the nested rows), the rules of
  * pseries-rules.md, refusals; and each TCG plan's argv accepted by the real
  * qemu-system-ppc64 (dumpdtb builds the machine and exits). */
+#define _GNU_SOURCE /* memmem */
 #include "config.h"
 
 #include <check.h>
@@ -603,7 +604,10 @@ check_no_pci_roms (const char *name, const Plan *pl, Profile *p)
       if (!g_str_equal (argv[i], "-device"))
         continue;
       vga |= g_str_has_prefix (dev, "VGA,");
-      if (g_str_has_prefix (dev, "spapr-") || g_str_has_prefix (dev, "nvme,"))
+      /* Devices that have no option ROM to load (no romfile default). */
+      if (g_str_has_prefix (dev, "spapr-") || g_str_has_prefix (dev, "nvme,") ||
+          g_str_has_prefix (dev, "usb-") || g_str_has_prefix (dev, "qemu-xhci,") ||
+          g_str_has_prefix (dev, "scsi-") || g_str_has_prefix (dev, "virtio-blk-pci,"))
         continue;
       ck_assert_msg (strstr (dev, ",romfile=") != NULL, "%s: -device %s without romfile=", name, dev);
     }
@@ -1172,7 +1176,8 @@ START_TEST (test_tcg_argv_accepted_by_qemu)
   g_autofree char *dir = g_dir_make_tmp ("ppcvm-dtb-XXXXXX", NULL);
   g_autofree char *dtb = g_build_filename (dir, "guest.dtb", NULL);
   g_autofree char *dumparg = g_strdup_printf ("dumpdtb=%s", dtb);
-  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *out = NULL, *err = NULL, *fdt = NULL;
+  gsize fdt_len = 0;
   const char *extra[] = { "-machine", dumparg, NULL };
   int status = -1;
 
@@ -1186,7 +1191,13 @@ START_TEST (test_tcg_argv_accepted_by_qemu)
   ck_assert (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
   ck_assert_msg (g_spawn_check_wait_status (status, NULL), "qemu refused the plan (%s):\n%s",
                  g_strjoinv (" ", argv), err);
-  ck_assert_msg (g_file_test (dtb, G_FILE_TEST_EXISTS), "no dtb dumped");
+  ck_assert_msg (g_file_get_contents (dtb, &fdt, &fdt_len, NULL), "no dtb dumped");
+  /* Rule MIN-DEVICES: the guest sees its console and no device QEMU would
+   * have added by default (the CD-ROM's spapr-vscsi controller, a VGA). */
+  ck_assert_msg (memmem (fdt, fdt_len, "vty@", 4) != NULL, "no vty in the device tree");
+  ck_assert_msg (memmem (fdt, fdt_len, "v-scsi@", 7) == NULL, "a default v-scsi controller: %s",
+                 g_strjoinv (" ", argv));
+  ck_assert_msg (memmem (fdt, fdt_len, "vga@", 4) == NULL, "a default VGA");
   /* The console starts clean: no "TCG doesn't support requested feature". */
   ck_assert_msg (strstr (err, "warning") == NULL, "qemu warned for %s:\n%s", g_strjoinv (" ", argv), err);
   g_unlink (dtb);

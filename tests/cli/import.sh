@@ -54,13 +54,30 @@ def fwd(v):  # slirp: an empty host address is every interface
     proto, rest = v.split(":", 1)
     return proto + ":0.0.0.0" + rest if rest.startswith(":") else v
 
+# A backend-only drive (if=none) used by a -device is the same setting as
+# the legacy -drive if=IFACE (or -cdrom) the alias wrote.
+DRIVE_IF = {"virtio-blk-pci": "virtio", "scsi-hd": "scsi", "nvme": "nvme", "scsi-cd": "cdrom"}
+
 def canon(argv):
     s, i, nets, devs = set(), 1, [], []
     display = {}
+    backends, used = {}, {}
     while i < len(argv):
         o = argv[i].lstrip("-"); a = None
         if o not in FLAGS: a = argv[i + 1]; i += 1
         i += 1
+        # -nodefaults (the planner's minimal device set) makes -vga none and
+        # -nic none, the console's chardev, vty and monitor implicit.
+        if o == "nodefaults" or (o in ("vga", "nic") and a == "none"): continue
+        if o == "device" and a.split(",")[0] in ("spapr-vty", "spapr-vscsi"): continue
+        if o == "mon": continue
+        if o == "chardev":
+            if a.startswith("stdio"): display["stdio"] = True
+            continue
+        if o == "drive" and dict(opts(a)).get("if") == "none":
+            d = dict(opts(a)); backends[d.pop("id")] = d; continue
+        if o == "device" and "drive=" in a:
+            d = dict(opts(a, "driver")); used[d["drive"]] = DRIVE_IF[d["driver"]]; continue
         if o in ("machine", "M"):
             for k, v in opts(a, "type"):
                 s.add(("accel", v) if k == "accel" else ("machine", k + "=" + v))
@@ -86,6 +103,13 @@ def canon(argv):
         elif o == "display": display[a] = True
         elif o == "serial" and a in ("mon:stdio", "stdio"): display["stdio"] = True
         else: s.add((o, a))
+    for name, d in backends.items():
+        iface = used[name]
+        d["file"] = os.path.abspath(d["file"])
+        d.pop("media", None)
+        if iface == "cdrom": s.add(("cdrom", d["file"])); continue
+        d["if"] = iface
+        s.add(("drive", ",".join("%s=%s" % kv for kv in sorted(d.items()))))
     for d, f in nets:
         model = d.get("model", devs[0] if devs else None)
         s.add(("net", "%s model=%s fwd=%s" % (d["type"], model, ",".join(f))))
