@@ -15,7 +15,7 @@ function __ppcvm_guests
     ppcvm list --names 2>/dev/null
 end
 
-set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export os help
+set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export get os help
 
 complete -c ppcvm -f
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l help -s h -d 'Show the commands'
@@ -34,6 +34,7 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a hugepage
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a desktop-entry -d 'Write a .desktop launcher for a profile'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a qemu command line (after --)'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a export -d 'Print a profile as libvirt domain XML'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a get -d "Download an OS's ISO or cloud image, verified"
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a os -d 'The catalogue of POWER operating systems'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a help -d 'Show the commands'
 
@@ -86,3 +87,14 @@ complete -c ppcvm -n "__fish_seen_subcommand_from os" -a '(__ppcvm_oses)' -d 'OS
 complete -c ppcvm -n "__fish_seen_subcommand_from os" -l json -d 'Print JSON'
 complete -c ppcvm -n "__fish_seen_subcommand_from os" -l names -d 'Only the OS-RELEASE names, one per line'
 complete -c ppcvm -n "__fish_seen_subcommand_from os" -s v -l verbose -d 'Show URLs, checksum files and sources'
+
+# get
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -a '(__ppcvm_oses)' -d 'OS-RELEASE'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l iso -d 'The installer ISO'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l cloud -d 'The cloud image'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l json -d 'Print JSON'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l base-url -x -d 'Fetch from URL instead'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l keyring -rF -d 'A gpg keyring with signing keys'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l timeout -x -d 'Give up after S seconds without data'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -l retries -x -d 'Resume a dropped download up to N times'
+complete -c ppcvm -n "__fish_seen_subcommand_from get" -s q -l quiet -d 'No progress or notes'

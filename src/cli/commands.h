@@ -26,3 +26,34 @@ int cmd_os (int argc, char **argv);
 int run_supervised (char **argv);
 int run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
                   const char *const *extra, int *ret_pid);
+
+/* ppcvm get's download options, shared with `new --os` (cmd-get.c). */
+#include "catalogue.h"
+#include "media.h"
+
+typedef struct {
+  char *base_url;
+  char **keyrings;
+  int timeout;
+  int retries;
+  gboolean quiet;
+} CliGetOptions;
+
+#define CLI_GET_OPTION_ENTRIES(g) \
+  { "base-url", 0, 0, G_OPTION_ARG_STRING, &(g).base_url, \
+    "Fetch from URL instead of each catalogue entry's server, keeping the path ($PPCVM_BASE_URL)", "URL" }, \
+  { "keyring", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &(g).keyrings, \
+    "Also look for signing keys in this gpg keyring (repeatable)", "FILE" }, \
+  { "timeout", 0, 0, G_OPTION_ARG_INT, &(g).timeout, \
+    "Give up when no data arrives for S seconds (default 60)", "S" }, \
+  { "retries", 0, 0, G_OPTION_ARG_INT, &(g).retries, \
+    "Resume a dropped download up to N times (default 3)", "N" }, \
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &(g).quiet, "No progress or notes on stderr", NULL }
+
+gboolean cli_get_options_check (const CliGetOptions *g, GError **error);
+void cli_get_options_clear (CliGetOptions *g);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGetOptions, cli_get_options_clear)
+int cmd_get (int argc, char **argv);
+MediaResult *cli_get_media (const char *spec, int want, const CliGetOptions *g,
+                            const CatalogueEntry **ret_entry, Catalogue **ret_catalogue,
+                            CatalogueMediaKind *ret_kind, GError **error);

@@ -28,6 +28,7 @@ static const struct {
   { "desktop-entry", cmd_desktop, "Print (or --install) a desktop launcher for a profile" },
   { "import", cmd_import, "Turn a qemu-system-ppc64 command line into a profile" },
   { "export", cmd_export, "Export a profile's plan as libvirt domain XML (--libvirt)" },
+  { "get", cmd_get, "Download an OS's ISO or cloud image into the cache, verified" },
   { "os", cmd_os, "The catalogue of POWER operating systems: media, page size, MMU, profile" },
 };
 
