@@ -66,7 +66,10 @@ complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Cut th
 
 # new
 complete -c ppcvm -n "__fish_seen_subcommand_from new" -l from -xa '(__ppcvm_profiles)' -d 'The profile to copy'
-complete -c ppcvm -n "__fish_seen_subcommand_from new" -s f -l force -d 'Overwrite an existing profile'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -s f -l force -d 'Overwrite an existing profile (and disk)'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l disk-size -x -d 'Create a qcow2 disk of SIZE (e.g. 20G)'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l iso -rF -d 'Install media for the cdrom'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l image -rF -d 'A qcow2 overlay on this image'
 complete -c ppcvm -n "__fish_seen_subcommand_from desktop-entry" -l install -d 'Write it to $XDG_DATA_HOME/applications'
 
 # hugepages

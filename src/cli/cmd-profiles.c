@@ -7,12 +7,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "disk.h"
 #include "output.h"
 #include "util.h"
 
@@ -320,15 +322,113 @@ write_profile (const char *path, const char *data, gsize len, gboolean force, GE
   return TRUE;
 }
 
+
+#define DEFAULT_DISK_SIZE (G_GUINT64_CONSTANT (20) << 30)
+#define MIN_DISK_SIZE (G_GUINT64_CONSTANT (1) << 20)
+
+/* A disk size: a number with a K, M, G or T suffix (a bare number is
+ * ambiguous: bytes to qemu-img, MiB to -m). */
+static gboolean
+parse_disk_size (const char *text, guint64 *ret, GError **error)
+{
+  g_autofree char *t = g_strstrip (g_strdup (text));
+  gsize len = strlen (t);
+  char last = len > 0 ? g_ascii_toupper (t[len - 1]) : '\0';
+
+  if (last == 'B' && len > 1)
+    last = g_ascii_toupper (t[len - 2]);
+  if (strchr ("KMGT", last) == NULL || last == '\0' || !ppcvm_parse_size (t, ret, NULL)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "--disk-size '%s' is not a size (a number with K, M, G or T, e.g. 20G)", text);
+    return FALSE;
+  }
+  if (*ret < MIN_DISK_SIZE) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "--disk-size '%s' is below 1M", text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* FILE (--iso or --image) as an absolute path to a readable regular file. */
+static char *
+input_file (const char *option, const char *file, GError **error)
+{
+  g_autofree char *abs = g_canonicalize_filename (file, NULL);
+  ppcvm_autofd int fd = open (abs, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) != 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s %s: %s", option, abs, g_strerror (errsv));
+    return NULL;
+  }
+  if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s %s: not a regular file", option, abs);
+    return NULL;
+  }
+  if (g_str_equal (option, "--iso")) {
+    /* ISO 9660: "CD001" at byte 32769 (the primary volume descriptor). */
+    char magic[5] = { 0 };
+    if (pread (fd, magic, sizeof magic, 32769) != (ssize_t) sizeof magic || memcmp (magic, "CD001", 5) != 0) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "--iso %s: not an ISO 9660 image (no CD001 volume descriptor)", abs);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&abs);
+}
+
+typedef struct {
+  const char *name;
+  const char *from;
+  const char *iso;        /* absolute, checked */
+  const char *image;      /* absolute, checked */
+  const char *image_format;
+  const char *disk;       /* absolute, or NULL: no disk */
+} NewPlan;
+
+/* The copy's text: SRC with the disk and the cdrom written in. */
+static char *
+new_profile_text (const char *data, gsize len, const NewPlan *np, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *comment = NULL;
+
+  if (np->disk == NULL && np->iso == NULL)
+    return g_strndup (data, len);
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, error))
+    return NULL;
+  if (np->iso != NULL)
+    g_key_file_set_string (kf, "boot", "cdrom", np->iso);
+  if (np->disk != NULL) {
+    g_key_file_set_string (kf, "disk:root", "file", np->disk);
+    g_key_file_set_string (kf, "disk:root", "format", "qcow2");
+    if (!g_key_file_has_key (kf, "disk:root", "interface", NULL))
+      g_key_file_set_string (kf, "disk:root", "interface", "virtio");
+    comment = np->image != NULL
+                ? g_strdup_printf (" Created by 'ppcvm new': a qcow2 overlay on %s (%s)", np->image,
+                                   np->image_format)
+                : g_strdup (" Created by 'ppcvm new' (qcow2); 'ppcvm rm --disks' deletes it");
+    g_key_file_set_comment (kf, "disk:root", NULL, comment, NULL);
+  }
+  return g_key_file_to_data (kf, NULL, error);
+}
+
 int
 cmd_new (int argc, char **argv)
 {
   g_autofree char *from = NULL;
+  g_autofree char *disk_size = NULL;
+  g_autofree char *iso_arg = NULL;
+  g_autofree char *image_arg = NULL;
   gboolean force = FALSE;
   g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "The profile to copy (a name from 'ppcvm profiles', or a path)", "PROFILE" },
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite an existing profile of that name", NULL },
+    { "disk-size", 0, 0, G_OPTION_ARG_STRING, &disk_size, "Create a qcow2 disk of SIZE (e.g. 20G) for the guest", "SIZE" },
+    { "iso", 0, 0, G_OPTION_ARG_FILENAME, &iso_arg, "Install media: boot the guest's cdrom from FILE (and create a 20G disk)", "FILE" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_arg, "Create the disk as a copy-on-write overlay on FILE (a cloud or disk image)", "FILE" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite an existing profile (and disk) of that name", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -338,13 +438,23 @@ cmd_new (int argc, char **argv)
   g_autofree char *file = NULL;
   g_autofree char *dest = NULL;
   g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *iso = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *disk = NULL;
+  g_autoptr (DiskInfo) image_info = NULL;
   g_autoptr (Profile) check = NULL;
+  guint64 size = 0;
   gsize len = 0;
+  NewPlan np = { 0 };
   const char *name;
+  struct stat st;
 
   if (!cli_parse ("new", "NAME --from PROFILE",
-                  "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.", entries,
-                  &argc, &argv, &error)) {
+                  "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.\n"
+                  "With --disk-size, --iso or --image, also create the guest's qcow2 disk in\n"
+                  "$XDG_DATA_HOME/ppcvm/disks/NAME.qcow2 and write it (and the install media) into the copy.",
+                  entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;
   }
@@ -368,23 +478,51 @@ cmd_new (int argc, char **argv)
              "See 'ppcvm new --help'\n");
     return EXIT_USAGE;
   }
-
-  src = profile_find (from, &error);
-  if (src == NULL || !g_file_get_contents (src, &data, &len, &error)) {
-    cli_error (error);
-    return EXIT_ERROR;
+  if (disk_size != NULL && !parse_disk_size (disk_size, &size, &error)) {
+    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm new --help'\n", error->message);
+    return EXIT_USAGE;
   }
+
+  /* Everything is checked before anything is created. */
+  if ((iso_arg != NULL && (iso = input_file ("--iso", iso_arg, &error)) == NULL)
+      || (image_arg != NULL && (image = input_file ("--image", image_arg, &error)) == NULL))
+    goto fail;
+  if (image != NULL) {
+    if ((image_info = disk_info (image, NULL, &error)) == NULL)
+      goto fail;
+    if (size != 0 && size < image_info->virtual_size) {
+      g_autofree char *have = ppcvm_format_size_human (image_info->virtual_size);
+      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "--disk-size %s is smaller than the image %s (%s); leave it out to keep the "
+                   "image's size", disk_size, image, have);
+      goto fail;
+    }
+  }
+  src = profile_find (from, &error);
+  if (src == NULL || !g_file_get_contents (src, &data, &len, &error))
+    goto fail;
   dir = g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", NULL);
   file = g_strconcat (name, ".conf", NULL);
   dest = g_build_filename (dir, file, NULL);
   if (g_str_equal (src, dest)) {
-    fprintf (stderr, "ppcvm: error: %s is the profile to copy; nothing to do\n", dest);
-    return EXIT_ERROR;
+    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s is the profile to copy; nothing to do", dest);
+    goto fail;
   }
-  if (g_mkdir_with_parents (dir, 0755) < 0) {
-    int errsv = errno;
-    fprintf (stderr, "ppcvm: error: cannot create %s: %s\n", dir, g_strerror (errsv));
-    return EXIT_ERROR;
+  if (!force && lstat (dest, &st) == 0) {
+    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s already exists (use --force to overwrite it)",
+                 dest);
+    goto fail;
+  }
+  if (disk_size != NULL || iso != NULL || image != NULL) {
+    g_autofree char *disk_file = g_strconcat (name, ".qcow2", NULL);
+    disk = g_build_filename (g_get_user_data_dir (), "ppcvm", "disks", disk_file, NULL);
+    if (!force && lstat (disk, &st) == 0) {
+      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "the disk %s already exists (use --force to replace it, or pick another NAME)", disk);
+      goto fail;
+    }
+    if (image == NULL && size == 0)
+      size = DEFAULT_DISK_SIZE;
   }
   /* The copy is another guest: it must not share the original's libvirt
    * UUID (without one, export derives it from the new name). */
@@ -405,11 +543,34 @@ cmd_new (int argc, char **argv)
     len = out->len;
     data = g_string_free (out, FALSE);
   }
-  if (!write_profile (dest, data, len, force, &error)) {
-    cli_error (error);
-    return EXIT_ERROR;
+  np = (NewPlan) { .name = name, .from = src, .iso = iso, .image = image,
+                   .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
+  if ((text = new_profile_text (data, len, &np, &error)) == NULL)
+    goto fail;
+  if (g_mkdir_with_parents (dir, 0755) < 0) {
+    int errsv = errno;
+    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errsv));
+    goto fail;
+  }
+
+  if (disk != NULL && !disk_create (disk, size, image, np.image_format, force, &error))
+    goto fail;
+  if (!write_profile (dest, text, strlen (text), force, &error)) {
+    if (disk != NULL)
+      unlink (disk);
+    goto fail;
   }
   printf ("%s\n", dest);
+  if (disk != NULL) {
+    g_autofree char *human = ppcvm_format_size_human (size > 0 ? size : image_info->virtual_size);
+    if (image != NULL)
+      cli_message ("created the disk %s: a qcow2 overlay (%s) on %s (%s, left unchanged)", disk, human,
+                   image, np.image_format);
+    else
+      cli_message ("created the disk %s (qcow2, %s)", disk, human);
+  }
+  if (iso != NULL)
+    cli_message ("the guest boots %s from its cdrom: 'ppcvm run %s --install' installs", iso, name);
   /* A copy keeps its text, so a relative path in it now points elsewhere;
    * say so now rather than at the next `ppcvm run`. */
   check = profile_load (dest, NULL, &error);
@@ -418,4 +579,8 @@ cmd_new (int argc, char **argv)
   else
     cli_message ("created from %s; edit it, then: ppcvm plan %s", src, name);
   return EXIT_OK;
+
+fail:
+  cli_error (error);
+  return EXIT_ERROR;
 }

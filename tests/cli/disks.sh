@@ -1,0 +1,110 @@
+#!/bin/bash
+# `ppcvm new` with disks (--disk-size, --iso, --image), `ppcvm snapshot` and
+# `ppcvm rm` on stopped guests, through the real binary and the real
+# qemu-img: what is created, what is refused, and that a refusal changes
+# nothing.
+set -euo pipefail
+: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-disks.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
+export XDG_RUNTIME_DIR=$WORK/run
+mkdir -p "$XDG_RUNTIME_DIR"; chmod 0700 "$XDG_RUNTIME_DIR"
+unset PPCVM_PROFILE_PATH
+cd "$WORK"
+command -v qemu-img >/dev/null || { echo "qemu-img is required (apt-get install qemu-utils)" >&2; exit 1; }
+PROFILES=$XDG_CONFIG_HOME/ppcvm/profiles
+DISKS=$XDG_DATA_HOME/ppcvm/disks
+n=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+run() { # WANT ARGS... — exit status WANT; stdout in out, stderr in err
+  local want=$1 rc=0; shift
+  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
+  [ "$rc" = "$want" ] || fail "ppcvm $*: exit $rc, expected $want; stderr: $(cat err); stdout: $(head -c 2000 out)"
+}
+# What exists under the config and data dirs (names, sizes, contents' hash).
+snapshot_tree() { (cd "$WORK" && find config data -exec sh -c 'for f; do [ -f "$f" ] && echo "$f $(sha256sum <"$f")" || echo "$f"; done' _ {} + 2>/dev/null | sort); }
+unchanged() { # WHAT — the tree is as before the last `before`
+  snapshot_tree >after
+  diff -u before after >&2 || fail "$1 changed files"
+}
+before() { snapshot_tree >before; }
+img() { qemu-img info --output=json -U "$1"; }
+jget() { python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+# An ISO 9660 image without xorriso: the primary volume descriptor's magic is
+# all `--iso` checks.
+mkiso() { truncate -s 64K "$1"; printf '\001CD001\001' | dd of="$1" bs=1 seek=32768 conv=notrunc status=none; }
+
+# ---- a plain disk ----
+run 0 new g1 --from debian12-ppc64el --disk-size 2G
+[ "$(cat out)" = "$PROFILES/g1.conf" ] || fail "new did not print the profile's path: $(cat out)"
+grep -qF "created the disk $DISKS/g1.qcow2 (qcow2, 2 GiB)" err || fail "new did not say what it created: $(cat err)"
+[ "$(img "$DISKS/g1.qcow2" | jget 'j["format"], j["virtual-size"]')" = "('qcow2', 2147483648)" ] \
+  || fail "the disk is not a 2 GiB qcow2: $(img "$DISKS/g1.qcow2")"
+grep -qxF "file=$DISKS/g1.qcow2" "$PROFILES/g1.conf" || fail "the disk is not in the profile: $(cat "$PROFILES/g1.conf")"
+grep -qx "format=qcow2" "$PROFILES/g1.conf" || fail "the profile does not state the disk's format"
+run 0 plan --accel tcg g1
+grep -qF -- "file=$DISKS/g1.qcow2,format=qcow2" out || fail "the plan does not use the disk with its format: $(cat out)"
+ok "new --disk-size: a qcow2 disk, written into the profile with its format, planned"
+
+# ---- install media: --iso makes a 20G disk and the cdrom ----
+mkiso "$WORK/media.iso"
+run 0 new g2 --from debian12-ppc64el --iso media.iso
+grep -qxF "cdrom=$WORK/media.iso" "$PROFILES/g2.conf" || fail "--iso is not the profile's cdrom (absolute): $(cat "$PROFILES/g2.conf")"
+[ "$(img "$DISKS/g2.qcow2" | jget 'j["virtual-size"]')" = 21474836480 ] || fail "--iso did not create a 20G disk"
+ok "new --iso: the cdrom (an absolute path) and a 20G disk"
+
+# ---- an overlay on a downloaded image, with an explicit backing format ----
+qemu-img create -q -f raw "$WORK/cloud.img" 64M
+run 0 new g3 --from debian12-ppc64el --image cloud.img
+i=$(img "$DISKS/g3.qcow2")
+[ "$(jget 'j["backing-filename"], j["backing-filename-format"], j["virtual-size"]' <<<"$i")" = "('$WORK/cloud.img', 'raw', 67108864)" ] \
+  || fail "--image is not a qcow2 overlay with an explicit raw backing: $i"
+grep -qF "a qcow2 overlay (64 MiB) on $WORK/cloud.img (raw, left unchanged)" err || fail "new --image message: $(cat err)"
+run 0 new g4 --from debian12-ppc64el --image cloud.img --disk-size 1G
+[ "$(img "$DISKS/g4.qcow2" | jget 'j["virtual-size"]')" = 1073741824 ] || fail "--image --disk-size 1G did not grow the overlay"
+ok "new --image: a qcow2 overlay with -F raw, of the image's size or --disk-size"
+
+# ---- bad input: a clear error, and nothing created or changed ----
+before
+for bad in 20 2X -1G 0G 12Q 512K 20P; do
+  run 2 new b1 --from debian12-ppc64el --disk-size "$bad"
+  grep -qE "disk-size '$bad' (is not a size|is below 1M)|too large" err || fail "--disk-size $bad: $(cat err)"
+done
+unchanged "bad --disk-size"
+run 1 new b1 --from debian12-ppc64el --iso "$WORK/missing.iso"
+grep -qF -- "--iso $WORK/missing.iso: No such file or directory" err || fail "missing ISO: $(cat err)"
+run 1 new b1 --from debian12-ppc64el --iso /etc/hostname
+grep -qF "not an ISO 9660 image" err || fail "a file that is not an ISO: $(cat err)"
+run 1 new b1 --from debian12-ppc64el --iso "$WORK"
+grep -qF "not a regular file" err || fail "a directory as ISO: $(cat err)"
+run 1 new b1 --from debian12-ppc64el --image "$WORK/missing.img"
+grep -qF -- "--image $WORK/missing.img: No such file or directory" err || fail "missing image: $(cat err)"
+head -c 100 /dev/urandom >"$WORK/short.qcow2"; printf 'QFI\373' | dd of="$WORK/short.qcow2" conv=notrunc status=none
+run 1 new b1 --from debian12-ppc64el --image "$WORK/short.qcow2"
+grep -qF "qemu-img info failed" err || fail "a broken image: $(cat err)"
+run 1 new b1 --from debian12-ppc64el --image cloud.img --disk-size 32M
+grep -qF "smaller than the image" err || fail "--disk-size below the image: $(cat err)"
+run 1 new b1 --from no-such-profile --disk-size 1G
+unchanged "bad media"
+# A name that exists: neither the profile nor the disk is touched.
+run 1 new g1 --from debian12-ppc64el --disk-size 4G
+grep -qF "$PROFILES/g1.conf already exists (use --force" err || fail "existing profile: $(cat err)"
+rm "$PROFILES/g2.conf"; before
+run 1 new g2 --from debian12-ppc64el --disk-size 4G
+grep -qF "the disk $DISKS/g2.qcow2 already exists" err || fail "existing disk: $(cat err)"
+[ ! -e "$PROFILES/g2.conf" ] || fail "a profile was written although its disk exists"
+unchanged "an existing name"
+# A full file system (a file size limit): qemu-img fails, nothing is left.
+( ulimit -f 8; run 1 new b2 --from debian12-ppc64el --disk-size 1G ) || exit 1
+grep -qF "qemu-img create failed" err || fail "a full disk: $(cat err)"
+unchanged "a full disk"
+ok "bad sizes, missing/unreadable/broken media, an existing name, a full disk: clear errors, nothing changed"
+
+# ---- --force replaces both ----
+run 0 new g1 --from debian12-ppc64el --disk-size 3G --force
+[ "$(img "$DISKS/g1.qcow2" | jget 'j["virtual-size"]')" = 3221225472 ] || fail "--force did not replace the disk"
+[ -z "$(find "$DISKS" -name '.*')" ] || fail "temporary files left in $DISKS: $(ls -a "$DISKS")"
+ok "new --force replaces the profile and the disk; no temporary file is left"
