@@ -55,8 +55,10 @@ gboolean emulator_firmware_missing (const EmulatorFacts *facts, const char *name
  * set FACTS->firmware; nothing when the data dirs are unknown. */
 void emulator_facts_find_firmware (EmulatorFacts *facts);
 
-/* Find the binary: PATH if given (must exist and be executable), else
- * qemu-system-ppc64 on $PATH. NULL with an error when there is none. */
+/* Find the binary: PATH if it has a '/' (must exist and be executable);
+ * a bare name, or qemu-system-ppc64 when PATH is NULL, in the absolute
+ * directories of $PATH only (never the current directory). NULL with an
+ * error when there is none. */
 char *emulator_find_binary (const char *path, GError **error);
 
 /* Probe BINARY, using the cache when it is fresh. TIMEOUT_MS bounds the probe. */

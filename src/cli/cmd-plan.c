@@ -101,6 +101,13 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
              o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
     return FALSE;
   }
+  if (run && o->host.host_file != NULL) {
+    /* Never execute anything a data file names (its qemu.path). */
+    fprintf (stderr, "ppcvm: error: --host describes another machine: 'ppcvm run' runs the guest on this "
+             "one (use 'ppcvm plan --host %s' to see that machine's plan). See 'ppcvm run --help'\n",
+             o->host.host_file);
+    return FALSE;
+  }
   if (o->host.json && o->explain) {
     fprintf (stderr, "ppcvm: error: --json and --explain exclude each other. See 'ppcvm %s --help'\n", cmd);
     return FALSE;

@@ -110,7 +110,7 @@ check "--host and --sysroot" 2 "exclude each other" host --host types.json --sys
 # ---- qemu binaries ----
 check "qemu missing" 1 "no-qemu: not found" host --qemu no-qemu
 : >notexec && chmod 644 notexec
-check "qemu not executable" 1 "not executable" host --qemu notexec
+check "qemu not executable" 1 "not executable" host --qemu ./notexec
 printf '#!/bin/sh\necho "this is not qemu"\nexit 1\n' >garbage && chmod +x garbage
 check "qemu prints garbage" 1 "this is not qemu" host --qemu ./garbage
 printf '#!/bin/sh\nexec sleep 60\n' >hang && chmod +x hang
@@ -120,4 +120,28 @@ PPCVM_PROBE_TIMEOUT=2 check "qemu hangs on the probe" 1 "did not answer" host --
 printf '#!/bin/sh\nkill -SEGV $$\n' >crash && chmod +x crash
 check "qemu crashes" 1 "crash" host --qemu ./crash
 check "run with a missing qemu" 127 "no-qemu" run --qemu no-qemu ok.conf
+# ---- nothing from a data file or the current directory is ever run ----
+# A host file describes another machine: `run` refuses it, so its qemu.path
+# (here a script that leaves a mark) is never executed.
+printf '#!/bin/sh\ntouch "%s/pwned-$(basename "$0")"\nexit 1\n' "$WORK" >evil && chmod +x evil
+"$PPCVM_BIN" host --json >here.json || fail "host --json"
+sed "s#\"path\": \"[^\"]*qemu-system-ppc64\"#\"path\": \"$WORK/evil\"#" here.json >evil.json
+grep -q "\"path\": \"$WORK/evil\"" evil.json || fail "could not point the host file's qemu.path at a script"
+check "run --host" 2 "--host describes another machine" run --host evil.json ok.conf
+[ ! -e pwned-evil ] || fail "run --host executed the host file's qemu.path"
+"$PPCVM_BIN" plan --host evil.json ok.conf >/dev/null 2>&1 || true
+[ ! -e pwned-evil ] || fail "plan --host executed the host file's qemu.path"
+n=$((n + 1)); echo "ok $n - a host file's qemu.path is never executed"
+# qemu is looked up in $PATH only, never in the current directory: not for
+# an empty $PATH entry, not for a bare [qemu] binary= name.
+cp evil qemu-system-ppc64 && cp evil qemu-evil
+PATH=":$PATH" "$PPCVM_BIN" host >/dev/null 2>&1 || true
+[ ! -e pwned-qemu-system-ppc64 ] || fail "an empty \$PATH entry made ppcvm run ./qemu-system-ppc64"
+profile barebin '[qemu]\nbinary=qemu-evil\n[network]\nmode=none\n'
+check "bare [qemu] binary= not on \$PATH" 1 "qemu-evil: not found on \$PATH" plan barebin.conf
+[ ! -e pwned-qemu-evil ] || fail "a bare binary= name ran ./qemu-evil from the current directory"
+check "bare --qemu not on \$PATH" 1 "qemu-evil: not found on \$PATH" host --qemu qemu-evil
+[ ! -e pwned-qemu-evil ] || fail "a bare --qemu name ran ./qemu-evil from the current directory"
+n=$((n + 1)); echo "ok $n - qemu is never looked up in the current directory"
+rm -f qemu-system-ppc64 qemu-evil
 echo "$n passed, 0 failed"
