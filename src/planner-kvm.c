@@ -314,6 +314,71 @@ hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
   return TRUE;
 }
 
+/* NESTED-PR-L1: would KVM PR inside an HPT guest of this host run an L2?
+ * Plans the HPT guest (the L1) on this host, then the L2 under the facts the
+ * L1 would have: a hash pSeries KVM guest with kvm_pr, this host's page size
+ * at most (a hash guest's pages cannot exceed the host's), and no hugepages
+ * (cap-hpt-max-page-size stops at 64 KiB, so no 16 MiB pages reach it).
+ * L2 is the profile of the guest to run there (NULL: a default hash guest).
+ * Returns TRUE when both plan; else *RET_WHY says why not. Pure, like
+ * plan_build (which it calls; the L1's facts offer no further route). */
+static gboolean
+nested_pr_route_works (Ctx *c, const Profile *l2, char **ret_why)
+{
+  const HostFacts *h = c->host;
+  g_autoptr (Profile) l1p = profile_new_defaults ();
+  g_autoptr (Profile) l2p = profile_new_defaults ();
+  g_autoptr (HostFacts) l1 = host_facts_new ();
+  g_autoptr (Plan) l1plan = NULL;
+  g_autoptr (Plan) l2plan = NULL;
+  guint64 page = h->page_size;
+
+  /* The L1: an HPT guest of this host under KVM-HV. */
+  l1p->id = g_strdup ("nested-pr-l1");
+  l1p->mmu = GUEST_MMU_HASH;
+  l1p->page_size = page ? page : KIB4;
+  l1p->accel = ACCEL_HV;
+  g_free (l1p->machine);
+  l1p->machine = g_strdup (c->profile->machine ? c->profile->machine : "pseries");
+  l1plan = plan_build (h, c->emu, l1p);
+  if (l1plan->status == PLAN_REFUSED_IMPOSSIBLE) {
+    *ret_why = g_strdup_printf ("this host cannot run the HPT guest under KVM (%s)",
+                                l1plan->reasons->len ? (char *) g_ptr_array_index (l1plan->reasons, 0) : "refused");
+    return FALSE;
+  }
+
+  /* The facts that HPT guest would have. */
+  l1->arch = g_strdup (h->arch);
+  l1->kernel = g_strdup (h->kernel);
+  l1->cpu_chip = g_strdup (h->cpu_chip);
+  l1->pvr = h->pvr;
+  l1->generation = h->generation;
+  l1->platform = HOST_PLATFORM_PSERIES;
+  l1->hypervisor = HOST_HV_KVM;
+  l1->mmu = HOST_MMU_HASH;
+  l1->page_size = l1p->page_size;
+  l1->kvm_device = l1->kvm_usable = l1->kvm_pr = l1->in_kvm_group = PPCVM_YES;
+  l1->kvm_hv = PPCVM_NO;
+  l1->memlock_limit = -1;
+  l1->mem_total = l1p->memory;
+
+  /* The L2: this guest under KVM PR there. */
+  l2p->id = g_strdup ("nested-pr-l2");
+  l2p->mmu = GUEST_MMU_HASH;
+  l2p->page_size = l2 ? l2->page_size : KIB4;
+  l2p->cpu_generation = l2 ? l2->cpu_generation : 0;
+  l2p->memory = MIN (l2 ? l2->memory : G_GUINT64_CONSTANT (512) << 20, l1p->memory / 2);
+  l2p->accel = ACCEL_PR;
+  l2plan = plan_build (l1, c->emu, l2p);
+  if (l2plan->status != PLAN_OK) {
+    g_autofree char *hps = page_name (l1->page_size);
+    *ret_why = g_strdup_printf ("the HPT guest would have %s pages and no hugepages, and inside it %s", hps,
+                                l2plan->reasons->len ? (char *) g_ptr_array_index (l2plan->reasons, 0) : "KVM PR is refused");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
 {
@@ -380,7 +445,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this host is itself a KVM guest: a nested KVM-HV host runs radix guests only (QEMU: \"HPT not supported in nested guests\"), and this guest would run hash");
     reason (a->ways, "use a radix-capable POWER9 or later guest kernel (mmu=radix, cpu=host)");
-    reason (a->ways, "run the hash guest under KVM PR inside an HPT guest instead (the seed's nested PR trick)");
+    /* No HPT guest runs under KVM here, so no nested-PR route (NESTED-PR-L1). */
     return;
   }
   /* P9-MIXED: a radix host runs hash guests only where the kernel offers
@@ -487,8 +552,13 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   if (p->nested) {
     if (gmmu == GUEST_MMU_RADIX)
       plan_set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own (radix only)");
-    else
-      plan_warn (pl, "this guest runs hash, so it cannot get nested KVM-HV: only KVM PR can run inside it");
+    else {
+      g_autofree char *why = NULL;
+      if (nested_pr_route_works (c, NULL, &why))
+        plan_warn (pl, "this guest runs hash, so it cannot get nested KVM-HV: only KVM PR can run inside it");
+      else
+        plan_warn (pl, "this guest runs hash, so it cannot get nested KVM-HV, and KVM PR inside it could not start a guest either: %s (rule NESTED-PR-L1)", why);
+    }
   }
   plan_kvm_caps (c, pl, nested_l1, ggen);
 }
@@ -509,10 +579,15 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
     hmmu = HOST_MMU_HASH;
   }
   if (!host_can_load_kvm_pr (h)) {
+    g_autofree char *why = NULL;
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "KVM PR needs a host running the hashed page table; this host runs radix");
     reason (a->ways, "boot the host with disable_radix on its kernel command line");
-    reason (a->ways, "or keep radix and run an HPT guest (mmu=hash) with kvm_pr loaded inside it, then run this guest there with accel=pr (nested PR)");
+    /* NESTED-PR-L1: offer the route only when it plans one level down. */
+    if (nested_pr_route_works (c, p, &why))
+      reason (a->ways, "or keep radix and run an HPT guest (mmu=hash) with kvm_pr loaded inside it, then run this guest there with accel=pr (nested PR)");
+    else
+      reason (a->reasons, "KVM PR inside an HPT guest (nested PR) would not work here either: %s (rule NESTED-PR-L1)", why);
     return;
   }
   if (wants_nested_hv (c, ggen)) {

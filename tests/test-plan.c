@@ -357,6 +357,7 @@ typedef struct {
   const char *mem_path;
   const char *text; /* must appear in a reason / way out / warning / decision's reason */
   const char *cpu;  /* the -cpu value, when the row checks it */
+  const char *notext; /* must appear nowhere in the plan */
 } Row;
 
 static const Row seed_rows[] = {
@@ -515,6 +516,19 @@ static const Row truth_rows[] = {
     PLAN_ACCEL_TCG, H, NULL, "kvm-type", NULL, "DD2.1" },
   { "P9-MIXED: DD2.1 radix host, radix guest -> HV", H_P9_DD21_RADIX, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
     "kvm-type=HV", NULL, NULL, NULL },
+  /* NESTED-PR-L1: the nested-PR route is offered only where the planner
+   * would plan it one level down. */
+  { "NESTED-PR-L1: radix 64K host, PR asked -> the route is offered", H_RADIX_64K, { H, K64, .accel = ACCEL_PR },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "with kvm_pr loaded inside it" },
+  { "NESTED-PR-L1: radix 4K host, PR asked -> no route, and why", H_RADIX_4K_HP, { H, K4, .accel = ACCEL_PR },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "would not work here either", NULL, "with kvm_pr loaded inside it" },
+  { "NESTED-PR-L1: radix L1, hash guest -> no HPT-guest route", H_L1_RADIX_64K, { H, K64, .accel = ACCEL_HV },
+    PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "HPT not supported in nested guests", NULL, "nested PR trick" },
+  { "NESTED-PR-L1: radix 4K host, nested HPT L1 -> warned PR cannot run inside", H_RADIX_4K_HP,
+    { H, K4, .nested = TRUE }, PLAN_OK, PLAN_ACCEL_KVM_HV, H, "cap-hpt-max-page-size=4096", NULL, "/dev/hugepages",
+    "KVM PR inside it could not start a guest" },
+  { "NESTED-PR-L1: radix 64K host, nested HPT L1 -> no such warning", H_RADIX_64K, { H, K64, .nested = TRUE }, PLAN_OK,
+    PLAN_ACCEL_KVM_HV, H, NULL, NULL, NULL, "only KVM PR can run inside it", NULL, "could not start a guest" },
   { "CCF-ASSIST: PR, not probed -> off", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
     "kvm-type=PR;cap-ccf-assist=off", NULL, NULL, NULL },
 };
@@ -656,6 +670,10 @@ run_row (const Row *r, EmulatorFacts *emu)
     ck_assert_msg (pl->reasons->len > 0, "%s: a refusal without reasons", r->name);
     ck_assert_msg (pl->ways_out->len > 0, "%s: a refusal without ways out", r->name);
   }
+  if (r->notext)
+    ck_assert_msg (!any_contains (pl->reasons, r->notext) && !any_contains (pl->ways_out, r->notext) &&
+                       !any_contains (pl->warnings, r->notext) && !any_decision_contains (pl, r->notext),
+                   "%s: '%s' in the plan\n%s", r->name, r->notext, dump);
   if (r->cpu)
     ck_assert_msg (pl->cpu && g_str_equal (pl->cpu, r->cpu), "%s: -cpu %s, expected %s\n%s", r->name, pl->cpu,
                    r->cpu, dump);

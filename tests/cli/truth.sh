@@ -198,6 +198,42 @@ platforms)
     || fail "matrix dd22: $(cat out)"
   ok "P9-MIXED: a radix POWER9 DD2.1 runs no hash guests under KVM-HV (DD2.2 does); the matrix agrees"
   ;;
+nested)
+  # NESTED-PR-L1 on the real POWER9 PowerNV dump (radix) booted with a
+  # 4 KiB-page kernel, 2 MiB hugepages reserved and mounted: an HPT guest
+  # there gets 4 KiB pages and no hugepages, so KVM PR inside it fails
+  # QEMU's VRMA check; the route is not offered. With 64 KiB pages it is.
+  dump power9-powernv-9006-12P-radix-EXCERPT r4k 'h.update(page_size=4096); h["kvm"].update(hv=True, hv_nested=True); h["hugepages"] = [dict(size=2097152, total=4096, free=4096, default=True)]; h["hugetlbfs"] = [dict(path="/dev/hugepages", page_size=2097152, writable=True)]'
+  dump power9-powernv-9006-12P-radix-EXCERPT r64k 'h.update(page_size=65536); h["kvm"].update(hv=True, hv_nested=True)'
+  profile pr4k mmu=hash page-size=4K accel=pr
+  run 3 plan --host r4k.json ./pr4k.conf
+  has "would not work here either"
+  has "4 KiB pages and no hugepages"
+  hasnt "kvm_pr loaded inside it"
+  run 3 plan --host r64k.json ./pr4k.conf
+  has "kvm_pr loaded inside it"
+  hasnt "would not work here either"
+  profile l1 mmu=hash page-size=4K nested=true
+  run 0 plan --host r4k.json --explain ./l1.conf
+  has "accel=kvm-hv"
+  has "KVM PR inside it could not start a guest either"
+  run 0 plan --host r64k.json --explain ./l1.conf
+  has "only KVM PR can run inside it"
+  hasnt "could not start a guest"
+  run 0 matrix --json --host r4k.json
+  "$PY" -c 'import json; r = json.load(open("out"))["rows"][9]; assert r["verdict"] == "hv" and "NESTED-PR-L1" in r["reason"], r' \
+    || fail "matrix r4k: $(cat out)"
+  run 0 matrix --json --host r64k.json
+  "$PY" -c 'import json; r = json.load(open("out"))["rows"][9]; assert r["verdict"] == "hv" and "NESTED-PR-L1" not in r["reason"], r' \
+    || fail "matrix r64k: $(cat out)"
+  # A radix L1 (the real POWER9 KVM guest dump) offers no HPT-guest route.
+  dump power9-kvm-guest-radix-16cpu l1radix 'h.update(page_size=65536); h["kvm"].update(hv=True, hv_nested=True)'
+  profile hash mmu=hash page-size=64K accel=hv
+  run 3 plan --host l1radix.json ./hash.conf
+  has "HPT not supported in nested guests"
+  hasnt "nested PR trick"
+  ok "NESTED-PR-L1: the nested-PR route is offered only where KVM PR would start one level down"
+  ;;
 *) fail "unknown case $1" ;;
 esac
 echo "$n passed"
