@@ -6,6 +6,10 @@
 #   libvirtd  define and start a TCG guest from the exported XML on a local
 #             libvirtd (started here if none runs), read its console log for
 #             the guest's "PPCVM-GUEST: end", destroy and undefine it
+#   native    every shipped profile exported for each tests/hosts/*.json:
+#             `virsh domxml-to-native qemu-argv` carries the machine caps and
+#             kvm-type of `ppcvm plan --host --json`, and the XML its memory
+#             backing and max-cpu-compat
 #   define    every shipped profile (stub boot files) exported for the local
 #             libvirt and `virsh define`d there, then undefined; port forwards
 #             in the form that libvirt takes; re-export + re-define of an
@@ -186,6 +190,91 @@ libvirtd)
   expect_booted console.txt
   expect_marker console.txt cpus 1
   pass "libvirt: the exported TCG domain boots the test guest to its last marker"
+  ;;
+native)
+  # shellcheck source=../e2e/lib.sh
+  source "$PPCVM_SOURCE_ROOT/tests/e2e/lib.sh"
+  cd "$WORK"
+  start_libvirtd
+  trap 'stop_libvirtd; cleanup' EXIT
+  mkdir -p "$XDG_CACHE_HOME/ppcvm/demo"
+  touch "$XDG_CACHE_HOME/ppcvm/demo/vmlinux" "$XDG_CACHE_HOME/ppcvm/demo/initrd.cpio"
+  n_exports=0 n_huge=0 n_compat=0 n_kvmtype=0
+  for h in "$HOSTS"/*.json; do
+    hb=$(basename "$h" .json)
+    # A little-endian radix, a POWER8 hash (max-cpu-compat, hugepages on
+    # 4 KiB hosts), a nested-HV host, a big-endian 4 KiB guest.
+    for pn in debian12-ppc64el power8 nested-hv-host void-ppc64; do
+      p=$PPCVM_SOURCE_ROOT/profiles/$pn.conf
+      b=$hb-$pn
+      rc=0; "$PPCVM_BIN" plan --json --host "$h" "$p" > "$b.plan" 2> /dev/null || rc=$?
+      [ $rc = 3 ] && continue  # refused on that host
+      [ $rc = 0 ] || fail "plan $b: exit $rc"
+      "$PPCVM_BIN" export --libvirt --host "$h" "$p" > "$b.xml" 2> "$b.err" || fail "export $b: $(cat "$b.err")"
+      # This x86 libvirt runs ppc64 under TCG only and has no 16 MiB
+      # hugetlbfs: the same domain as TCG, the CPU named, no memoryBacking
+      # (the XML's own is checked against the plan).
+      python3 - "$b.xml" "$b.tcg.xml" <<'PY'
+import re, sys
+x = open(sys.argv[1]).read()
+x = x.replace("<domain type='kvm'", "<domain type='qemu'")
+x = x.replace("<cpu mode='host-passthrough' check='none'/>",
+              "<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>POWER9</model></cpu>")
+x = re.sub(r"<cpu mode='host-model' check='none'>", "<cpu mode='custom' match='exact' check='none'>", x)
+x = re.sub(r"<memoryBacking>.*?</memoryBacking>", "", x, flags=re.S)
+open(sys.argv[2], "w").write(x)
+PY
+      virsh -c "$URI" domxml-to-native qemu-argv --xml "$b.tcg.xml" > "$b.argv" 2> "$b.nerr" \
+        || fail "domxml-to-native $b: $(cat "$b.nerr"); $(cat "$b.tcg.xml")"
+      python3 - "$b.plan" "$b.xml" "$b.argv" > "$b.cmp" <<'PY' || fail "$b: $(cat "$b.cmp")"
+import json, re, shlex, sys
+plan = json.load(open(sys.argv[1]))
+xml = open(sys.argv[2]).read()
+argv = shlex.split(open(sys.argv[3]).read())
+def size(v):  # QEMU size syntax: libvirt writes 4k where ppcvm writes 4096
+    m = re.fullmatch(r"(\d+)([kKmMgG]?)", v)
+    return str(int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]) if m else v
+def props(s):
+    d = dict(kv.split("=", 1) for kv in s.split(",") if "=" in kv)
+    if "cap-hpt-max-page-size" in d:
+        d["cap-hpt-max-page-size"] = size(d["cap-hpt-max-page-size"])
+    return d
+want = props(plan["machine_options"].split(",", 1)[1] if "," in plan["machine_options"] else "")
+compat = want.pop("max-cpu-compat", None)
+got = {}
+for i, a in enumerate(argv[:-1]):
+    if a == "-machine":
+        got.update(props(argv[i + 1]))
+for k in ("usb", "dump-guest-core", "memory-backend"):
+    got.pop(k, None)
+errors = []
+if got != want:
+    errors.append("machine caps: libvirt gives %s, the plan %s" % (sorted(got.items()), sorted(want.items())))
+if compat:
+    m = "<cpu mode='host-model' check='none'>" in xml and ("<model fallback='forbid'>POWER%s</model>" % compat[5:]) in xml
+    if not m:
+        errors.append("max-cpu-compat=%s is not host-model with model POWER%s" % (compat, compat[5:]))
+mem = plan["memory"]
+if mem.get("hugepage_size"):
+    page = "<page size='%d' unit='KiB'/>" % (mem["hugepage_size"] // 1024)
+    if "<hugepages>" not in xml or page not in xml:
+        errors.append("hugepage-backed RAM: no %s" % page)
+elif "<memoryBacking>" in xml:
+    errors.append("memoryBacking without hugepages in the plan")
+if errors:
+    print("\n".join(errors)); sys.exit(1)
+print("kvm-type" in want, bool(mem.get("hugepage_size")), bool(compat))
+PY
+      read -r kt hp cc < "$b.cmp"
+      [ "$kt" = True ] && n_kvmtype=$((n_kvmtype + 1))
+      [ "$hp" = True ] && n_huge=$((n_huge + 1))
+      [ "$cc" = True ] && n_compat=$((n_compat + 1))
+      n_exports=$((n_exports + 1))
+    done
+  done
+  [ $n_exports -ge 18 ] && [ $n_kvmtype -ge 15 ] && [ $n_huge -ge 2 ] && [ $n_compat -ge 1 ] \
+    || fail "too few cases: $n_exports exports, $n_kvmtype kvm-type, $n_huge hugepages, $n_compat compat"
+  ok "$n_exports exports for the host files: libvirt's qemu command line has the plan's machine caps ($n_kvmtype with kvm-type), the XML its hugepages ($n_huge) and max-cpu-compat ($n_compat)"
   ;;
 define)
   # shellcheck source=../e2e/lib.sh
