@@ -81,54 +81,168 @@ plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 nee
   return cmds;
 }
 
-GPtrArray *
-plan_host_advice (const HostFacts *h)
+void
+plan_check_free (PlanCheck *check)
 {
-  GPtrArray *adv = g_ptr_array_new_with_free_func (g_free);
-  gboolean power = host_is_ppc64 (h);
-  gboolean hv_possible = host_can_load_kvm_hv (h);
+  if (check == NULL)
+    return;
+  g_free (check->id);
+  g_free (check->text);
+  g_free (check);
+}
 
-  if (h->qemu == NULL)
-    reason (adv, "qemu-system-ppc64 was not found: sudo apt-get install qemu-system-ppc (or pass --qemu PATH)");
-  if (!power) {
-    reason (adv, "this host is %s, not POWER: POWER guests run emulated under TCG (slow); KVM needs a POWER host",
-            h->arch ? h->arch : "not known to be POWER");
-    return adv;
+const char *
+plan_check_level_to_string (PlanCheckLevel level)
+{
+  static const char *const names[] = { "pass", "warn", "fail" };
+  return names[level];
+}
+
+static void G_GNUC_PRINTF (4, 5)
+check (GPtrArray *checks, const char *id, PlanCheckLevel level, const char *fmt, ...)
+{
+  PlanCheck *c = g_new0 (PlanCheck, 1);
+  va_list ap;
+
+  va_start (ap, fmt);
+  c->text = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  c->id = g_strdup (id);
+  c->level = level;
+  g_ptr_array_add (checks, c);
+}
+
+static void
+check_hugepages (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
+{
+  const HostHugepages *hp;
+
+  if (!(h->page_size > 0 && h->page_size < KIB64 && (hv_possible || h->mmu == HOST_MMU_HASH)))
+    return;
+  hp = host_default_hugepages (h);
+  if (hp == NULL)
+    return;
+  if (host_find_hugetlbfs (h, hp->size) == NULL) {
+    g_autofree char *ps = size_name (hp->size);
+    check (checks, "hugetlbfs", PLAN_CHECK_WARN, "no hugetlbfs mount: hash guests on this 4 KiB-page host need hugepage-backed RAM: sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages (ppcvm hugepages PROFILE computes the rest)",
+           ps);
+  } else {
+    check (checks, "hugetlbfs", PLAN_CHECK_PASS, "a hugetlbfs mount for hash guests' RAM");
   }
+  if (hp->free == 0) {
+    g_autofree char *hps = ppcvm_format_size_human (hp->size);
+    check (checks, "hugepages", PLAN_CHECK_WARN, "no free %s hugepages: hash guests on this 4 KiB-page host need their RAM in them: ppcvm hugepages PROFILE says how many (sudo sysctl vm.nr_hugepages=N)",
+           hps);
+  }
+}
+
+/* Rule HV-SMT as a host check: the same facts plan_try_hv reads. */
+static void
+check_smt (GPtrArray *checks, const HostFacts *h)
+{
+  if (!host_hv_needs_smt_off (h))
+    return;
+  switch (host_secondary_threads_online (h)) {
+  case PPCVM_YES:
+    check (checks, "smt", PLAN_CHECK_FAIL, "KVM-HV on %s needs the secondary threads of every core offline, and this host runs SMT%d: %s",
+           gen_name (h->generation), host_smt_online (h), PLAN_FIX_SMT_OFF);
+    break;
+  case PPCVM_NO:
+    check (checks, "smt", PLAN_CHECK_PASS, "secondary threads offline (SMT off), as KVM-HV on %s needs", gen_name (h->generation));
+    break;
+  case PPCVM_UNKNOWN:
+    check (checks, "smt", PLAN_CHECK_WARN, "KVM-HV on %s needs the secondary threads offline, and ppcvm cannot tell whether they are: %s",
+           gen_name (h->generation), PLAN_FIX_SMT_OFF);
+    break;
+  }
+}
+
+static void
+check_kvm (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
+{
   if (hv_possible && h->kvm_hv != PPCVM_YES)
-    reason (adv, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
-            h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
-            !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
+    check (checks, "kvm-hv", PLAN_CHECK_FAIL, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
+           h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
+           !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
+  else if (hv_possible)
+    check (checks, "kvm-hv", PLAN_CHECK_PASS, "kvm_hv is loaded");
   if (h->mmu == HOST_MMU_HASH && h->kvm_pr != PPCVM_YES)
-    reason (adv, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr");
+    check (checks, "kvm-pr", PLAN_CHECK_WARN, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr");
   if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO && h->kvm_usable_reason)
-    reason (adv, "%s", h->kvm_usable_reason);
+    check (checks, "dev-kvm", PLAN_CHECK_FAIL, "%s", h->kvm_usable_reason);
   else if (h->in_kvm_group == PPCVM_NO && h->kvm_usable != PPCVM_YES)
-    reason (adv, "you are not in the kvm group: sudo usermod -aG kvm $USER, then log in again");
+    check (checks, "dev-kvm", PLAN_CHECK_FAIL, "you are not in the kvm group: " PPCVM_FIX_KVM_GROUP);
   else if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO)
-    reason (adv, "/dev/kvm is not usable by this user: sudo usermod -aG kvm $USER, then log in again");
+    check (checks, "dev-kvm", PLAN_CHECK_FAIL, "/dev/kvm is not usable by this user: " PPCVM_FIX_KVM_GROUP);
+  else if (h->kvm_usable == PPCVM_YES)
+    check (checks, "dev-kvm", PLAN_CHECK_PASS, "/dev/kvm is usable");
   if (h->platform == HOST_PLATFORM_POWERNV && h->mmu == HOST_MMU_RADIX && h->generation >= 9 &&
       h->kvm_hv == PPCVM_YES && h->kvm_hv_nested == PPCVM_NO)
-    reason (adv, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1 (keep it: options kvm_hv nested=1 in /etc/modprobe.d/kvm-hv.conf)");
+    check (checks, "nested", PLAN_CHECK_WARN, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1 (keep it: options kvm_hv nested=1 in /etc/modprobe.d/kvm-hv.conf)");
   /* KVM-HV locks the hashed page table: about 1/64 of guest RAM. */
   if ((hv_possible || h->kvm_pr == PPCVM_YES) && h->memlock_limit >= 0 &&
       h->memlock_limit < (gint64) (64 << 20)) {
     g_autofree char *lim = ppcvm_format_size_human ((guint64) h->memlock_limit);
-    reason (adv, "the locked-memory limit (ulimit -l) is %s: a hash guest's page table needs about 1/64 of its RAM (32 MiB for 2 GiB): raise it with ulimit -l or a memlock line in /etc/security/limits.d/",
-            lim);
+    check (checks, "memlock", PLAN_CHECK_WARN, "the locked-memory limit (ulimit -l) is %s: a hash guest's page table needs about 1/64 of its RAM (32 MiB for 2 GiB): raise it with ulimit -l or a memlock line in /etc/security/limits.d/",
+           lim);
   }
-  if (h->page_size > 0 && h->page_size < KIB64 && (hv_possible || h->mmu == HOST_MMU_HASH)) {
-    const HostHugepages *hp = host_default_hugepages (h);
-    if (hp && host_find_hugetlbfs (h, hp->size) == NULL) {
-      g_autofree char *ps = size_name (hp->size);
-      reason (adv, "no hugetlbfs mount: hash guests on this 4 KiB-page host need hugepage-backed RAM: sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages (ppcvm hugepages PROFILE computes the rest)",
-              ps);
-    }
-    if (hp && hp->free == 0) {
-      g_autofree char *hps = ppcvm_format_size_human (hp->size);
-      reason (adv, "no free %s hugepages: hash guests on this 4 KiB-page host need their RAM in them: ppcvm hugepages PROFILE says how many (sudo sysctl vm.nr_hugepages=N)",
-              hps);
-    }
+}
+
+GPtrArray *
+plan_host_checks (const HostFacts *h)
+{
+  GPtrArray *checks = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_check_free);
+  gboolean hv_possible = host_can_load_kvm_hv (h);
+
+  if (h->qemu == NULL)
+    check (checks, "qemu", PLAN_CHECK_FAIL, "qemu-system-ppc64 was not found: sudo apt-get install qemu-system-ppc (or pass --qemu PATH)");
+  else
+    check (checks, "qemu", PLAN_CHECK_PASS, "qemu-system-ppc64 %s", h->qemu->version ? h->qemu->version : "(version unknown)");
+  /* Rule FW-FILE, as plan_build checks it. */
+  if (emulator_firmware_missing (h->qemu, "slof.bin"))
+    check (checks, "firmware", PLAN_CHECK_FAIL, "qemu's pseries firmware slof.bin is not installed: sudo apt-get install " EMULATOR_FIRMWARE_PACKAGE);
+  else if (h->qemu != NULL && h->qemu->firmware != NULL)
+    check (checks, "firmware", PLAN_CHECK_PASS, "qemu's pseries firmware (slof.bin) is installed");
+  if (!host_is_ppc64 (h)) {
+    check (checks, "power", PLAN_CHECK_WARN, "this host is %s, not POWER: POWER guests run emulated under TCG (slow); KVM needs a POWER host",
+           h->arch ? h->arch : "not known to be POWER");
+    return checks;
+  }
+  check (checks, "power", PLAN_CHECK_PASS, "a POWER host (%s)", gen_name (h->generation));
+  check_kvm (checks, h, hv_possible);
+  check_smt (checks, h);
+  check_hugepages (checks, h, hv_possible);
+  return checks;
+}
+
+void
+plan_add_plan_checks (GPtrArray *checks, const Plan *pl)
+{
+  if (pl->status == PLAN_OK) {
+    check (checks, "plan", PLAN_CHECK_PASS, "the profile runs under %s", plan_accel_to_string (pl->accel));
+  } else {
+    g_autoptr (GString) ways = g_string_new (NULL);
+    for (guint i = 0; i < pl->ways_out->len; i++)
+      g_string_append_printf (ways, "%s%s", i ? "; " : "", (char *) g_ptr_array_index (pl->ways_out, i));
+    for (guint i = 0; i < pl->reasons->len; i++)
+      check (checks, "plan", PLAN_CHECK_FAIL, "%s%s%s", (char *) g_ptr_array_index (pl->reasons, i),
+             ways->len > 0 ? ". Ways out: " : "", ways->str);
+  }
+  for (guint i = 0; i < pl->warnings->len; i++)
+    check (checks, "plan", PLAN_CHECK_WARN, "%s", (char *) g_ptr_array_index (pl->warnings, i));
+}
+
+/* What `ppcvm host` advises: the text of every check that did not pass. */
+GPtrArray *
+plan_host_advice (const HostFacts *h)
+{
+  g_autoptr (GPtrArray) checks = plan_host_checks (h);
+  GPtrArray *adv = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    if (c->level != PLAN_CHECK_PASS)
+      g_ptr_array_add (adv, g_strdup (c->text));
   }
   return adv;
 }

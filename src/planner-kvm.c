@@ -272,6 +272,12 @@ kvm_access_checks (Ctx *c, Attempt *a, const char *module)
   }
 }
 
+gboolean
+host_hv_needs_smt_off (const HostFacts *h)
+{
+  return host_is_powernv (h) && (h->generation == 7 || h->generation == 8);
+}
+
 /* Rule HV-SMT: on POWER7 and POWER8 KVM-HV runs a virtual core on a whole
  * physical (sub)core, and kvmppc_run_core refuses to enter the guest unless
  * the core's secondary threads are offline (book3s_hv.c: on_primary_thread,
@@ -286,7 +292,7 @@ hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
   const Profile *p = c->profile;
   int tps = host_threads_per_subcore (h);
 
-  if (!host_is_powernv (h) || h->generation < 7 || h->generation > 8)
+  if (!host_hv_needs_smt_off (h))
     return TRUE;
   switch (host_secondary_threads_online (h)) {
   case PPCVM_YES:

@@ -31,6 +31,9 @@ void plan_decide (Plan *pl, const char *setting, const char *value, const char *
 void plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
 void plan_warn (Plan *pl, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
+/* Rule HV-SMT's scope: KVM-HV on a POWER7/POWER8 PowerNV host. */
+gboolean host_hv_needs_smt_off (const HostFacts *h);
+
 /* The KVM accelerators (planner-kvm.c): fill PL or say in A why not. */
 void plan_try_hv (Ctx *c, Plan *pl, Attempt *a);
 void plan_try_pr (Ctx *c, Plan *pl, Attempt *a);

@@ -84,6 +84,23 @@ int plan_cpu_model_generation (const char *model);
  * Pure, like plan_build; a newly allocated array of strings. */
 GPtrArray *plan_host_advice (const HostFacts *host);
 
+/* Host readiness (`ppcvm host --check`): every prerequisite the planner
+ * knows, each passed, warned about or failed, with the fix in its text.
+ * plan_host_advice () is the text of those that did not pass. */
+typedef enum { PLAN_CHECK_PASS, PLAN_CHECK_WARN, PLAN_CHECK_FAIL } PlanCheckLevel;
+typedef struct {
+  char *id;             /* "qemu", "firmware", "power", "kvm-hv", "kvm-pr", "dev-kvm", "smt", ... */
+  PlanCheckLevel level;
+  char *text;
+} PlanCheck;
+void plan_check_free (PlanCheck *check);
+GPtrArray *plan_host_checks (const HostFacts *host);  /* of PlanCheck* */
+/* The checks of PLAN for its profile: one per refusal reason or warning. */
+void plan_add_plan_checks (GPtrArray *checks, const Plan *plan);
+const char *plan_check_level_to_string (PlanCheckLevel level);  /* "pass", "warn", "fail" */
+
 /* The fix for rule HV-SMT, said once (planner, host --check, qemu errors). */
 #define PLAN_FIX_SMT_OFF \
   "sudo ppc64_cpu --smt=off (powerpc-utils; it takes the secondary threads of the whole host offline)"
+/* Joining the kvm group, said once. */
+#define PPCVM_FIX_KVM_GROUP "sudo usermod -aG kvm $USER, then log in again"

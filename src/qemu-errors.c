@@ -8,6 +8,7 @@
  * program name (and sometimes the option: "-machine X: unsupported ..."). */
 #include "config.h"
 
+#include "planner.h"
 #include "qemu-errors.h"
 
 static const QemuError catalogue[] = {
@@ -135,6 +136,13 @@ static const QemuError catalogue[] = {
   { "tcg-threads", "TCG cannot support more than 1 thread/core on a pseries machine",
     "TCG pseries (QEMU <= 8.0) runs one thread per core. Fix: use '-smp N,threads=1' "
     "(cores instead of threads)." },
+  /* Rule HV-SMT: kvm_cpu_exec (accel/kvm/kvm-all.c) prints strerror of
+   * KVM_RUN; kvmppc_run_core returns EBUSY on POWER7/8 with SMT on. */
+  { "kvm-run-busy", "kvm run failed (Device or resource busy|-16)",
+    "KVM-HV could not enter the guest: on POWER7 and POWER8 it runs each virtual core on a "
+    "whole physical core and refuses while that core's secondary threads are online (SMT "
+    "on). Fix: " PLAN_FIX_SMT_OFF ", then start the guest again; 'ppcvm host' shows the SMT "
+    "mode and 'ppcvm host --check' every prerequisite." },
   /* qemu's image locking (since 2.10): a second opener of a disk is refused. */
   { "disk-locked", "Failed to get \"(write|shared|consistent read)\" lock",
     "Another process, most likely another guest, has this disk image open: two guests "

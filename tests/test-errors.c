@@ -87,6 +87,7 @@ static const struct {
   { "qemu-system-ppc64: TCG cannot support more than 1 thread/core on a pseries machine", "tcg-threads" },
   /* older spelling of the machine error, with the option in front */
   { "qemu-system-ppc64: -machine pseries-2.1: unsupported machine type", "machine-type" },
+  { "error: kvm run failed Device or resource busy", "kvm-run-busy" },
   /* ordinary output is left alone */
   { "qemu-system-ppc64: terminating on signal 15 from pid 1234 (ppcvm)", NULL },
   { "PPCVM-GUEST: mmu=Radix", NULL },
