@@ -676,3 +676,37 @@ profile_display_to_string (GuestDisplay d)
   g_return_val_if_fail ((guint) d < G_N_ELEMENTS (display_names) - 1, "?");
   return display_names[d];
 }
+
+/* [cloud-init]: a user and host name for the seed (a name cloud-init and
+ * useradd accept), and a public key file. */
+gboolean
+profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+
+  if (!ctx_get (ctx, g, "user", &user, error) || !ctx_get (ctx, g, "hostname", &host, error) ||
+      !ctx_get_path (ctx, g, "ssh-key", PATH_FILE, &p->ci_ssh_key, error))
+    return FALSE;
+  if (user != NULL) {
+    g_strstrip (user);
+    if (!(g_ascii_islower (user[0]) || user[0] == '_') || strlen (user) > 32 || !profile_is_word (user, "_-"))
+      return value_error (ctx, g, "user", user, error,
+                          "'%s' is not a user name (a lower-case letter or '_', then letters, digits, "
+                          "'_' or '-', up to 32)", user);
+    for (const char *c = user; *c; c++)
+      if (g_ascii_isupper (*c))
+        return value_error (ctx, g, "user", user, error, "'%s' is not a user name (lower case only)", user);
+    g_free (p->ci_user);
+    p->ci_user = g_steal_pointer (&user);
+  }
+  if (host != NULL) {
+    g_strstrip (host);
+    if (!g_ascii_isalnum (host[0]) || strlen (host) > 63 || !profile_is_word (host, "-"))
+      return value_error (ctx, g, "hostname", host, error,
+                          "'%s' is not a host name (letters, digits and '-', up to 63)", host);
+    g_free (p->ci_hostname);
+    p->ci_hostname = g_steal_pointer (&host);
+  }
+  return TRUE;
+}

@@ -30,3 +30,4 @@ gboolean profile_load_boot (LoadContext *ctx, const char *g, Profile *p, GError 
 gboolean profile_load_disk (LoadContext *ctx, const char *g, Profile *p, GError **error);
 gboolean profile_load_network (LoadContext *ctx, const char *g, Profile *p, GError **error);
 gboolean profile_load_qemu (LoadContext *ctx, const char *g, Profile *p, GError **error);
+gboolean profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **error);

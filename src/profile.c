@@ -16,6 +16,7 @@ static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };
 static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
 static const char *const qemu_keys[] = { "args", "binary", NULL };
+static const char *const cloud_init_keys[] = { "user", "hostname", "ssh-key", NULL };
 
 void
 profile_disk_free (ProfileDisk *d)
@@ -74,6 +75,9 @@ profile_free (Profile *p)
   g_free (p->net_rom);
   g_strfreev (p->qemu_args);
   g_free (p->qemu_binary);
+  g_free (p->ci_user);
+  g_free (p->ci_hostname);
+  g_free (p->ci_ssh_key);
   g_free (p);
 }
 
@@ -89,6 +93,7 @@ static const GroupDef groups[] = {
   { "disk:", disk_keys, profile_load_disk }, /* a prefix: [disk:NAME] */
   { "network", network_keys, profile_load_network },
   { "qemu", qemu_keys, profile_load_qemu },
+  { "cloud-init", cloud_init_keys, profile_load_cloud_init },
 };
 
 static gboolean
@@ -116,7 +121,7 @@ find_group (const char *source, const char *group, GError **error)
   }
   g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                "%s: unknown group [%s] (accepted: [guest], [boot], [disk:NAME], [network], "
-               "[qemu])", source, group);
+               "[qemu], [cloud-init])", source, group);
   return NULL;
 }
 

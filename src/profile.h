@@ -58,6 +58,12 @@ typedef struct {
   /* [qemu] */
   char **qemu_args;
   char *qemu_binary;   /* NULL: search $PATH */
+
+  /* [cloud-init]: what `ppcvm new --os` puts in a cloud image's NoCloud seed
+   * (NULL: the user's login name, the profile name, ~/.ssh/\*.pub). */
+  char *ci_user;
+  char *ci_hostname;
+  char *ci_ssh_key;    /* a public key file */
 } Profile;
 
 Profile *profile_new_defaults (void);

@@ -101,3 +101,13 @@ complete -c ppcvm -n "__fish_seen_subcommand_from get" -l keyring -rF -d 'A gpg 
 complete -c ppcvm -n "__fish_seen_subcommand_from get" -l timeout -x -d 'Give up after S seconds without data'
 complete -c ppcvm -n "__fish_seen_subcommand_from get" -l retries -x -d 'Resume a dropped download up to N times'
 complete -c ppcvm -n "__fish_seen_subcommand_from get" -s q -l quiet -d 'No progress or notes'
+
+# new --os
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l os -xa '(__ppcvm_oses)' -d 'Get this OS and fill its media in'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l cloud -d 'The cloud image and a cloud-init seed'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l ssh-key -rF -d 'The public key for the guest user'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l base-url -x -d 'Fetch from URL instead'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l keyring -rF -d 'A gpg keyring with signing keys'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l timeout -x -d 'Give up after S seconds without data'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -l retries -x -d 'Resume a dropped download up to N times'
+complete -c ppcvm -n "__fish_seen_subcommand_from new" -s q -l quiet -d 'No progress or notes'

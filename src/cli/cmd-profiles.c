@@ -423,12 +423,24 @@ cmd_new (int argc, char **argv)
   g_autofree char *image_arg = NULL;
   gboolean force = FALSE;
   g_auto (GStrv) rest = NULL;
+  g_autofree char *os = NULL;
+  g_autofree char *ssh_key = NULL;
+  gboolean cloud = FALSE;
+  g_auto (CliGetOptions) g = { .timeout = 60, .retries = 3 };
+  g_autoptr (Catalogue) cat = NULL;
+  g_autoptr (MediaResult) media = NULL;
+  const CatalogueEntry *entry = NULL;
+  CatalogueMediaKind kind = CATALOGUE_MEDIA_ISO;
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "The profile to copy (a name from 'ppcvm profiles', or a path)", "PROFILE" },
     { "disk-size", 0, 0, G_OPTION_ARG_STRING, &disk_size, "Create a qcow2 disk of SIZE (e.g. 20G) for the guest", "SIZE" },
     { "iso", 0, 0, G_OPTION_ARG_FILENAME, &iso_arg, "Install media: boot the guest's cdrom from FILE (and create a 20G disk)", "FILE" },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_arg, "Create the disk as a copy-on-write overlay on FILE (a cloud or disk image)", "FILE" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Overwrite an existing profile (and disk) of that name", NULL },
+    { "os", 0, 0, G_OPTION_ARG_STRING, &os, "Get this OS's installer ISO (or --cloud image) as 'ppcvm get' does and use it as --iso (--image); --from defaults to its profile", "OS[-RELEASE]" },
+    { "cloud", 0, 0, G_OPTION_ARG_NONE, &cloud, "With --os: the cloud image under an overlay, with a cloud-init seed as cdrom", NULL },
+    { "ssh-key", 0, 0, G_OPTION_ARG_FILENAME, &ssh_key, "With --os --cloud: the public key for the guest's user (default ~/.ssh/*.pub)", "FILE" },
+    CLI_GET_OPTION_ENTRIES (g),
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -473,14 +485,40 @@ cmd_new (int argc, char **argv)
              "See 'ppcvm new --help'\n", name, PROFILE_NAME_MAX);
     return EXIT_USAGE;
   }
-  if (from == NULL) {
-    fprintf (stderr, "ppcvm: error: --from PROFILE is required (see 'ppcvm profiles'). "
+  if (os == NULL && (cloud || ssh_key || g.base_url || g.keyrings)) {
+    fprintf (stderr, "ppcvm: error: --cloud, --ssh-key, --base-url and --keyring go with --os. "
              "See 'ppcvm new --help'\n");
+    return EXIT_USAGE;
+  }
+  if (os != NULL && (iso_arg != NULL || image_arg != NULL)) {
+    fprintf (stderr, "ppcvm: error: --os gets the media itself: leave out --iso and --image. "
+             "See 'ppcvm new --help'\n");
+    return EXIT_USAGE;
+  }
+  if (os != NULL && !cli_get_options_check (&g, &error)) {
+    cli_error (error);
+    return EXIT_USAGE;
+  }
+  if (os == NULL && from == NULL) {
+    fprintf (stderr, "ppcvm: error: --from PROFILE is required, or --os OS (see 'ppcvm profiles', "
+             "'ppcvm os'). See 'ppcvm new --help'\n");
     return EXIT_USAGE;
   }
   if (disk_size != NULL && !parse_disk_size (disk_size, &size, &error)) {
     fprintf (stderr, "ppcvm: error: %s. See 'ppcvm new --help'\n", error->message);
     return EXIT_USAGE;
+  }
+  if (os != NULL) {
+    /* The verified media stands in for --iso or --image. */
+    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &entry, &cat, &kind, &error);
+    if (media == NULL)
+      goto fail;
+    if (from == NULL)
+      from = g_strdup (entry->profile);
+    if (kind == CATALOGUE_MEDIA_CLOUD)
+      image_arg = g_strdup (media->path);
+    else
+      iso_arg = g_strdup (media->path);
   }
 
   /* Everything is checked before anything is created. */
@@ -546,6 +584,8 @@ cmd_new (int argc, char **argv)
   np = (NewPlan) { .name = name, .from = src, .iso = iso, .image = image,
                    .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
   if ((text = new_profile_text (data, len, &np, &error)) == NULL)
+    goto fail;
+  if (os != NULL && !cli_new_os_finish (name, src, entry, media, kind, ssh_key, force, &text, &error))
     goto fail;
   if (g_mkdir_with_parents (dir, 0755) < 0) {
     int errsv = errno;

@@ -57,3 +57,12 @@ int cmd_get (int argc, char **argv);
 MediaResult *cli_get_media (const char *spec, int want, const CliGetOptions *g,
                             const CatalogueEntry **ret_entry, Catalogue **ret_catalogue,
                             CatalogueMediaKind *ret_kind, GError **error);
+
+/* `new --os`, after the profile text is made (with the media as --iso or
+ * --image): for a cloud image, build the cloud-init NoCloud seed in
+ * $XDG_DATA_HOME/ppcvm/disks/NAME.seed/ and make it the cdrom, with the
+ * [cloud-init] keys used; a header comment says what was verified
+ * (cmd-new-os.c). */
+gboolean cli_new_os_finish (const char *name, const char *src_path, const CatalogueEntry *e,
+                            const MediaResult *r, CatalogueMediaKind kind, const char *ssh_key_file,
+                            gboolean force, char **text, GError **error);
