@@ -112,10 +112,28 @@ plan_htm_cap (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
   } else if (!k->probed && nested_l1) {
     no_htm = TRUE;
     why = "a nested KVM host offers no transactional memory";
+  } else if (!k->probed) {
+    no_htm = TRUE;
+    why = "the host KVM was not probed (KVM_CAP_PPC_HTM unknown; rule UNKNOWN-CAPS)";
   }
   if (no_htm)
     plan_set_prop (pl, "cap-htm", "off", "%s; machine %s enables it by default (QEMU cap_htm_apply is fatal under any KVM; rule PR-CAPS)",
                    why, pl->machine);
+}
+
+/* QEMU's order of the mitigation levels (SPAPR_CAP_BROKEN .. FIXED_NA). */
+static int
+mitigation_rank (const char *level)
+{
+  if (g_str_equal (level, "broken"))
+    return 0;
+  if (g_str_equal (level, "workaround"))
+    return 1;
+  if (g_str_equal (level, "fixed-ccd"))
+    return 3;
+  if (g_str_equal (level, "fixed-na"))
+    return 16;
+  return 2; /* fixed, fixed-ibs */
 }
 
 /* The spectre mitigation caps and the count cache flush assist: the best
@@ -134,15 +152,22 @@ plan_mitigation_caps (Ctx *c, Plan *pl, gboolean pr)
       { "cap-sbbc", G_STRUCT_OFFSET (HostKvmProbe, sbbc) },
       { "cap-ibs", G_STRUCT_OFFSET (HostKvmProbe, ibs) },
     };
+    gboolean sxxm = g_str_has_suffix (pl->machine, "-sxxm");
     for (gsize i = 0; i < G_N_ELEMENTS (mit); i++) {
       const char *level = G_STRUCT_MEMBER (const char *, k, mit[i].off);
+      const char *def;
       if (level == NULL || !has_cap (c, mit[i].cap))
         continue;
-      /* Defaults: broken up to pseries-3.1, workaround from 4.0. */
-      if (g_str_equal (level, "broken") && machine_at_least (c, 4, 0))
-        plan_set_prop (pl, mit[i].cap, "broken",
-                  "the host KVM cannot provide the default mitigation level (KVM_PPC_GET_CPU_CHAR reports none)%s",
-                  pr ? "; KVM PR asks the same question (rule PR-CAPS)" : "");
+      /* Defaults: broken up to pseries-3.1, workaround from 4.0;
+       * pseries-2.12-sxxm: workaround, workaround, fixed-ccd (rule SXXM). */
+      if (sxxm)
+        def = g_str_equal (mit[i].cap, "cap-ibs") ? "fixed-ccd" : "workaround";
+      else
+        def = machine_at_least (c, 4, 0) ? "workaround" : "broken";
+      if (mitigation_rank (level) < mitigation_rank (def))
+        plan_set_prop (pl, mit[i].cap, level,
+                  "the host KVM cannot provide machine %s's default level %s, only %s (KVM_PPC_GET_CPU_CHAR; QEMU cap_safe_*_apply is fatal under KVM)%s",
+                  pl->machine, def, level, pr ? "; KVM PR asks the same question (rule PR-CAPS)" : sxxm ? " (rule SXXM)" : "");
     }
   }
   if (!ccf_wanted)
@@ -157,9 +182,9 @@ plan_mitigation_caps (Ctx *c, Plan *pl, gboolean pr)
   if (k->probed && k->ccf_assist == PPCVM_NO)
     plan_set_prop (pl, "cap-ccf-assist", "off",
               "the host reports no count cache flush assist and a count cache that is not disabled (KVM_PPC_GET_CPU_CHAR; cap_ccf_assist_apply; rule CCF-ASSIST)");
-  else if (pr)
+  else if (!k->probed)
     plan_set_prop (pl, "cap-ccf-assist", "off",
-              "the host KVM was not probed (KVM_PPC_GET_CPU_CHAR unknown): off is the level every host accepts (rule CCF-ASSIST)");
+              "the host KVM was not probed (KVM_PPC_GET_CPU_CHAR unknown): off is the level every host accepts (rules CCF-ASSIST, UNKNOWN-CAPS)");
 }
 
 /* Caps whose defaults need something the host KVM-HV lacks. */
@@ -177,6 +202,14 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
       plan_set_prop (pl, "cap-large-decr", "off", "the host KVM has no large decrementer");
     if (k->fwnmi == PPCVM_NO && has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))
       plan_set_prop (pl, "cap-fwnmi", "off", "the host KVM has no FWNMI (KVM_CAP_PPC_FWNMI)");
+  } else {
+    /* UNKNOWN-CAPS: not probed, so not assumed present. */
+    if (guest_gen >= 9 && has_cap (c, "cap-large-decr") && machine_at_least (c, 4, 0))
+      plan_set_prop (pl, "cap-large-decr", "off",
+                     "the host KVM was not probed (large decrementer, ibm,dec-bits unknown): off is what every KVM accepts (rule UNKNOWN-CAPS)");
+    if (has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))
+      plan_set_prop (pl, "cap-fwnmi", "off",
+                     "the host KVM was not probed (KVM_CAP_PPC_FWNMI unknown): off is what every KVM accepts (rule UNKNOWN-CAPS)");
   }
 
   /* AIL mode 3: on for every machine type in QEMU >= 8.1 with a POWER8+ CPU;
@@ -191,15 +224,38 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
     else if (!k->probed && kv > 0 && kv < 5018)
       plan_set_prop (pl, "cap-ail-mode-3", "off",
                 "the host kernel %s predates AIL mode 3 support in KVM (5.18); QEMU >= 8.1 enables it by default", h->kernel);
+    else if (!k->probed && kv == 0)
+      plan_set_prop (pl, "cap-ail-mode-3", "off",
+                "the host KVM was not probed and its kernel version is unknown (KVM_CAP_PPC_AIL_MODE_3 needs 5.18): off is what every KVM accepts (rule UNKNOWN-CAPS)");
   }
 
   /* DAWR1: QEMU >= 10.0 turns it on for POWER10+ CPUs on every machine
    * type; cap_dawr1_apply needs KVM_CAP_PPC_DAWR1 (rule DAWR1). */
   if (has_cap (c, "cap-dawr1") && qemu_at_least (c, 10, 0) && guest_gen >= 10) {
-    if (k->probed && k->dawr1 == PPCVM_NO)
+    if (!k->probed)
+      plan_set_prop (pl, "cap-dawr1", "off",
+                     "the host KVM was not probed (KVM_CAP_PPC_DAWR1 unknown): off is what every KVM accepts (rules DAWR1, UNKNOWN-CAPS)");
+    else if (k->dawr1 == PPCVM_NO)
       plan_set_prop (pl, "cap-dawr1", "off",
                      "the host KVM has no second watchpoint register (KVM_CAP_PPC_DAWR1), which QEMU >= 10.0 enables by default for POWER10 and later (cap_dawr1_apply; rule DAWR1)");
   }
+}
+
+/* UNKNOWN-CAPS: one warning naming what was not probed and what it cost. */
+static void
+warn_unprobed (Ctx *c, Plan *pl)
+{
+  g_autoptr (GString) off = g_string_new (NULL);
+
+  if (c->host->kvm_probe.probed)
+    return;
+  for (guint i = 0; i < pl->decisions->len; i++) {
+    const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
+    if (strstr (d->reason, "not probed"))
+      g_string_append_printf (off, "%s%s=%s", off->len ? ", " : "", d->setting, d->value);
+  }
+  plan_warn (pl, "the host's KVM was not probed (kvm.caps and kvm.cpu_char unknown, as in a host file without them)%s%s; the mitigation caps keep QEMU's defaults, which QEMU refuses if the host cannot provide them (\"Requested safe cache capability level not supported by KVM\"): plan on the host itself, or with a host file `ppcvm host --json` wrote there (rule UNKNOWN-CAPS)",
+             off->len ? ": planned " : "", off->str);
 }
 
 static const char *
@@ -415,6 +471,18 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     return;
   }
 
+  /* QEMU-CPU: -cpu host needs a QEMU that has the host chip's CPU model
+   * (kvm_ppc_register_host_cpu_type finds none otherwise). */
+  if ((host_chip_generation (h) >= 11 && !qemu_at_least (c, 9, 2)) ||
+      (host_chip_generation (h) == 10 && !qemu_at_least (c, 5, 0))) {
+    int chip = host_chip_generation (h);
+    a->status = PLAN_REFUSED_IMPOSSIBLE;
+    reason (a->reasons, "KVM-HV runs -cpu host, and QEMU %s has no %s CPU model (%s needs QEMU %s; target/ppc/kvm.c kvm_ppc_register_host_cpu_type; rule QEMU-CPU)",
+            c->emu && c->emu->version ? c->emu->version : "", gen_name (chip), gen_name (chip), chip >= 11 ? "9.2" : "5.0");
+    reason (a->ways, "install QEMU %s or later", chip >= 11 ? "9.2" : "5.0");
+    return;
+  }
+
   /* The guest CPU: the host's, or one generation older through max-cpu-compat. */
   if (ggen > h->generation && h->generation > 0) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
@@ -567,6 +635,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     }
   }
   plan_kvm_caps (c, pl, nested_l1, ggen);
+  warn_unprobed (c, pl);
 }
 
 void
@@ -682,4 +751,5 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
           profile_display_to_string (p->display));
   if (p->nested)
     plan_warn (pl, "a KVM PR guest cannot run KVM-HV guests of its own");
+  warn_unprobed (c, pl);
 }

@@ -304,6 +304,8 @@ Plan *
 plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *profile)
 {
   Ctx c = { host, emu, profile, 0, 0 };
+  HostFacts eff;
+  gboolean page_assumed = FALSE, gen_assumed = FALSE;
   static const struct { PlanAccel accel; TryFunc fn; const char *label; } all[] = {
     { PLAN_ACCEL_KVM_HV, plan_try_hv, "KVM-HV" },
     { PLAN_ACCEL_KVM_PR, plan_try_pr, "KVM PR" },
@@ -314,6 +316,23 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
   g_autoptr (GPtrArray) impossible = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) impossible_ways = g_ptr_array_new_with_free_func (g_free);
   gboolean power_host = host_is_ppc64 (host);
+
+  /* UNKNOWN-PAGE, UNKNOWN-GEN: a fact the host facts lack is planned at its
+   * conservative value, and the plan says so. A shallow copy: only these
+   * two fields differ. */
+  if (power_host && (host->page_size == 0 || (host->generation == 0 && host->mmu == HOST_MMU_RADIX))) {
+    eff = *host;
+    if (eff.page_size == 0) {
+      eff.page_size = KIB4;
+      page_assumed = TRUE;
+    }
+    if (eff.generation == 0 && eff.mmu == HOST_MMU_RADIX) {
+      eff.generation = 9;
+      gen_assumed = TRUE;
+    }
+    host = &eff;
+    c.host = &eff;
+  }
 
   switch (profile->accel) {
   case ACCEL_AUTO: want[0] = want[1] = want[2] = TRUE; break;
@@ -385,6 +404,10 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
         }
       }
       attempt_clear (&a);
+      if (page_assumed)
+        plan_warn (pl, "the host page size is unknown (page_size): planned as for 4 KiB pages, which every host accepts (cap-hpt-max-page-size=4096 under KVM; a hash guest with larger pages is not run under KVM-HV; rule UNKNOWN-PAGE)");
+      if (gen_assumed)
+        plan_warn (pl, "the host CPU generation is unknown (no PVR): it runs radix, so it is POWER9 or later; planned as POWER9 (rule UNKNOWN-GEN)");
       return g_steal_pointer (&pl);
     }
     if (a.status == PLAN_REFUSED_FIXABLE) {

@@ -296,7 +296,8 @@ START_TEST (test_plan_nested_l1_4k_htm)
 END_TEST
 
 /* Facts without the probe (a --host file from before, a sysroot): the plan
- * adds no mitigation caps. */
+ * keeps QEMU's mitigation defaults, turns off the caps it cannot know
+ * (UNKNOWN-CAPS in docs/rules.md) and says so. */
 START_TEST (test_plan_unprobed_unchanged)
 {
   g_autoptr (HostFacts) h = probed_l1 (65536);
@@ -308,7 +309,10 @@ START_TEST (test_plan_unprobed_unchanged)
   pl = plan_build (h, emu, p);
   ck_assert_int_eq (pl->status, PLAN_OK);
   ck_assert_ptr_null (plan_machine_prop (pl, "cap-cfpc"));
-  ck_assert_ptr_null (plan_machine_prop (pl, "cap-ccf-assist"));
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-ccf-assist"), "off");
+  ck_assert_str_eq (plan_machine_prop (pl, "cap-fwnmi"), "off");
+  ck_assert_uint_gt (pl->warnings->len, 0);
+  ck_assert_ptr_nonnull (strstr (g_ptr_array_index (pl->warnings, pl->warnings->len - 1), "was not probed"));
 }
 END_TEST
 

@@ -43,6 +43,7 @@ typedef enum {
   H_P10_RADIX,      /* POWER10 PowerNV radix, 64 KiB pages, probed: no DAWR1 */
   H_POWERVM_P10,    /* a radix POWER10 PowerVM LPAR with kvm_hv (nested API v2) */
   H_P9_DD21_RADIX,  /* POWER9 Nimbus DD2.1 (PVR 004e 0201) PowerNV radix, 64 KiB pages */
+  H_UNPROBED_64K,   /* H_RADIX_64K as a host file without the KVM probe (kvm.caps null) */
   H_X86,
 } HostKind;
 
@@ -232,6 +233,8 @@ make_host (HostKind kind)
     h->mmu = HOST_MMU_RADIX;
     h->page_size = 65536;
     add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    set_probe (h, "workaround", "workaround", "workaround", PPCVM_YES);
+    h->kvm_probe.hash_v3 = h->kvm_probe.ail_mode_3 = PPCVM_NO; /* what its kernel answers */
     break;
   case H_X86:
     g_free (h->arch);
@@ -245,6 +248,19 @@ make_host (HostKind kind)
     h->page_size = 4096;
     h->kvm_hv = PPCVM_NO;
     break;
+  case H_UNPROBED_64K:
+    h->mmu = HOST_MMU_RADIX;
+    h->page_size = 65536;
+    add_hugepages (h, 2 * MiB, 0, 0, TRUE);
+    break;
+  }
+  /* A live POWER host's KVM is probed (`ppcvm host --json` records it): all
+   * there, but HTM in a KVM guest; H_UNPROBED_64K and the ones probed above
+   * keep theirs. */
+  if (kind != H_X86 && kind != H_UNPROBED_64K && !h->kvm_probe.probed) {
+    set_probe (h, "workaround", "workaround", "workaround", PPCVM_YES);
+    if (h->platform == HOST_PLATFORM_PSERIES)
+      h->kvm_probe.htm = PPCVM_NO;
   }
   return h;
 }
@@ -382,7 +398,7 @@ static const Row seed_rows[] = {
   { "hash4k: HPT guest 4K, nothing reserved -> fix", H_HASH_4K_NOHP, { H, K4 }, PLAN_REFUSED_FIXABLE, 0, 0,
     NULL, NULL, NULL, "mount -t hugetlbfs -o pagesize=16M hugetlbfs /dev/hugepages" },
   { "hash4k: HPT guest 64K -> KVM PR", H_HASH_4K, { H, K64 }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
-    "kvm-type=PR;cap-hpt-max-page-size=4096;cap-ccf-assist=off;cap-fwnmi=off", "cap-large-decr",
+    "kvm-type=PR;cap-hpt-max-page-size=4096;cap-fwnmi=off", "cap-large-decr;cap-ccf-assist",
     "/dev/hugepages", NULL },
   { "hash4k: KVM PR asked", H_HASH_4K, { H, K4, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
     "kvm-type=PR", "kernel-irqchip", "/dev/hugepages", NULL },
@@ -513,7 +529,7 @@ static const Row truth_rows[] = {
   { "P9-MIXED: DD2.1 radix host, hash guest, HV asked -> refused", H_P9_DD21_RADIX, { H, K64, .accel = ACCEL_HV },
     PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "kvmppc_hash_v3_possible" },
   { "P9-MIXED: DD2.1 radix host, POWER8 guest, auto -> TCG", H_P9_DD21_RADIX, { R, K64, .cpu = 8 }, PLAN_OK,
-    PLAN_ACCEL_TCG, H, NULL, "kvm-type", NULL, "DD2.1" },
+    PLAN_ACCEL_TCG, H, NULL, "kvm-type", NULL, "kvmppc_hash_v3_possible" },
   { "P9-MIXED: DD2.1 radix host, radix guest -> HV", H_P9_DD21_RADIX, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
     "kvm-type=HV", NULL, NULL, NULL },
   /* NESTED-PR-L1: the nested-PR route is offered only where the planner
@@ -529,8 +545,14 @@ static const Row truth_rows[] = {
     "KVM PR inside it could not start a guest" },
   { "NESTED-PR-L1: radix 64K host, nested HPT L1 -> no such warning", H_RADIX_64K, { H, K64, .nested = TRUE }, PLAN_OK,
     PLAN_ACCEL_KVM_HV, H, NULL, NULL, NULL, "only KVM PR can run inside it", NULL, "could not start a guest" },
-  { "CCF-ASSIST: PR, not probed -> off", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK, PLAN_ACCEL_KVM_PR, H,
-    "kvm-type=PR;cap-ccf-assist=off", NULL, NULL, NULL },
+  { "CCF-ASSIST: PR, probed with the assist -> QEMU's default", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK,
+    PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", "cap-ccf-assist", NULL, NULL },
+  /* UNKNOWN-FACTS: an unknown fact gets the conservative choice and a
+   * warning that names it. */
+  { "UNKNOWN-CAPS: not probed -> off, and said so", H_UNPROBED_64K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV;cap-large-decr=off;cap-fwnmi=off;cap-ccf-assist=off", "cap-cfpc", NULL, "was not probed" },
+  { "UNKNOWN-CAPS: probed -> QEMU's defaults", H_RADIX_64K, { R, K64 }, PLAN_OK, PLAN_ACCEL_KVM_HV, R,
+    "kvm-type=HV", "cap-large-decr;cap-fwnmi;cap-ccf-assist", NULL, NULL, NULL, "was not probed" },
 };
 
 static void
@@ -731,6 +753,7 @@ START_TEST (test_ail_mode_3_old_kernel)
 
   g_free (h->kernel);
   h->kernel = g_strdup ("5.15.0-91-generic");
+  h->kvm_probe.probed = FALSE; /* the kernel version is all there is */
   pl = plan_build (h, emu, p);
   ck_assert_int_eq (pl->status, PLAN_OK);
   ck_assert_str_eq (plan_machine_prop (pl, "cap-ail-mode-3"), "off");
@@ -805,6 +828,7 @@ START_TEST (test_power10_host_htm)
   g_autoptr (Plan) pl = NULL;
 
   h->generation = 10;
+  h->kvm_probe.probed = FALSE; /* the rule for a host file without the probe */
   pl = plan_build (h, emu, p);
   ck_assert_int_eq (pl->status, PLAN_OK);
   ck_assert_str_eq (plan_machine_prop (pl, "cap-htm"), "off");
@@ -864,6 +888,7 @@ START_TEST (test_p9_mixed_mode)
     g_autoptr (HostFacts) h = make_host (H_P9_DD21_RADIX);
     g_autoptr (Plan) pl = NULL;
     h->pvr = pvrs[i].pvr;
+    h->kvm_probe.probed = FALSE; /* the PVR table alone */
     pl = plan_build (h, emu, p);
     ck_assert_msg (pl->status == pvrs[i].status, "PVR %08x: status %d", pvrs[i].pvr, pl->status);
   }
@@ -886,11 +911,106 @@ START_TEST (test_p9_mixed_mode)
   {
     g_autoptr (HostFacts) h = make_host (H_P9_DD21_RADIX);
     g_autoptr (HostFacts) h22 = make_host (H_RADIX_64K);
-    g_autoptr (Plan) pl = plan_build (h, emu82, pr);
-    g_autoptr (Plan) pl22 = plan_build (h22, emu82, pr);
+    g_autoptr (Plan) pl = NULL;
+    g_autoptr (Plan) pl22 = NULL;
+    h->kvm_probe.probed = FALSE;
+    h22->kvm_probe.probed = FALSE;
+    pl = plan_build (h, emu82, pr);
+    pl22 = plan_build (h22, emu82, pr);
     ck_assert_int_eq (pl->status, PLAN_OK);
     ck_assert_str_eq (plan_machine_prop (pl, "cap-ail-mode-3"), "off");
     ck_assert_ptr_null (plan_machine_prop (pl22, "cap-ail-mode-3"));
+  }
+}
+END_TEST
+
+/* UNKNOWN-PAGE, UNKNOWN-GEN, QEMU-CPU, SXXM: unknown facts are not
+ * treated as known. */
+START_TEST (test_unknown_facts)
+{
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  GuestSpec gr = { R, K64 };
+  GuestSpec gh = { H, K64, .accel = ACCEL_HV };
+  g_autoptr (Profile) pr = make_profile (&gr);
+  g_autoptr (Profile) ph = make_profile (&gh);
+
+  /* UNKNOWN-PAGE: planned as 4 KiB: the cap, and no 64 KiB hash guest. */
+  {
+    g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+    g_autoptr (Plan) pl = NULL;
+    g_autoptr (Plan) plh = NULL;
+    h->page_size = 0;
+    pl = plan_build (h, emu, pr);
+    ck_assert_int_eq (pl->status, PLAN_OK);
+    ck_assert_str_eq (plan_machine_prop (pl, "cap-hpt-max-page-size"), "4096");
+    ck_assert (any_contains (pl->warnings, "page size is unknown"));
+    plh = plan_build (h, emu, ph);
+    ck_assert_int_eq (plh->status, PLAN_REFUSED_IMPOSSIBLE);
+    ck_assert (any_contains (plh->reasons, "page size must not exceed"));
+  }
+  /* UNKNOWN-GEN: a radix host is POWER9 or later: a radix guest, no hugepages. */
+  {
+    g_autoptr (HostFacts) h = make_host (H_RADIX_4K_HP);
+    g_autoptr (Plan) pl = NULL;
+    h->generation = 0;
+    h->pvr = 0;
+    g_clear_pointer (&h->cpu_chip, g_free);
+    pl = plan_build (h, emu, pr);
+    ck_assert_int_eq (pl->status, PLAN_OK);
+    ck_assert_int_eq (pl->accel, PLAN_ACCEL_KVM_HV);
+    ck_assert_int_eq (pl->guest_mmu, GUEST_MMU_RADIX);
+    ck_assert_ptr_null (pl->mem_path);
+    ck_assert (any_contains (pl->warnings, "generation is unknown"));
+  }
+  /* QEMU-CPU: -cpu host needs a QEMU that knows the host's chip. */
+  {
+    g_autoptr (EmulatorFacts) e42 = qemu_version (4, 2, "pseries-2.1");
+    g_autoptr (EmulatorFacts) e91 = qemu_version (9, 1, "pseries-2.1");
+    g_autoptr (EmulatorFacts) e92 = qemu_version (9, 2, "pseries-3.0");
+    g_autoptr (HostFacts) h = make_host (H_P10_RADIX);
+    g_autoptr (Plan) a = NULL;
+    g_autoptr (Plan) b = NULL;
+    g_autoptr (Plan) c = NULL;
+    g_autoptr (Plan) d = NULL;
+    pr->accel = ACCEL_HV;
+    a = plan_build (h, e42, pr);
+    ck_assert_int_eq (a->status, PLAN_REFUSED_IMPOSSIBLE);
+    ck_assert (any_contains (a->reasons, "QEMU 5.0"));
+    b = plan_build (h, e91, pr);
+    ck_assert_int_eq (b->status, PLAN_OK);
+    h->generation = 11;
+    h->pvr = 0x00820200;
+    c = plan_build (h, e91, pr);
+    ck_assert_int_eq (c->status, PLAN_REFUSED_IMPOSSIBLE);
+    ck_assert (any_contains (c->reasons, "QEMU 9.2"));
+    d = plan_build (h, e92, pr);
+    ck_assert_int_eq (d->status, PLAN_OK);
+    pr->accel = ACCEL_AUTO;
+  }
+  /* SXXM: pseries-2.12-sxxm defaults to workaround/workaround/fixed-ccd. */
+  {
+    g_autoptr (HostFacts) h = make_host (H_HASH_64K_NOMIT);
+    g_autoptr (HostFacts) h2 = make_host (H_RADIX_64K);
+    g_autoptr (Plan) pl = NULL;
+    g_autoptr (Plan) pl2 = NULL;
+    g_autoptr (Plan) pl3 = NULL;
+    g_free (pr->machine);
+    pr->machine = g_strdup ("pseries-2.12-sxxm");
+    pl = plan_build (h, emu, pr);
+    ck_assert_int_eq (pl->status, PLAN_OK);
+    ck_assert_str_eq (plan_machine_prop (pl, "cap-cfpc"), "broken");
+    ck_assert_str_eq (plan_machine_prop (pl, "cap-ibs"), "broken");
+    /* A host whose best ibs level is workaround: below fixed-ccd. */
+    pl2 = plan_build (h2, emu, pr);
+    ck_assert_int_eq (pl2->status, PLAN_OK);
+    ck_assert_str_eq (plan_machine_prop (pl2, "cap-ibs"), "workaround");
+    ck_assert_ptr_null (plan_machine_prop (pl2, "cap-cfpc"));
+    /* Plain pseries-2.12 defaults to broken: nothing to lower. */
+    g_free (pr->machine);
+    pr->machine = g_strdup ("pseries-2.12");
+    pl3 = plan_build (h, emu, pr);
+    ck_assert_ptr_null (plan_machine_prop (pl3, "cap-cfpc"));
+    ck_assert_ptr_null (plan_machine_prop (pl3, "cap-ibs"));
   }
 }
 END_TEST
@@ -1245,6 +1365,7 @@ plan_suite (void)
   tcase_add_test (rules, test_power10_host_htm);
   tcase_add_test (truth, test_dawr1);
   tcase_add_test (truth, test_p9_mixed_mode);
+  tcase_add_test (truth, test_unknown_facts);
   tcase_add_test (rules, test_fixable_kvm_hv_not_loaded);
   tcase_add_test (rules, test_fixable_devkvm_permission);
   tcase_add_test (rules, test_fixable_nested_param_off);

@@ -234,6 +234,56 @@ nested)
   hasnt "nested PR trick"
   ok "NESTED-PR-L1: the nested-PR route is offered only where KVM PR would start one level down"
   ;;
+unknown)
+  # UNKNOWN-PAGE, UNKNOWN-CAPS on the real POWER9 PowerNV dump as it is:
+  # no page size (a dump does not show it), KVM not probed.
+  dump power9-powernv-9006-12P-radix-EXCERPT p9 'h["kvm"].update(hv=True, hv_nested=True)'
+  grep -q '"page_size": null' p9.json && grep -q '"caps": null' p9.json || fail "p9 dump: $(cat p9.json)"
+  profile radix mmu=radix page-size=64K
+  run 0 plan --host p9.json --explain ./radix.conf
+  has "accel=kvm-hv"
+  has "cap-hpt-max-page-size=4096"
+  has "host page size is unknown"
+  has "rule UNKNOWN-PAGE"
+  for c in cap-large-decr=off cap-fwnmi=off cap-ccf-assist=off; do has "$c"; done
+  has "KVM was not probed"
+  profile hash64 mmu=hash page-size=64K accel=hv
+  run 3 plan --host p9.json ./hash64.conf
+  has "page size must not exceed"
+  # Probed and with its page size, the same host keeps QEMU's defaults.
+  run 0 plan --host "$HOSTS/radix-64k.json" --explain ./radix.conf
+  for c in cap-hpt-max-page-size cap-large-decr cap-fwnmi cap-ccf-assist "not probed"; do hasnt "$c"; done
+  ok "UNKNOWN-PAGE, UNKNOWN-CAPS: a dump without page size or probe gets the values every host accepts, and says so"
+
+  # UNKNOWN-GEN: no PVR, but radix: POWER9 or later, a radix guest.
+  dump power9-powernv-9006-12P-radix-EXCERPT nogen 'h["cpu"].update(pvr=None, chip=None, generation=None, compat=None); h.update(page_size=4096); h["kvm"].update(hv=True, hv_nested=True)'
+  run 0 plan --host nogen.json --explain ./radix.conf
+  has "accel=kvm-hv"
+  has "guest-mmu=radix"
+  hasnt "mem-path"
+  has "rule UNKNOWN-GEN"
+  ok "UNKNOWN-GEN: a radix host of unknown generation runs a radix guest, no hugepages, warned"
+
+  # QEMU-CPU: a POWER10 host with a QEMU 4.2 (no POWER10 model).
+  dump power9-powernv-9006-12P-radix-EXCERPT p10q42 "h['cpu'].update(pvr='0x00800200', chip='POWER10', generation=10, compat=None); h.update(page_size=65536); h['kvm'].update(hv=True, hv_nested=True)
+q = h['qemu']; q['version'] = '4.2.1'
+q['machines'] = [m for m in q['machines'] if tuple(int(x) for x in m['name'].split('-')[1].split('.')[:2]) <= (4, 2)]
+for m in q['machines']: m.update(alias='pseries' if m['name'] == 'pseries-4.2' else None, default=m['name'] == 'pseries-4.2')
+q['default_machine'] = 'pseries-4.2'
+q['caps'] = [c for c in q['caps'] if c not in ('cap-fwnmi', 'cap-rpt-invalidate')]"
+  run 3 plan --host p10q42.json --accel hv ./radix.conf
+  has "QEMU 4.2.1 has no POWER10 CPU model"
+  has "install QEMU 5.0 or later"
+  ok "QEMU-CPU: KVM-HV on a POWER10 needs a QEMU with a POWER10 model"
+
+  # SXXM: pseries-2.12-sxxm wants ibs fixed-ccd; the host offers workaround.
+  profile sxxm mmu=radix page-size=64K machine=pseries-2.12-sxxm
+  run 0 plan --host "$HOSTS/radix-64k.json" --explain ./sxxm.conf
+  has "cap-ibs=workaround"
+  has "rule SXXM"
+  hasnt "cap-cfpc"
+  ok "SXXM: pseries-2.12-sxxm's fixed-ccd default is lowered to what the host offers"
+  ;;
 *) fail "unknown case $1" ;;
 esac
 echo "$n passed"
