@@ -22,7 +22,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
 #define EMULATOR_NAME "qemu-system-ppc64"
 #define ACCEL_SUFFIX "-accel"
 #define CPU_SUFFIX "-powerpc64-cpu"
-#define CACHE_FORMAT "ppcvm-emulator-cache/2"
+#define CACHE_FORMAT "ppcvm-emulator-cache/3"
 
 /* The probe: one batch, every command tagged with an id so that the replies
  * can be matched without a request/response loop. The caps are listed on the
@@ -454,6 +454,37 @@ probe_data_dirs (const char *binary)
   return emulator_strv_from_array (g_steal_pointer (&dirs));
 }
 
+/* The display backends: `BINARY -display help` prints a title line, then
+ * one name a line (qemu_display_help); a backend whose module is not
+ * installed (Debian's gtk and sdl in qemu-system-gui) is not listed. NULL
+ * when it cannot tell. */
+static char **
+probe_displays (const char *binary)
+{
+  const char *argv[] = { binary, "-display", "help", NULL };
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, probe_child_setup, NULL,
+                     &out, NULL, &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL) || strstr (out, "Available display backend types:") == NULL)
+    return NULL;
+  lines = g_strsplit (strstr (out, ":\n") != NULL ? strstr (out, ":\n") + 2 : "", "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++) {
+    g_strstrip (lines[i]);
+    gboolean word = lines[i][0] != '\0';
+    for (const char *c = lines[i]; *c && word; c++)
+      word = g_ascii_isalnum (*c) || *c == '-' || *c == '_';
+    if (word)
+      g_ptr_array_add (names, g_strdup (lines[i]));
+  }
+  if (names->len == 0)
+    return NULL;
+  return emulator_strv_from_array (g_steal_pointer (&names));
+}
+
 void
 emulator_facts_find_firmware (EmulatorFacts *facts)
 {
@@ -549,6 +580,7 @@ emulator_probe_uncached (const char *binary, guint timeout_ms, GError **error)
     EmulatorFacts *facts = emulator_parse_probe_output (binary, out->str, error);
     if (facts != NULL) {
       facts->data_dirs = probe_data_dirs (binary);
+      facts->displays = probe_displays (binary);
       emulator_facts_find_firmware (facts);
     }
     return facts;

@@ -77,6 +77,7 @@ emulator_facts_free (EmulatorFacts *facts)
   g_strfreev (facts->caps);
   g_strfreev (facts->data_dirs);
   g_strfreev (facts->firmware);
+  g_strfreev (facts->displays);
   g_free (facts);
 }
 
@@ -103,7 +104,14 @@ emulator_facts_copy (const EmulatorFacts *facts)
   copy->caps = g_strdupv (facts->caps);
   copy->data_dirs = g_strdupv (facts->data_dirs);
   copy->firmware = g_strdupv (facts->firmware);
+  copy->displays = g_strdupv (facts->displays);
   return copy;
+}
+
+gboolean
+emulator_display_missing (const EmulatorFacts *facts, const char *name)
+{
+  return facts != NULL && facts->displays != NULL && !g_strv_contains ((const char *const *) facts->displays, name);
 }
 
 gboolean
@@ -370,6 +378,8 @@ emulator_facts_to_json (const EmulatorFacts *facts)
     json_object_object_add (obj, "data_dirs", strv_to_json (facts->data_dirs));
   if (facts->firmware != NULL)
     json_object_object_add (obj, "firmware", strv_to_json (facts->firmware));
+  if (facts->displays != NULL)
+    json_object_object_add (obj, "displays", strv_to_json (facts->displays));
   return obj;
 }
 
@@ -501,6 +511,9 @@ emulator_facts_from_json (json_object *obj, GError **error)
     return NULL;
   if (json_object_object_get_ex (obj, "firmware", &v) && v != NULL &&
       !(facts->firmware = strv_from_json (v, "firmware", error)))
+    return NULL;
+  if (json_object_object_get_ex (obj, "displays", &v) && v != NULL &&
+      !(facts->displays = strv_from_json (v, "displays", error)))
     return NULL;
   emulator_facts_settle_machines (facts);
   return g_steal_pointer (&facts);

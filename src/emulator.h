@@ -28,6 +28,8 @@ typedef struct {
   char **data_dirs;       /* where qemu looks for firmware (`-L help`); NULL: unknown */
   char **firmware;        /* the pseries firmware files found there ("slof.bin", "vof.bin");
                            * NULL: unknown (a host file written elsewhere, no probe) */
+  char **displays;        /* the -display backends built in (`-display help`: "none",
+                           * "curses", "gtk"...); NULL: unknown */
 } EmulatorFacts;
 
 /* The pseries firmware files ppcvm checks for, with the Debian package that
@@ -54,6 +56,10 @@ gboolean emulator_firmware_missing (const EmulatorFacts *facts, const char *name
 /* Look for the pseries firmware files in FACTS' data_dirs (stat only) and
  * set FACTS->firmware; nothing when the data dirs are unknown. */
 void emulator_facts_find_firmware (EmulatorFacts *facts);
+
+/* Is the -display backend NAME ("gtk") known to be missing from this qemu?
+ * FALSE when present or unknown. */
+gboolean emulator_display_missing (const EmulatorFacts *facts, const char *name);
 
 /* Find the binary: PATH if it has a '/' (must exist and be executable);
  * a bare name, or qemu-system-ppc64 when PATH is NULL, in the absolute

@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "output.h"
 #include "planner.h"
+#include "preflight.h"
 #include "util.h"
 
 typedef struct {
@@ -21,6 +22,7 @@ typedef struct {
   gboolean dry_run;
   gboolean detach;
   gboolean exec;
+  gboolean force;
   char *name;
   char **rest;
   char **extra; /* run: what followed "--", for qemu */
@@ -55,6 +57,7 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     { "accel", 0, 0, G_OPTION_ARG_STRING, &o->host.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->host.json, "Print the plan (or refusal) as JSON (schema ppcvm-plan/1)", NULL },
     { "explain", 0, 0, G_OPTION_ARG_NONE, &o->explain, "Print every decision with its reason", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &o->force, "Plan (start) even with more memory than the host has", NULL },
   };
   const GOptionEntry run_only[] = {
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the command as one shell-quoted line instead of running it", NULL },
@@ -131,6 +134,7 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     return FALSE;
   }
   plan = plan_build (facts, facts->qemu, profile);
+  preflight_check (plan, facts, facts->qemu, profile, o->force);
   if (plan->status != PLAN_OK) {
     *ret_status = EXIT_REFUSED;
     *ret_profile = g_steal_pointer (&profile);
