@@ -89,7 +89,11 @@ char *
 desktop_entry (const Profile *profile, const char *ppcvm)
 {
   const char *name = profile->name != NULL ? profile->name : profile->id;
-  const char *argv[] = { ppcvm, "run", "-s", "guest.display=gtk", profile->path, NULL };
+  const char *argv[] = { ppcvm, "run", profile->path, NULL };
+  /* The display is the profile's: a window of its own (gtk) needs no
+   * terminal; the serial console, a headless guest's messages and VNC's
+   * address (and Ctrl-C) need one. */
+  gboolean terminal = profile->display != DISPLAY_GTK;
   g_autofree char *exec = NULL;
   g_autofree char *exec_esc = NULL;
   g_autofree char *name_esc = NULL;
@@ -117,7 +121,7 @@ desktop_entry (const Profile *profile, const char *ppcvm)
   g_string_append_printf (s, "Comment=%s\n", comment_esc);
   g_string_append_printf (s, "Exec=%s\n", exec_esc);
   g_string_append (s, "Icon=computer\n");
-  g_string_append (s, "Terminal=false\n");
+  g_string_append_printf (s, "Terminal=%s\n", terminal ? "true" : "false");
   g_string_append (s, "Categories=System;Emulator;\n");
   g_string_append (s, "StartupNotify=false\n");
   return g_string_free (s, FALSE);

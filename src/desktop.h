@@ -25,5 +25,7 @@ char *desktop_escape_string (const char *value);
 char *desktop_file_name (const Profile *profile);
 
 /* The whole .desktop file for PROFILE (which must have a path), launched
- * with PPCVM (the ppcvm binary: "ppcvm" or an absolute path). */
+ * with PPCVM (the ppcvm binary: "ppcvm" or an absolute path) as
+ * `PPCVM run PROFILE`: the profile's display, in a terminal (Terminal=true)
+ * unless that display is a window of its own (gtk). */
 char *desktop_entry (const Profile *profile, const char *ppcvm);

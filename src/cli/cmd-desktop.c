@@ -43,7 +43,8 @@ cmd_desktop (int argc, char **argv)
   };
 
   if (!cli_parse ("desktop-entry", "PROFILE",
-                  "Print a desktop launcher (.desktop file) that runs the guest in a window.",
+                  "Print a desktop launcher (.desktop file) that runs the guest with its profile's display,\n"
+                  "in a terminal unless that display is a window (gtk).",
                   entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;

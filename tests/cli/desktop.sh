@@ -62,10 +62,10 @@ check() {
   "$bin" desktop-entry "$prof" > entry.desktop 2>err || fail "desktop-entry $prof: $(cat err)"
   desktop-file-validate entry.desktop > val 2>&1 || fail "desktop-file-validate: $(cat val); $(cat entry.desktop)"
   [ ! -s val ] || fail "desktop-file-validate warns: $(cat val)"
-  grep -qx 'Terminal=false' entry.desktop && grep -qx 'Icon=computer' entry.desktop \
+  grep -qx "Terminal=${4:-true}" entry.desktop && grep -qx 'Icon=computer' entry.desktop \
     && grep -qx 'Categories=System;Emulator;' entry.desktop || fail "missing keys: $(cat entry.desktop)"
   exec_argv entry.desktop > got
-  printf '%s\0%s\0%s\0%s\0%s' "$3" run -s guest.display=gtk "$(realpath "$prof")" > want
+  printf '%s\0%s\0%s' "$3" run "$(realpath "$prof")" > want
   cmp -s got want || fail "Exec argv: got $(tr '\0' '|' <got), want $(tr '\0' '|' <want)"
 }
 
@@ -74,6 +74,15 @@ mkdir -p plain && printf '[guest]\nname=Debian 12\n' > plain/deb.conf
 check "$PPCVM_BIN" plain/deb.conf "$(realpath "$PPCVM_BIN")"
 grep -qx 'Name=Debian 12' entry.desktop || fail "Name: $(grep ^Name entry.desktop)"
 ok "plain profile: valid, Exec runs the binary by absolute path"
+
+# The display follows the profile: serial (the default) and vnc in a
+# terminal, gtk in its own window; the entry never overrides the display.
+for d in serial none vnc gtk; do
+  printf '[guest]\nname=D %s\ndisplay=%s\n' "$d" "$d" > "plain/$d.conf"
+  t=true; [ "$d" = gtk ] && t=false
+  check "$PPCVM_BIN" "plain/$d.conf" "$(realpath "$PPCVM_BIN")" "$t"
+done
+ok "the launcher keeps the profile's display: Terminal=true for serial, none and vnc, false for gtk"
 
 # Nasty: the binary and the profile in directories with every reserved kind.
 bindir="$WORK/bin dir \$HOME \"q\" \`x\` 100%"
