@@ -170,14 +170,69 @@ is_pseries (const char *m)
   return g_str_has_prefix (m, "pseries-") && g_ascii_isdigit (m[8]);
 }
 
+/* Options whose whole argument is a file name, and the keys of option
+ * strings whose value is one (-drive file=, -chardev path=, -netdev script=). */
+static const char *const path_options[] = {
+  "", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "sd", "mtdblock", "pflash", "dtb", "L", "pidfile",
+  "readconfig", "incoming-file", "option-rom", NULL
+};
+static const char *const path_keys[] = {
+  "file", "path", "filename", "script", "downscript", "logfile", "sock", "romfile", "bootindex-file", NULL
+};
+
+/* Relative file names in a kept option, made absolute against the import's
+ * directory: [qemu] args must mean the same wherever `ppcvm run` starts.
+ * NULL when nothing changes (the option stays exactly as written). */
+static char *
+absolute_arg (Ctx *c, const char *opt, const char *arg)
+{
+  if (arg == NULL || *arg == '\0')
+    return NULL;
+  if (g_strv_contains (path_options, opt)) {
+    if (g_path_is_absolute (arg) || import_is_protocol (arg))
+      return NULL;
+    return import_abs_path (c, arg);
+  }
+  if (strchr (arg, '=') == NULL)
+    return NULL;
+  {
+    g_auto (GStrv) kv = import_split_opts (arg, NULL);
+    g_autoptr (GString) s = g_string_new (NULL);
+    gboolean changed = FALSE;
+    for (int k = 0; kv[k] != NULL; k += 2) {
+      g_autofree char *abs = NULL;
+      const char *v = kv[k + 1];
+      if (g_strv_contains (path_keys, kv[k]) && *v != '\0' && !g_path_is_absolute (v)
+          && !import_is_protocol (v) && !g_str_equal (v, "none")) {
+        abs = import_abs_path (c, v);
+        changed = TRUE;
+      }
+      if (k == 0 && !g_str_has_prefix (arg, kv[0])) {
+        /* an implied first value ("stdio,id=x"): kept as it was */
+        return NULL;
+      }
+      {
+        g_autofree char *esc = ppcvm_qemu_escape (abs != NULL ? abs : v);
+        g_string_append_printf (s, "%s%s=%s", s->len ? "," : "", kv[k], esc);
+      }
+    }
+    return changed ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+  }
+}
+
 void
 import_keep (Ctx *c, Item *it)
 {
-  const char *argv[3] = { NULL, it->arg, NULL };
+  g_autofree char *abs = absolute_arg (c, it->opt, it->arg);
+  const char *argv[3] = { NULL, abs != NULL ? abs : it->arg, NULL };
   g_autofree char *opt = g_strconcat ("-", it->opt, NULL);
 
+  if (abs != NULL)
+    import_note (c, "-%s%s%s: relative file names made absolute against %s", it->opt, *it->opt ? " " : "",
+                 it->arg, c->cwd);
+
   /* A bare word (an image QEMU reads as -hda) stays bare. */
-  argv[0] = *it->opt != '\0' ? opt : it->arg;
+  argv[0] = *it->opt != '\0' ? opt : argv[1];
   if (*it->opt == '\0')
     argv[1] = NULL;
   g_ptr_array_add (c->r->kept, cmdline_to_shell (argv));

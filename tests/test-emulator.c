@@ -634,9 +634,13 @@ START_TEST (test_real_probe)
     g_autofree char *b = NULL;
     g_free (recorded->path);
     recorded->path = g_strdup (qemu);
-    /* Not part of the QMP recording: `-L help` and the files there. */
+    /* Not part of the QMP recording: `-L help` and the files there, and
+     * `-display help` ("none" is always built in). */
     recorded->data_dirs = g_strdupv (facts->data_dirs);
     recorded->firmware = g_strdupv (facts->firmware);
+    recorded->displays = g_strdupv (facts->displays);
+    ck_assert_ptr_nonnull (facts->displays);
+    ck_assert (!emulator_display_missing (facts, "none"));
     ck_assert_ptr_nonnull (facts->data_dirs);
     ck_assert_ptr_nonnull (facts->firmware);
     a = facts_string (facts);
@@ -646,8 +650,9 @@ START_TEST (test_real_probe)
 }
 END_TEST
 
-/* A cold probe starts qemu twice: the QMP session and `-L help`. */
-#define PROBE_RUNS 2
+/* A cold probe starts qemu three times: the QMP session, `-L help` and
+ * `-display help`. */
+#define PROBE_RUNS 3
 
 static guint
 count_lines (const char *path)
