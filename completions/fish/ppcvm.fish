@@ -44,6 +44,7 @@ complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l host -rF
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l sysroot -xa '(__fish_complete_directories)' -d "Read the host's /proc, /sys, /dev under DIR"
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l qemu -rF -d 'The qemu-system-ppc64 binary'
 complete -c ppcvm -n "__fish_seen_subcommand_from host plan run matrix list profiles" -l json -d 'Print JSON'
+complete -c ppcvm -n "__fish_seen_subcommand_from host" -l check -d 'Check every prerequisite (PASS/WARN/FAIL with the fix)'
 
 # A guest profile: plan, run, matrix, hugepages, desktop-entry, export.
 set -l __ppcvm_profcmds plan run hugepages desktop-entry export

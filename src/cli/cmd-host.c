@@ -9,13 +9,69 @@
 #include "output.h"
 #include "planner.h"
 
+/* ppcvm host --check [PROFILE]: every prerequisite, PASS/WARN/FAIL with the
+ * fix; exit 0 only when every check passed. */
+static int
+host_check (const CliHostOptions *o, const char *profile_arg)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HostFacts) facts = NULL;
+  g_autoptr (Profile) profile = NULL;
+  g_autoptr (GPtrArray) checks = NULL;
+  gboolean ok = TRUE;
+  int status = EXIT_OK;
+
+  if (profile_arg != NULL) {
+    if (!cli_load_profile_and_host (profile_arg, o, &profile, &facts, &status))
+      return status;
+  } else if ((facts = cli_load_host (o, NULL, FALSE, &error)) == NULL) {
+    cli_error (error);
+    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+  }
+  checks = plan_host_checks (facts);
+  if (profile != NULL) {
+    g_autoptr (Plan) plan = plan_build (facts, facts->qemu, profile);
+    plan_add_plan_checks (checks, plan);
+  }
+  for (guint i = 0; i < checks->len; i++)
+    ok &= ((PlanCheck *) g_ptr_array_index (checks, i))->level == PLAN_CHECK_PASS;
+  if (o->json) {
+    json_object *root = json_object_new_object ();
+    json_object *arr = json_object_new_array ();
+    json_object_object_add (root, "schema", json_object_new_string ("ppcvm-check/1"));
+    json_object_object_add (root, "ok", json_object_new_boolean (ok));
+    if (profile != NULL)
+      json_object_object_add (root, "profile", json_object_new_string (profile->id ? profile->id : profile_arg));
+    for (guint i = 0; i < checks->len; i++) {
+      PlanCheck *c = g_ptr_array_index (checks, i);
+      json_object *jc = json_object_new_object ();
+      json_object_object_add (jc, "id", json_object_new_string (c->id));
+      json_object_object_add (jc, "result", json_object_new_string (plan_check_level_to_string (c->level)));
+      json_object_object_add (jc, "text", json_object_new_string (c->text));
+      json_object_array_add (arr, jc);
+    }
+    json_object_object_add (root, "checks", arr);
+    output_print_json (stdout, root);
+  } else {
+    for (guint i = 0; i < checks->len; i++) {
+      PlanCheck *c = g_ptr_array_index (checks, i);
+      g_autofree char *level = g_ascii_strup (plan_check_level_to_string (c->level), -1);
+      printf ("%-4s  %-9s  %s\n", level, c->id, c->text);
+    }
+  }
+  return ok ? EXIT_OK : EXIT_ERROR;
+}
+
 int
 cmd_host (int argc, char **argv)
 {
   g_auto (CliHostOptions) o = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
+  gboolean check = FALSE;
   GOptionEntry entries[] = {
+    { "check", 0, 0, G_OPTION_ARG_NONE, &check,
+      "Check every prerequisite of this host (and of PROFILE's plan): PASS, WARN or FAIL with the fix", NULL },
     { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read /proc, /sys and /dev under DIR", "DIR" },
     { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "Load the facts from a ppcvm host --json file", "FILE" },
     { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary to probe", "PATH" },
@@ -23,15 +79,17 @@ cmd_host (int argc, char **argv)
     { NULL }
   };
 
-  if (!cli_parse ("host", NULL, "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
+  if (!cli_parse ("host", "[--check [PROFILE]]", "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
                   entries, &argc, &argv, &error)) {
     cli_error (error);
     return EXIT_USAGE;
   }
-  if (argc > 1) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm host --help'\n", argv[1]);
+  if (argc > (check ? 2 : 1)) {
+    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm host --help'\n", argv[check ? 2 : 1]);
     return EXIT_USAGE;
   }
+  if (check)
+    return host_check (&o, argc > 1 ? argv[1] : NULL);
   facts = cli_load_host (&o, NULL, FALSE, &error);
   if (facts == NULL) {
     cli_error (error);
