@@ -111,8 +111,8 @@ add_boot (QemuArgv *a, const Profile *profile)
     qemu_argv_add_args (a, "-initrd", profile->initrd, NULL);
   if (profile->append != NULL)
     qemu_argv_add_args (a, "-append", profile->append, NULL);
-  if (profile->firmware != NULL)
-    qemu_argv_add_args (a, "-bios", profile->firmware, NULL);
+  if (profile->bios != NULL)
+    qemu_argv_add_args (a, "-bios", profile->bios, NULL);
 }
 
 /* -drive FILE as a backend only (if=none) named ID, OPTS appended; the

@@ -284,6 +284,7 @@ do_machine (Ctx *c, GError **error)
     Item *it = items->pdata[i];
     g_auto (GStrv) kv = import_split_opts (it->arg, "type");
     g_autoptr (GString) rest = g_string_new (NULL);
+    gboolean vof = FALSE;
 
     for (int k = 0; kv[k] != NULL; k += 2) {
       const char *key = kv[k], *v = kv[k + 1];
@@ -307,6 +308,9 @@ do_machine (Ctx *c, GError **error)
       } else if (g_str_equal (key, "max-cpu-compat")
                  && plan_cpu_model_generation (v) >= 7 && plan_cpu_model_generation (v) <= 10) {
         c->compat = plan_cpu_model_generation (v);
+      } else if (g_str_equal (key, "x-vof") && import_parse_onoff (v, &vof)) {
+        /* The firmware is a profile key; auto picks VOF for kernel= boots. */
+        import_set (c, G_BOOT, "firmware", vof ? "vof" : "slof");
       } else if (plan_is_planned_property (key)) {
         /* The alias's value was the answer for the host it was written on. */
         import_note (c, "dropped -machine %s=%s: the planner sets it from the host's facts "
@@ -469,7 +473,7 @@ do_simple (Ctx *c)
 
   do_path (c, "kernel", G_BOOT, "kernel");
   do_path (c, "initrd", G_BOOT, "initrd");
-  do_path (c, "bios", G_BOOT, "firmware");
+  do_path (c, "bios", G_BOOT, "bios");
   do_path (c, "cdrom", G_BOOT, "cdrom");
   do_path (c, "mem-path", G_GUEST, "mem-path");
   if ((it = import_first_item (c, "append")) != NULL) {

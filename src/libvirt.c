@@ -371,8 +371,8 @@ add_os (Ctx *c)
 
   xml_open (x, "os", NULL);
   xml_text (x, "type", "hvm", "arch", c->opts->arch, "machine", c->plan->machine, NULL);
-  if (p->firmware != NULL)
-    xml_text (x, "loader", p->firmware, NULL);
+  if (p->bios != NULL)
+    xml_text (x, "loader", p->bios, NULL);
   if (p->kernel != NULL)
     xml_text (x, "kernel", p->kernel, NULL);
   if (p->initrd != NULL)

@@ -179,6 +179,7 @@ output_plan_json (const Plan *pl, const Profile *p, const char *const *argv)
 
     json_object_object_add (o, "accel", json_object_new_string (plan_accel_to_string (pl->accel)));
     json_object_object_add (o, "guest_mmu", json_object_new_string (profile_mmu_to_string (pl->guest_mmu)));
+    json_object_object_add (o, "firmware", json_object_new_string (plan_firmware_to_string (pl->firmware)));
     json_object_object_add (o, "machine", json_object_new_string (pl->machine));
     json_object_object_add (o, "machine_options", json_object_new_string (mstr));
     json_object_object_add (o, "cpu", pl->cpu ? json_object_new_string (pl->cpu) : NULL);

@@ -166,6 +166,97 @@ plan_accel_to_string (PlanAccel accel)
   g_assert_not_reached ();
 }
 
+const char *
+plan_firmware_to_string (PlanFirmware firmware)
+{
+  return firmware == PLAN_FIRMWARE_VOF ? "vof" : "slof";
+}
+
+/* ---- The boot firmware (rule FIRMWARE) ---- */
+
+/* firmware=vof where VOF cannot boot the guest: reasons and ways out into
+ * PL; TRUE when it can. */
+static gboolean
+check_firmware (const Ctx *c, Plan *pl)
+{
+  const Profile *p = c->profile;
+
+  if (p->firmware != FIRMWARE_VOF)
+    return TRUE;
+  if (p->kernel == NULL) {
+    reason (pl->reasons, "firmware=vof boots only a kernel QEMU loads itself (kernel=): VOF has no disk, "
+            "CD-ROM or network drivers, so it cannot boot %s", p->cdrom != NULL ? "the CD-ROM"
+            : p->disks != NULL && p->disks->len > 0 ? "the disk" : "anything");
+    reason (pl->ways_out, "set firmware=slof (or auto) in [boot]: SLOF boots disks, CD-ROMs and the network");
+    reason (pl->ways_out, "or set kernel= (and initrd=) to boot a kernel directly with VOF");
+    return FALSE;
+  }
+  if (!qemu_at_least (c, 6, 0)) {
+    reason (pl->reasons, "QEMU %s has no Virtual Open Firmware (-machine x-vof=on came with QEMU 6.0)",
+            c->emu->version ? c->emu->version : "");
+    reason (pl->ways_out, "set firmware=slof (or auto) in [boot]");
+    reason (pl->ways_out, "or install QEMU 6.0 or later");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* SLOF probes every device and boots from them; VOF (QEMU 6.0+) only hands
+ * a kernel that QEMU loaded (-kernel) its device tree, which makes a
+ * direct-kernel boot 2-3 times faster to the kernel. */
+static void
+choose_firmware (const Ctx *c, Plan *pl)
+{
+  const Profile *p = c->profile;
+  const char *why;
+
+  pl->firmware = PLAN_FIRMWARE_SLOF;
+  if (p->firmware == FIRMWARE_VOF) {
+    pl->firmware = PLAN_FIRMWARE_VOF;
+    why = "the profile asks for VOF (firmware=vof)";
+  } else if (p->firmware == FIRMWARE_SLOF) {
+    why = "the profile asks for SLOF (firmware=slof)";
+  } else if (p->kernel == NULL) {
+    why = "no kernel= to boot directly: SLOF boots the disk, CD-ROM or network (VOF has no drivers)";
+  } else if (!qemu_at_least (c, 6, 0)) {
+    why = "this QEMU has no VOF (QEMU 6.0 and later)";
+  } else if (p->bios != NULL) {
+    why = "the profile names its own firmware image (bios=)";
+  } else if (pl->accel == PLAN_ACCEL_KVM_PR) {
+    why = "KVM PR keeps SLOF: VOF is not verified under KVM PR (set firmware=vof to try it)";
+  } else {
+    pl->firmware = PLAN_FIRMWARE_VOF;
+    why = "a direct kernel boot needs no boot firmware: QEMU's Virtual Open Firmware hands the kernel its "
+          "device tree without SLOF's device probing (set firmware=slof to keep SLOF)";
+  }
+  plan_decide (pl, "firmware", plan_firmware_to_string (pl->firmware), "%s", why);
+  if (pl->firmware == PLAN_FIRMWARE_VOF)
+    g_ptr_array_add (pl->machine_props, g_strdup ("x-vof=on"));
+}
+
+/* Rule FW-FILE: qemu's pseries firmware is a data file, packaged apart
+ * from the binary (Debian: qemu-system-data); without it qemu stops with
+ * "Could not find LPAR firmware 'slof.bin'" (hw/ppc/spapr.c; vof.bin for
+ * VOF). A profile with its own bios= image does not need it. When the file
+ * PL's firmware needs is known missing, the reasons and ways out go into
+ * REFUSAL. */
+static gboolean
+firmware_file_present (const Ctx *c, const Plan *pl, Plan *refusal)
+{
+  const char *file = pl->firmware == PLAN_FIRMWARE_VOF ? "vof.bin" : "slof.bin";
+  g_autofree char *dirs = NULL;
+
+  if (c->profile->bios != NULL || !emulator_firmware_missing (c->emu, file))
+    return TRUE;
+  dirs = c->emu->data_dirs ? g_strjoinv (", ", c->emu->data_dirs) : g_strdup ("?");
+  reason (refusal->reasons, "qemu's pseries firmware %s is not installed (looked in %s)", file, dirs);
+  reason (refusal->ways_out, "install the package that ships %s (Debian, Ubuntu: apt-get install "
+          EMULATOR_FIRMWARE_PACKAGE "), or name a firmware image with bios=", file);
+  if (pl->firmware == PLAN_FIRMWARE_VOF && !emulator_firmware_missing (c->emu, "slof.bin"))
+    reason (refusal->ways_out, "or set firmware=slof in [boot] (slof.bin is installed)");
+  return FALSE;
+}
+
 int
 plan_cpu_model_generation (const char *model)
 {
@@ -353,20 +444,11 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
             oldest->name, emu->default_machine ? emu->default_machine : "pseries");
     return refuse (g_steal_pointer (&result), PLAN_REFUSED_IMPOSSIBLE);
   }
-  /* Rule FW-FILE: qemu's pseries firmware is a data file, packaged apart
-   * from the binary (Debian: qemu-system-data); without it qemu stops with
-   * "Could not find LPAR firmware 'slof.bin'" (hw/ppc/spapr.c). A profile
-   * with its own firmware= image does not need it. */
-  if (profile->firmware == NULL && emulator_firmware_missing (emu, "slof.bin")) {
-    g_autofree char *dirs = emu->data_dirs ? g_strjoinv (", ", emu->data_dirs) : g_strdup ("?");
-    reason (result->reasons, "qemu's pseries firmware slof.bin is not installed (looked in %s)", dirs);
-    reason (result->ways_out, "install the package that ships slof.bin (Debian, Ubuntu: apt-get install "
-            EMULATOR_FIRMWARE_PACKAGE "), or name a firmware image with firmware=");
-    return refuse (g_steal_pointer (&result), PLAN_REFUSED_FIXABLE);
-  }
   /* Unknown (e.g. "pseries" with no emulator facts): 0.0, read as current. */
   if (!emulator_machine_version (emu, result->machine, &c.mach_major, &c.mach_minor))
     c.mach_major = c.mach_minor = 0;
+  if (!check_firmware (&c, result))
+    return refuse (g_steal_pointer (&result), PLAN_REFUSED_IMPOSSIBLE);
 
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++) {
     g_autoptr (Plan) pl = NULL;
@@ -408,6 +490,9 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
         plan_warn (pl, "the host page size is unknown (page_size): planned as for 4 KiB pages, which every host accepts (cap-hpt-max-page-size=4096 under KVM; a hash guest with larger pages is not run under KVM-HV; rule UNKNOWN-PAGE)");
       if (gen_assumed)
         plan_warn (pl, "the host CPU generation is unknown (no PVR): it runs radix, so it is POWER9 or later; planned as POWER9 (rule UNKNOWN-GEN)");
+      choose_firmware (&c, pl);
+      if (!firmware_file_present (&c, pl, result))
+        return refuse (g_steal_pointer (&result), PLAN_REFUSED_FIXABLE);
       return g_steal_pointer (&pl);
     }
     if (a.status == PLAN_REFUSED_FIXABLE) {

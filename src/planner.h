@@ -13,6 +13,8 @@
 #include "profile.h"
 
 typedef enum { PLAN_ACCEL_KVM_HV, PLAN_ACCEL_KVM_PR, PLAN_ACCEL_TCG } PlanAccel;
+/* The boot firmware: SLOF (QEMU's default) or VOF (-machine x-vof=on). */
+typedef enum { PLAN_FIRMWARE_SLOF, PLAN_FIRMWARE_VOF } PlanFirmware;
 
 typedef enum {
   PLAN_OK,
@@ -40,6 +42,7 @@ typedef struct {
   guint64 hugepage_size;    /* bytes, 0 when not hugepage-backed */
   guint64 hugepages_needed;
   gboolean no_vga;          /* never give this guest a VGA device (KVM PR) */
+  PlanFirmware firmware;
 
   GPtrArray *decisions;     /* of PlanDecision* */
   GPtrArray *warnings;      /* of char* */
@@ -53,6 +56,7 @@ void plan_free (Plan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Plan, plan_free)
 
 const char *plan_accel_to_string (PlanAccel accel);  /* "kvm-hv", "kvm-pr", "tcg" */
+const char *plan_firmware_to_string (PlanFirmware firmware); /* "slof", "vof" */
 /* The -machine value: "pseries,cap-...=...,..." (props QEMU-escaped). */
 char *plan_machine_string (const Plan *plan);
 /* The value the plan decided for SETTING, or NULL. */

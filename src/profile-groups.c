@@ -22,6 +22,7 @@ static const char *const endian_names[] = { "little", "big", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "hv", "pr", "tcg", NULL };
 static const char *const display_names[] = { "serial", "none", "vnc", "gtk", NULL };
 static const char *const net_names[] = { "user", "none", "tap", "bridge", NULL };
+static const char *const firmware_names[] = { "auto", "slof", "vof", NULL };
 static const char *const interface_names[] = { "virtio", "scsi", "nvme", NULL };
 static const char *const format_names[] = { "raw", "qcow2", "qed", "qcow", "vmdk", "vdi",
                                             "vhdx", "vpc", NULL };
@@ -511,10 +512,23 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
 gboolean
 profile_load_boot (LoadContext *ctx, const char *g, Profile *p, GError **error)
 {
+  g_autofree char *fw = NULL;
+  int firmware = p->firmware;
+
+  if (!ctx_get_opt (ctx, g, "firmware", &fw, error))
+    return FALSE;
+  /* firmware= once named an image file; that is bios= now. */
+  if (fw != NULL && strchr (fw, '/') != NULL)
+    return value_error (ctx, g, "firmware", fw, error,
+                        "'%s' is not a firmware (auto, slof or vof); a firmware image file goes in "
+                        "bios=PATH", fw);
+  if (!ctx_get_enum (ctx, g, "firmware", firmware_names, "a firmware", &firmware, error))
+    return FALSE;
+  p->firmware = firmware;
   return ctx_get_path (ctx, g, "kernel", PATH_FILE, &p->kernel, error)
          && ctx_get_path (ctx, g, "initrd", PATH_FILE, &p->initrd, error)
          && ctx_get_opt (ctx, g, "append", &p->append, error)
-         && ctx_get_path (ctx, g, "firmware", PATH_FILE, &p->firmware, error)
+         && ctx_get_path (ctx, g, "bios", PATH_FILE, &p->bios, error)
          && ctx_get_path (ctx, g, "cdrom", PATH_FILE, &p->cdrom, error);
 }
 
@@ -709,4 +723,10 @@ profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **e
     p->ci_hostname = g_steal_pointer (&host);
   }
   return TRUE;
+}
+
+const char *
+profile_firmware_to_string (FirmwareRequest f)
+{
+  return firmware_names[f];
 }

@@ -12,7 +12,8 @@ static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "me
                                           "nested", "accel", "machine", "display", "vnc",
                                           "vnc-password-file", "mem-path", "uuid", "endian",
                                           NULL };
-static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "cdrom", NULL };
+static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "bios", "cdrom",
+                                         NULL };
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };
 static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
 static const char *const qemu_keys[] = { "args", "binary", NULL };
@@ -66,7 +67,7 @@ profile_free (Profile *p)
   g_free (p->kernel);
   g_free (p->initrd);
   g_free (p->append);
-  g_free (p->firmware);
+  g_free (p->bios);
   g_free (p->cdrom);
   g_clear_pointer (&p->disks, g_ptr_array_unref);
   g_strfreev (p->forwards);

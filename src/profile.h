@@ -11,6 +11,8 @@ typedef enum { GUEST_MMU_RADIX, GUEST_MMU_HASH } GuestMmu;
 typedef enum { ACCEL_AUTO, ACCEL_KVM, ACCEL_HV, ACCEL_PR, ACCEL_TCG } AccelRequest;
 typedef enum { DISPLAY_SERIAL, DISPLAY_NONE, DISPLAY_VNC, DISPLAY_GTK } GuestDisplay;
 typedef enum { NET_USER, NET_NONE, NET_TAP, NET_BRIDGE } NetMode;
+/* [boot] firmware=: which pseries firmware boots the guest. */
+typedef enum { FIRMWARE_AUTO, FIRMWARE_SLOF, FIRMWARE_VOF } FirmwareRequest;
 
 typedef struct {
   char *name;         /* the [disk:NAME] part */
@@ -43,7 +45,9 @@ typedef struct {
   char *mem_path;      /* forces -mem-path DIR (absolute), NULL: planner decides */
 
   /* [boot] */
-  char *kernel, *initrd, *append, *firmware, *cdrom;
+  char *kernel, *initrd, *append, *cdrom;
+  FirmwareRequest firmware; /* auto: the planner decides (VOF for kernel= boots) */
+  char *bios;          /* a firmware image in place of QEMU's (-bios), or NULL */
 
   /* [disk:NAME] */
   GPtrArray *disks;    /* of ProfileDisk* */
@@ -80,7 +84,7 @@ GStrv profile_search_dirs (void);
 
 /* Load and validate PATH, then apply OVERRIDES ("group.key=value", each
  * validated the same way; a relative path in an override is relative to the
- * current directory). Checks that kernel, initrd, firmware, cdrom and disk
+ * current directory). Checks that kernel, initrd, bios, cdrom and disk
  * files exist. */
 Profile *profile_load (const char *path, const char *const *overrides, GError **error);
 
@@ -92,3 +96,4 @@ const char *profile_mmu_to_string (GuestMmu mmu);
 const char *profile_accel_to_string (AccelRequest a);
 gboolean profile_accel_from_string (const char *s, AccelRequest *ret);
 const char *profile_display_to_string (GuestDisplay d);
+const char *profile_firmware_to_string (FirmwareRequest f); /* "auto", "slof", "vof" */

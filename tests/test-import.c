@@ -152,14 +152,15 @@ END_TEST
 START_TEST (test_boot_and_disks)
 {
   g_autoptr (ImportResult) r = import_words (
-    "/opt/q/qemu-system-ppc64 -kernel vmlinux -initrd /b/initrd -bios slof.bin "
+    "/opt/q/qemu-system-ppc64 -machine pseries,x-vof=on -kernel vmlinux -initrd /b/initrd -bios slof.bin "
     "-drive file=a,,b.qcow2,format=qcow2,if=virtio,id=root "
     "-drive file=ro.img,if=scsi,readonly=on -drive file=c.iso,media=cdrom "
     "-drive file=x.img,if=none,id=x -drive file=nbd:host:10809 -hdb old.img bare.img");
 
   expect_key (r, "boot", "kernel", "/w/vmlinux");
   expect_key (r, "boot", "initrd", "/b/initrd");
-  expect_key (r, "boot", "firmware", "/w/slof.bin");
+  expect_key (r, "boot", "bios", "/w/slof.bin");
+  expect_key (r, "boot", "firmware", "vof"); /* -machine x-vof=on */
   expect_key (r, "boot", "cdrom", "/w/c.iso");
   expect_key (r, "disk:root", "file", "/w/a,b.qcow2");
   expect_key (r, "disk:root", "format", "qcow2");

@@ -678,7 +678,8 @@ run_row (const Row *r, EmulatorFacts *emu)
     for (guint i = 0; i < pl->machine_props->len; i++) {
       g_auto (GStrv) kv = g_strsplit (g_ptr_array_index (pl->machine_props, i), "=", 2);
       ck_assert_msg (plan_is_planned_property (kv[0]) || g_str_equal (kv[0], "kvm-type") ||
-                         g_str_equal (kv[0], "max-cpu-compat") || g_str_equal (kv[0], "cap-nested-hv"),
+                         g_str_equal (kv[0], "max-cpu-compat") || g_str_equal (kv[0], "cap-nested-hv") ||
+                         g_str_equal (kv[0], "x-vof"),
                      "%s: %s is set by the planner but not in plan_is_planned_property()", r->name, kv[0]);
     }
     for (guint i = 0; i < pl->decisions->len; i++) {
@@ -739,6 +740,84 @@ START_TEST (test_qemu10_has_no_pseries2)
   ck_assert_int_eq (pl->status, PLAN_REFUSED_IMPOSSIBLE);
   ck_assert (any_contains (pl->reasons, "no machine type pseries-2.11"));
   ck_assert (any_contains (pl->ways_out, "machine=pseries"));
+}
+END_TEST
+
+/* Rule FIRMWARE: VOF for direct kernel boots on QEMU 6.0+, SLOF for
+ * everything VOF cannot boot; firmware=vof there is refused with the way out. */
+typedef struct {
+  const char *name;
+  HostKind host;
+  AccelRequest accel;
+  int qemu_major;          /* 0: the recorded 7.2 */
+  gboolean kernel, cdrom, bios;
+  FirmwareRequest firmware;
+  PlanStatus status;
+  PlanFirmware expected;
+  const char *text;        /* in the firmware decision, or in a reason / way out */
+} FirmwareRow;
+
+static const FirmwareRow firmware_rows[] = {
+  { "TCG kernel boot -> VOF", H_X86, ACCEL_AUTO, 0, TRUE, FALSE, FALSE, FIRMWARE_AUTO, PLAN_OK,
+    PLAN_FIRMWARE_VOF, "direct kernel boot" },
+  { "KVM-HV kernel boot -> VOF", H_RADIX_64K, ACCEL_AUTO, 0, TRUE, FALSE, FALSE, FIRMWARE_AUTO, PLAN_OK,
+    PLAN_FIRMWARE_VOF, "direct kernel boot" },
+  { "kernel and CD-ROM -> VOF (the kernel drives the CD-ROM)", H_X86, ACCEL_AUTO, 0, TRUE, TRUE, FALSE,
+    FIRMWARE_AUTO, PLAN_OK, PLAN_FIRMWARE_VOF, NULL },
+  { "firmware=slof keeps SLOF", H_X86, ACCEL_AUTO, 0, TRUE, FALSE, FALSE, FIRMWARE_SLOF, PLAN_OK,
+    PLAN_FIRMWARE_SLOF, "firmware=slof" },
+  { "CD-ROM boot -> SLOF", H_X86, ACCEL_AUTO, 0, FALSE, TRUE, FALSE, FIRMWARE_AUTO, PLAN_OK,
+    PLAN_FIRMWARE_SLOF, "VOF has no drivers" },
+  { "QEMU 5.2 -> SLOF", H_X86, ACCEL_AUTO, 5, TRUE, FALSE, FALSE, FIRMWARE_AUTO, PLAN_OK,
+    PLAN_FIRMWARE_SLOF, "QEMU 6.0" },
+  { "bios= -> SLOF", H_X86, ACCEL_AUTO, 0, TRUE, FALSE, TRUE, FIRMWARE_AUTO, PLAN_OK, PLAN_FIRMWARE_SLOF,
+    "bios=" },
+  { "KVM PR -> SLOF", H_HASH_64K, ACCEL_PR, 0, TRUE, FALSE, FALSE, FIRMWARE_AUTO, PLAN_OK,
+    PLAN_FIRMWARE_SLOF, "KVM PR" },
+  { "firmware=vof, KVM PR -> VOF as asked", H_HASH_64K, ACCEL_PR, 0, TRUE, FALSE, FALSE, FIRMWARE_VOF,
+    PLAN_OK, PLAN_FIRMWARE_VOF, "firmware=vof" },
+  { "firmware=vof, CD-ROM only -> refused", H_X86, ACCEL_AUTO, 0, FALSE, TRUE, FALSE, FIRMWARE_VOF,
+    PLAN_REFUSED_IMPOSSIBLE, 0, "firmware=slof" },
+  { "firmware=vof, QEMU 5.2 -> refused", H_X86, ACCEL_AUTO, 5, TRUE, FALSE, FALSE, FIRMWARE_VOF,
+    PLAN_REFUSED_IMPOSSIBLE, 0, "QEMU 6.0" },
+};
+
+START_TEST (test_firmware)
+{
+  const FirmwareRow *r = &firmware_rows[_i];
+  g_autoptr (EmulatorFacts) emu = r->qemu_major ? qemu_version (r->qemu_major, 2, "pseries-2.1") : qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (r->host);
+  GuestSpec g = { r->host == H_HASH_64K ? H : R, K64, .accel = r->accel };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+  g_autofree char *dump = NULL;
+
+  p->firmware = r->firmware;
+  if (r->kernel)
+    p->kernel = g_strdup ("/boot/vmlinux");
+  if (r->cdrom)
+    p->cdrom = g_strdup ("/iso/install.iso");
+  if (r->bios)
+    p->bios = g_strdup ("/fw/slof.bin");
+  pl = plan_build (h, emu, p);
+  dump = dump_plan (pl);
+  ck_assert_msg (pl->status == r->status, "%s: status %d\n%s", r->name, pl->status, dump);
+  if (r->status != PLAN_OK) {
+    ck_assert_msg (any_contains (pl->reasons, r->text) || any_contains (pl->ways_out, r->text),
+                   "%s: '%s' not in the refusal\n%s", r->name, r->text, dump);
+    ck_assert_msg (any_contains (pl->ways_out, "firmware=slof"), "%s: no way out\n%s", r->name, dump);
+    return;
+  }
+  ck_assert_msg (pl->firmware == r->expected, "%s: firmware %s\n%s", r->name,
+                 plan_firmware_to_string (pl->firmware), dump);
+  ck_assert_str_eq (plan_decision_value (pl, "firmware"), plan_firmware_to_string (r->expected));
+  if (r->text)
+    ck_assert_msg (strstr (plan_decision_reason (pl, "firmware"), r->text) != NULL, "%s: reason '%s'", r->name,
+                   plan_decision_reason (pl, "firmware"));
+  if (r->expected == PLAN_FIRMWARE_VOF)
+    ck_assert_str_eq (plan_machine_prop (pl, "x-vof"), "on");
+  else
+    ck_assert_ptr_null (plan_machine_prop (pl, "x-vof"));
 }
 END_TEST
 
@@ -1138,11 +1217,26 @@ START_TEST (test_firmware_missing)
   ck_assert (any_contains (pl->ways_out, "apt-get install qemu-system-data"));
   g_clear_pointer (&pl, plan_free);
 
-  p->firmware = g_strdup ("/opt/fw/slof-custom.bin");
+  p->bios = g_strdup ("/opt/fw/slof-custom.bin");
   pl = plan_build (h, emu, p);
   ck_assert_int_eq (pl->status, PLAN_OK);
   g_clear_pointer (&pl, plan_free);
-  g_clear_pointer (&p->firmware, g_free);
+  g_clear_pointer (&p->bios, g_free);
+
+  /* A direct kernel boot runs VOF: vof.bin is the file it needs. */
+  p->kernel = g_strdup ("/boot/vmlinux");
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_OK);
+  ck_assert_int_eq (pl->firmware, PLAN_FIRMWARE_VOF);
+  g_clear_pointer (&pl, plan_free);
+  g_strfreev (emu->firmware);
+  emu->firmware = g_strdupv ((char **) (const char *const[]){ "slof.bin", NULL });
+  pl = plan_build (h, emu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->reasons, "vof.bin is not installed"));
+  ck_assert (any_contains (pl->ways_out, "firmware=slof"));
+  g_clear_pointer (&pl, plan_free);
+  g_clear_pointer (&p->kernel, g_free);
 
   g_strfreev (emu->firmware);
   emu->firmware = g_strdupv ((char **) both);
@@ -1375,6 +1469,7 @@ plan_suite (void)
   tcase_add_test (rules, test_power8_smt);
   tcase_add_test (rules, test_power9_smt_free);
   tcase_add_test (rules, test_firmware_missing);
+  tcase_add_loop_test (rules, test_firmware, 0, G_N_ELEMENTS (firmware_rows));
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
   suite_add_tcase (s, rules);

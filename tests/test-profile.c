@@ -173,7 +173,8 @@ START_TEST (test_every_key)
     "kernel=boot/vmlinux\n"
     "initrd=boot/initrd.cpio\n"
     "append=console=hvc0 root=/dev/vda rw\n"
-    "firmware=boot/slof.bin\n"
+    "firmware=SLOF\n"
+    "bios=boot/slof.bin\n"
     "cdrom=install.iso\n"
     "[disk:root]\n"
     "file=root.qcow2\n"
@@ -210,7 +211,8 @@ START_TEST (test_every_key)
   ck_assert_str_eq (p->kernel, kernel);
   ck_assert_str_eq (p->initrd, initrd);
   ck_assert_str_eq (p->append, "console=hvc0 root=/dev/vda rw");
-  ck_assert_str_eq (p->firmware, fw);
+  ck_assert_int_eq (p->firmware, FIRMWARE_SLOF);
+  ck_assert_str_eq (p->bios, fw);
   ck_assert_str_eq (p->cdrom, iso);
 
   ck_assert_uint_eq (p->disks->len, 2);
@@ -311,7 +313,9 @@ static const struct {
   { "boot", "kernel", "a\\nb", "line break" },
   { "boot", "kernel", "subdir", "is a directory" },
   { "boot", "initrd", "no-such-initrd", "does not exist" },
-  { "boot", "firmware", "~/no-such-fw", "does not exist" },
+  { "boot", "bios", "~/no-such-fw", "does not exist" },
+  { "boot", "firmware", "uefi", "is not a firmware (auto, slof or vof)" },
+  { "boot", "firmware", "/usr/share/qemu/slof.bin", "a firmware image file goes in bios=PATH" },
   { "boot", "cdrom", "${XDG_CACHE_HOME}/no-such.iso", "does not exist" },
   { "disk:d", "file", "no-such.img", "does not exist" },
   { "disk:d", "format", "qcow3", "raw, qcow2" },
@@ -495,14 +499,15 @@ START_TEST (test_paths)
   g_autoptr (Profile) p = load_ok ("[boot]\n"
                                    "kernel=~/ppcvm-test-vmlinux\n"
                                    "initrd=${XDG_CACHE_HOME}/ppcvm/test/initrd\n"
-                                   "firmware=./sub/../fw.bin\n"
+                                   "bios=./sub/../fw.bin\n"
                                    "[disk:odd]\n"
                                    "file=dir with, comma/a b,c=d.img\n",
                                    NULL);
 
   ck_assert_str_eq (p->kernel, home);
   ck_assert_str_eq (p->initrd, cache);
-  ck_assert_str_eq (p->firmware, fw);
+  ck_assert_str_eq (p->bios, fw);
+  ck_assert_int_eq (p->firmware, FIRMWARE_AUTO);
   ck_assert_str_eq (((ProfileDisk *) p->disks->pdata[0])->file, odd);
   g_remove (home);
   g_remove (cache);

@@ -146,15 +146,15 @@ roundtrip() {
 
 case "${1:-roundtrip}" in
 roundtrip)
-  roundtrip tcg-old "--accel tcg" "" -- \
+  roundtrip tcg-old "--accel tcg" "added machine x-vof=on=firmware" -- \
     qemu-system-ppc64 -name demo -M pseries-2.11,cap-htm=off -accel tcg -cpu POWER8 -m 1G -smp 2 \
     -kernel vmlinux -initrd initrd.cpio -append "console=hvc0 quiet" \
     -drive file=d,,1.qcow2,format=qcow2,if=virtio -cdrom c.iso \
     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22 -device virtio-net-pci,netdev=n0 \
     -nographic -vga none -boot order=c -S
-  ok "TCG alias with an old machine type: every setting survives"
+  ok "TCG alias with an old machine type: every setting survives (VOF added for the kernel boot, a decision)"
 
-  roundtrip tcg-new "--accel tcg" "removed cpu power9_v2.2=cpu;added cpu POWER9=cpu" -- \
+  roundtrip tcg-new "--accel tcg" "removed cpu power9_v2.2=cpu;added cpu POWER9=cpu;added machine x-vof=on=firmware" -- \
     qemu-system-ppc64 -machine pseries,accel=tcg,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,ic-mode=xics \
     -cpu power9_v2.2 -m size=2G -smp cpus=2 -name "my guest" \
     -kernel vmlinux -append "root=/dev/sda" -hda disk.img \
@@ -162,13 +162,13 @@ roundtrip)
   ok "TCG alias with caps, -nic, -hda, -display none: only the CPU model changes (a decision)"
 
   [ -f "$HOSTS/hash-4k.json" ] || fail "no $HOSTS/hash-4k.json (a file of the repository)"
-  roundtrip kvm-hash4k "--host $HOSTS/hash-4k.json -s guest.page-size=4K" "" -- \
+  roundtrip kvm-hash4k "--host $HOSTS/hash-4k.json -s guest.page-size=4K" "added machine x-vof=on=firmware" -- \
     qemu-system-ppc64 -name hv -machine pseries,accel=kvm,kvm-type=HV,cap-hpt-max-page-size=4096 -cpu host \
     -m 2G -smp 4 -mem-path "$WORK/hp" -kernel vmlinux -append "console=hvc0" \
     -drive file=disk.img,format=raw,if=virtio,readonly=on -nic none -nographic -vga none
   ok "KVM-HV alias on a 4 KiB hash host: kvm-type and the page size cap come back from the planner"
 
-  roundtrip kvm-radix4k "--host $HOSTS/radix-4k.json" "removed machine cap-hpt-max-page-size=65536=cap-hpt-max-page-size;added machine cap-hpt-max-page-size=4096=cap-hpt-max-page-size" -- \
+  roundtrip kvm-radix4k "--host $HOSTS/radix-4k.json" "removed machine cap-hpt-max-page-size=65536=cap-hpt-max-page-size;added machine cap-hpt-max-page-size=4096=cap-hpt-max-page-size;added machine x-vof=on=firmware" -- \
     qemu-system-ppc64 -name radix -enable-kvm -machine pseries,cap-hpt-max-page-size=65536,kvm-type=HV \
     -cpu host -m 4G -smp 8 -kernel vmlinux -nic none -nographic -vga none
   ok "a wrong cap in the alias is replaced by the planner's, which --explain names"

@@ -147,4 +147,37 @@ P
   pass "bad inputs: clear errors, non-zero exits, nothing started"
 }
 
+# Rule FIRMWARE: a kernel= profile boots with VOF by default and with SLOF
+# when asked; both reach the guest's last marker. firmware=vof where VOF
+# cannot boot is refused before qemu starts, with the way out.
+case_firmware() {
+  local p iso
+  p=$(write_profile firmware </dev/null)
+  "$PPCVM_BIN" plan --json "$p" >"$WORK/plan.json" || fail "plan failed"
+  grep -q '"firmware": "vof"' "$WORK/plan.json" || fail "auto did not plan VOF: $(cat "$WORK/plan.json")"
+  "$PPCVM_BIN" run --dry-run "$p" | grep -q 'x-vof=on' || fail "no x-vof=on in the argv"
+  boot "$WORK/vof.log" run "$p" || fail "VOF boot: ppcvm run exited $?"
+  expect_booted "$WORK/vof.log"
+  grep -q 'SLOF' "$WORK/vof.log" && fail "SLOF ran under firmware=auto: $(head -5 "$WORK/vof.log")"
+  "$PPCVM_BIN" run --dry-run -s boot.firmware=slof "$p" | grep -q 'x-vof' && fail "x-vof with firmware=slof"
+  boot "$WORK/slof.log" run -s boot.firmware=slof "$p" || fail "SLOF boot: ppcvm run exited $?"
+  expect_booted "$WORK/slof.log"
+  grep -q 'SLOF' "$WORK/slof.log" || fail "SLOF's banner missing under firmware=slof"
+  pass "firmware=auto boots the kernel with VOF, firmware=slof with SLOF"
+
+  iso=$WORK/install.iso
+  truncate -s 1M "$iso"
+  p=$(write_profile cdonly <<P
+P
+)
+  sed -i "/^kernel=/d; /^initrd=/d; /^append=/d; s|^\[boot\]\$|[boot]\ncdrom=$iso\nfirmware=vof|" "$p"
+  expect_error "firmware=vof, CD-ROM only" "VOF has no disk, CD-ROM or network drivers" run "$p"
+  grep -q 'firmware=slof' "$WORK/err" || fail "no way out: $(cat "$WORK/err")"
+  "$PPCVM_BIN" plan -s boot.firmware=slof "$p" >/dev/null || fail "firmware=slof does not plan the CD-ROM guest"
+  p=$(write_profile badfw </dev/null)
+  sed -i 's|^\[boot\]$|[boot]\nfirmware=openbios|' "$p"
+  expect_error "unknown firmware" "auto, slof or vof" run "$p"
+  pass "firmware=vof without a kernel is refused with firmware=slof as the way out; unknown values name the accepted ones"
+}
+
 "case_${1:?case name}"

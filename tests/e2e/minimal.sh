@@ -64,6 +64,7 @@ case_roms() {
 case_firmware() {
   local p rc=0
   p=$(write_profile nofw </dev/null)
+  sed -i 's|^\[boot\]$|[boot]\nfirmware=slof|' "$p"
   in_minimal_qemu "${ROMS[@]}" slof.bin -- "$PPCVM_BIN" run "$p" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
   cat "$WORK/err"
   [ $rc = 3 ] || fail "expected exit 3 (refused), got $rc"
@@ -74,6 +75,15 @@ case_firmware() {
   in_minimal_qemu "${ROMS[@]}" -- "$PPCVM_BIN" plan "$p" >/dev/null 2>"$WORK/err2" \
     || fail "with slof.bin present the plan must pass: $(cat "$WORK/err2")"
   pass "slof.bin missing: refused before qemu starts, with the file and the package"
+  # A direct kernel boot (firmware=auto) runs VOF: vof.bin is what it needs.
+  p=$(write_profile novof </dev/null)
+  rc=0
+  in_minimal_qemu "${ROMS[@]}" vof.bin -- "$PPCVM_BIN" run "$p" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+  [ $rc = 3 ] || fail "vof.bin hidden: expected exit 3 (refused), got $rc: $(cat "$WORK/err")"
+  grep -q 'vof.bin is not installed' "$WORK/err" && grep -q 'firmware=slof' "$WORK/err" \
+    || fail "the refusal must name vof.bin and firmware=slof: $(cat "$WORK/err")"
+  grep -q 'PPCVM-GUEST\|qemu-system-ppc64:' "$WORK/out" "$WORK/err" && fail "qemu was started"
+  pass "vof.bin missing: a kernel boot is refused before qemu starts, with firmware=slof as a way out"
 }
 
 case "${1:-}" in
