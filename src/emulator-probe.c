@@ -267,29 +267,30 @@ out:
 
 /* ---- finding and probing the binary ---- */
 
-/* PATH must be an executable regular file. */
+/* PATH must be an executable regular file; its stat goes to RET_ST (may be NULL). */
 static gboolean
-check_binary (const char *path, GError **error)
+check_binary (const char *path, struct stat *ret_st, GError **error)
 {
-  struct stat st;
+  struct stat local;
+  struct stat *st = ret_st != NULL ? ret_st : &local;
 
-  if (stat (path, &st) != 0) {
+  if (stat (path, st) != 0) {
     int errsv = errno;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "emulator %s: %s", path,
                  errsv == ENOENT ? "not found" : g_strerror (errsv));
     return FALSE;
   }
-  if (S_ISDIR (st.st_mode)) {
+  if (S_ISDIR (st->st_mode)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                  "emulator %s: a directory, not a program", path);
     return FALSE;
   }
-  if (!S_ISREG (st.st_mode)) {
+  if (!S_ISREG (st->st_mode)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "emulator %s: not a regular file", path);
     return FALSE;
   }
   /* access() says yes to root for any file: require an x bit as well. */
-  if ((st.st_mode & 0111) == 0 || access (path, X_OK) != 0) {
+  if ((st->st_mode & 0111) == 0 || access (path, X_OK) != 0) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "emulator %s: not executable", path);
     return FALSE;
   }
@@ -326,7 +327,7 @@ emulator_find_binary (const char *path, GError **error)
   /* A path (with a '/') is the user's own choice; a bare name is looked up
    * in $PATH, never in the current directory. */
   if (path != NULL && strchr (path, '/') != NULL)
-    return check_binary (path, error) ? g_canonicalize_filename (path, NULL) : NULL;
+    return check_binary (path, NULL, error) ? g_canonicalize_filename (path, NULL) : NULL;
   found = find_in_path (path != NULL ? path : EMULATOR_NAME);
   if (found == NULL && path != NULL)
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND,
@@ -524,7 +525,7 @@ emulator_probe_uncached (const char *binary, guint timeout_ms, GError **error)
   int sv[2], status = 0;
 
   g_return_val_if_fail (binary != NULL, NULL);
-  if (!check_binary (binary, error))
+  if (!check_binary (binary, NULL, error))
     return NULL;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     int errsv = errno;
@@ -676,7 +677,7 @@ emulator_probe (const char *binary, guint timeout_ms, GError **error)
   struct stat st;
 
   g_return_val_if_fail (binary != NULL, NULL);
-  if (!check_binary (binary, error) || stat (binary, &st) != 0)
+  if (!check_binary (binary, &st, error))
     return NULL;
   g_checksum_update (sum, (const guchar *) binary, -1);
   name = g_strdup_printf ("emulator-%.16s.json", g_checksum_get_string (sum));

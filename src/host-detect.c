@@ -118,9 +118,11 @@ detect_live_user (HostFacts *f)
 
   if (getrlimit (RLIMIT_MEMLOCK, &rl) == 0)
     f->memlock_limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (gint64) rl.rlim_cur;
-  /* The group lookup goes through NSS (slow): only worth it when /dev/kvm
-   * is not usable, which is when the advice needs it. */
-  if (f->kvm_usable == PPCVM_YES)
+  /* The group lookup goes through NSS (nscd connects, nsswitch.conf,
+   * /etc/group: most of a warm `ppcvm plan`'s system calls): only worth it
+   * on a POWER host whose /dev/kvm is not usable, which is when the advice
+   * needs it. Elsewhere only TCG can run a POWER guest. */
+  if (f->kvm_usable == PPCVM_YES || !host_is_ppc64 (f))
     return;
   g = getgrnam ("kvm");
   if (g != NULL) {
