@@ -133,6 +133,9 @@ def expect_hv_plan(case, extra=()):
         return None
     check(rc == 0 and p.get('ok') is True, '%s: planned' % case, json.dumps(p)[:400])
     check(p.get('accel') == 'kvm-hv', '%s: plan is KVM-HV' % case, str(p.get('accel')))
+    # Rule FIRMWARE: a kernel= profile under KVM-HV gets VOF by default.
+    check(p.get('firmware') == 'vof' and 'x-vof=on' in p.get('machine_options', ''),
+          '%s: firmware=auto plans VOF (x-vof=on)' % case, '%s %s' % (p.get('firmware'), p.get('machine_options')))
     expect_caps_from_probe(case, p)
     for e in extra:
         check(e in p.get('machine_options', ''), '%s: plan has %s' % (case, e), p.get('machine_options', ''))

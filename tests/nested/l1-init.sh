@@ -87,7 +87,7 @@ VOF="-machine x-vof=on"
 case $KIND in
 64k)
   plan radix $P/radix.conf
-  run radix-slof $P/radix.conf                          # SLOF, the default firmware
+  run radix-slof -s boot.firmware=slof $P/radix.conf   # SLOF, asked for (auto would pick VOF)
   plan hash-hv --accel hv $P/hash.conf
   run hash-hv --accel hv $P/hash.conf                   # refused before qemu starts
   run pr --accel pr $P/radix.conf                       # refused: no kvm_pr here
@@ -96,11 +96,11 @@ case $KIND in
   ;;
 4k)
   plan radix $P/radix.conf
-  run radix-vof $P/radix.conf -- $VOF                   # 64 KiB L2 kernel on a 4 KiB host
+  run radix-vof $P/radix.conf                           # VOF: firmware=auto, kernel= set; 64 KiB L2 kernel on a 4 KiB host
   plan radix-4k $P/radix-4k.conf
-  run radix-4k-vof $P/radix-4k.conf -- $VOF             # 4 KiB L2 kernel
+  run radix-4k-vof $P/radix-4k.conf                     # VOF (auto); 4 KiB L2 kernel
   plan radix-2.11 $P/radix-2.11.conf
-  run radix-2.11-slof $P/radix-2.11.conf                # cap-htm=off from the probe; SLOF
+  run radix-2.11-slof -s boot.firmware=slof $P/radix-2.11.conf  # cap-htm=off from the probe; SLOF
   ;;
 esac
 echo "NESTED-DONE uptime=$(up)"
