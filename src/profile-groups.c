@@ -721,6 +721,27 @@ profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **e
                           "'%s' is not a host name (letters, digits and '-', up to 63)", host);
     g_free (p->ci_hostname);
     p->ci_hostname = g_steal_pointer (&host);
+
+gboolean
+profile_load_ssh (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *port = NULL;
+
+  if (!ctx_get_opt (ctx, g, "user", &p->ssh_user, error)
+      || !ctx_get_path (ctx, g, "identity", PATH_FILE, &p->ssh_identity, error)
+      || !ctx_get_opt (ctx, g, "port", &port, error)
+      || !ctx_get_bool (ctx, g, "forward", &p->ssh_forward, error))
+    return FALSE;
+  if (p->ssh_user != NULL && (*g_strstrip (p->ssh_user) == '\0' || !profile_is_word (p->ssh_user, "._-")
+                              || p->ssh_user[0] == '-'))
+    return value_error (ctx, g, "user", p->ssh_user, error,
+                        "'%s' is not a user name (letters, digits, '.', '_', '-'; not starting with '-')",
+                        p->ssh_user);
+  if (port != NULL) {
+    guint64 v = 0;
+    if (!g_ascii_string_to_unsigned (g_strstrip (port), 10, 1, 65535, &v, NULL))
+      return value_error (ctx, g, "port", port, error, "'%s' is not a port (1-65535)", port);
+    p->ssh_port = (guint) v;
   }
   return TRUE;
 }

@@ -31,3 +31,4 @@ gboolean profile_load_disk (LoadContext *ctx, const char *g, Profile *p, GError 
 gboolean profile_load_network (LoadContext *ctx, const char *g, Profile *p, GError **error);
 gboolean profile_load_qemu (LoadContext *ctx, const char *g, Profile *p, GError **error);
 gboolean profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **error);
+gboolean profile_load_ssh (LoadContext *ctx, const char *g, Profile *p, GError **error);

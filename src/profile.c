@@ -18,6 +18,7 @@ static const char *const disk_keys[] = { "file", "format", "interface", "readonl
 static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
 static const char *const qemu_keys[] = { "args", "binary", NULL };
 static const char *const cloud_init_keys[] = { "user", "hostname", "ssh-key", NULL };
+static const char *const ssh_keys[] = { "user", "identity", "port", "forward", NULL };
 
 void
 profile_disk_free (ProfileDisk *d)
@@ -48,6 +49,8 @@ profile_new_defaults (void)
   p->net_mode = NET_USER;
   p->forwards = g_new0 (char *, 1);
   p->qemu_args = g_new0 (char *, 1);
+  p->ssh_port = 22;
+  p->ssh_forward = TRUE;
   return p;
 }
 
@@ -79,6 +82,8 @@ profile_free (Profile *p)
   g_free (p->ci_user);
   g_free (p->ci_hostname);
   g_free (p->ci_ssh_key);
+  g_free (p->ssh_user);
+  g_free (p->ssh_identity);
   g_free (p);
 }
 
@@ -95,6 +100,7 @@ static const GroupDef groups[] = {
   { "network", network_keys, profile_load_network },
   { "qemu", qemu_keys, profile_load_qemu },
   { "cloud-init", cloud_init_keys, profile_load_cloud_init },
+  { "ssh", ssh_keys, profile_load_ssh },
 };
 
 static gboolean
@@ -123,6 +129,7 @@ find_group (const char *source, const char *group, GError **error)
   g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                "%s: unknown group [%s] (accepted: [guest], [boot], [disk:NAME], [network], "
                "[qemu], [cloud-init])", source, group);
+               "[qemu], [ssh])", source, group);
   return NULL;
 }
 
@@ -398,4 +405,31 @@ profile_find (const char *name, GError **error)
   g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND,
                "no profile '%s': %s is not in any of %s", name, file, list);
   return NULL;
+}
+
+guint
+profile_ssh_host_port (const Profile *profile)
+{
+  /* Forwards are normalized: PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT. */
+  for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++) {
+    const char *f = profile->forwards[i];
+    const char *dash = strchr (f, '-');
+    const char *gport = strrchr (f, ':');
+    const char *hport;
+    guint64 h = 0, g = 0;
+
+    if (!g_str_has_prefix (f, "tcp:") || dash == NULL || gport == NULL || gport < dash)
+      continue;
+    for (hport = dash; hport > f && hport[-1] != ':'; hport--)
+      ;
+    {
+      g_autofree char *hs = g_strndup (hport, (gsize) (dash - hport));
+      if (!g_ascii_string_to_unsigned (hs, 10, 1, 65535, &h, NULL)
+          || !g_ascii_string_to_unsigned (gport + 1, 10, 1, 65535, &g, NULL))
+        continue;
+    }
+    if (g == profile->ssh_port)
+      return (guint) h;
+  }
+  return 0;
 }

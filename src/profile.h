@@ -59,6 +59,12 @@ typedef struct {
   char *net_model;     /* NULL: virtio-net-pci */
   char *net_rom;       /* the NIC's option ROM; NULL: none (pseries never runs one) */
 
+  /* [ssh] (ppcvm ssh) */
+  char *ssh_user;      /* NULL: ssh's default (the local user name) */
+  char *ssh_identity;  /* a private key (absolute), or NULL */
+  guint ssh_port;      /* the guest's sshd port (22) */
+  gboolean ssh_forward; /* forward a loopback port to it at start (yes) */
+
   /* [qemu] */
   char **qemu_args;
   char *qemu_binary;   /* NULL: search $PATH */
@@ -91,6 +97,10 @@ Profile *profile_load (const char *path, const char *const *overrides, GError **
 /* The same from text (FILENAME is used in messages and to resolve paths). */
 Profile *profile_load_data (const char *data, const char *filename, const char *const *overrides,
                             GError **error);
+
+/* The host port of the forward to the guest's sshd (ssh_port) in PROFILE's
+ * forwards, or 0 when none forwards it. */
+guint profile_ssh_host_port (const Profile *profile);
 
 const char *profile_mmu_to_string (GuestMmu mmu);
 const char *profile_accel_to_string (AccelRequest a);

@@ -81,6 +81,7 @@ guest_state_to_json (const GuestState *s)
   add_string (o, "accel", s->accel);
   json_object_object_add (o, "memory", json_object_new_int64 ((int64_t) s->memory));
   add_string (o, "profile", s->profile);
+  json_object_object_add (o, "ssh_port", s->ssh_port > 0 ? json_object_new_int64 (s->ssh_port) : NULL);
   json_object_object_add (o, "started", json_object_new_int64 (s->started));
   add_string (o, "qmp_socket", s->qmp_socket);
   add_string (o, "console_socket", s->console_socket);
@@ -177,6 +178,7 @@ guest_state_load (const char *dir, GError **error)
   s->accel = get_string (o, "accel");
   s->memory = (guint64) MAX (get_int (o, "memory"), 0);
   s->profile = get_string (o, "profile");
+  s->ssh_port = (guint) CLAMP (get_int (o, "ssh_port"), 0, 65535);
   s->started = get_int (o, "started");
   return g_steal_pointer (&s);
 }

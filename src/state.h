@@ -43,6 +43,7 @@ typedef struct {
   guint64 launcher_start;
   char *accel;          /* "tcg", "kvm-hv", "kvm-pr" */
   guint64 memory;       /* bytes */
+  guint ssh_port;       /* the loopback port forwarded to the guest's sshd, 0: none */
   char *profile;        /* the profile's path, or NULL */
   gint64 started;       /* Unix time, seconds */
   char *qmp_socket;

@@ -15,7 +15,7 @@ function __ppcvm_guests
     ppcvm list --names 2>/dev/null
 end
 
-set -l __ppcvm_cmds host plan run list stop console profiles new matrix hugepages desktop-entry import export get os help
+set -l __ppcvm_cmds host plan run list stop console ssh profiles new matrix hugepages desktop-entry import export get os help
 
 complete -c ppcvm -f
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l help -s h -d 'Show the commands'
@@ -27,6 +27,7 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a run -d '
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a list -d 'List the running detached guests'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a stop -d 'Power a detached guest off'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a console -d "Attach to a detached guest's serial console"
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a ssh -d "Log in to a detached guest over SSH"
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a profiles -d 'List the installed profiles'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a new -d 'Copy a profile into your profile directory'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a matrix -d 'What this host can run, per guest kind'
@@ -62,7 +63,9 @@ complete -c ppcvm -n "__fish_seen_subcommand_from run" -l exec -d 'Replace ppcvm
 
 # list, stop, console
 complete -c ppcvm -n "__fish_seen_subcommand_from list profiles" -l names -d 'Only the names, one per line'
-complete -c ppcvm -n "__fish_seen_subcommand_from stop console" -a '(__ppcvm_guests)' -d Guest
+complete -c ppcvm -n "__fish_seen_subcommand_from stop console ssh" -a '(__ppcvm_guests)' -d Guest
+complete -c ppcvm -n "__fish_seen_subcommand_from ssh" -s t -l timeout -x -d 'Seconds to wait for sshd'
+
 complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s t -l timeout -x -d 'Seconds to wait for the powerdown'
 complete -c ppcvm -n "__fish_seen_subcommand_from stop" -s f -l force -d 'Cut the power: QMP quit, then SIGKILL'
 

@@ -4,6 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <errno.h>
+
 #include "cli.h"
 #include "host-json.h"
 #include "util.h"
@@ -226,4 +232,25 @@ cli_message (const char *fmt, ...)
   vfprintf (stderr, fmt, ap);
   fputc ('\n', stderr);
   va_end (ap);
+}
+
+gboolean
+cli_free_loopback_port (guint *ret_port, GError **error)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0
+      || getsockname (fd, (struct sockaddr *) &addr, &len) != 0) {
+    int errsv = errno;
+    if (fd >= 0)
+      close (fd);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot find a free port on 127.0.0.1 for SSH: %s",
+                 g_strerror (errsv));
+    return FALSE;
+  }
+  close (fd);
+  *ret_port = ntohs (addr.sin_port);
+  return TRUE;
 }

@@ -75,3 +75,6 @@ gboolean cli_load_profile_and_host (const char *profile_arg, const CliHostOption
 /* Print "ppcvm: error: MSG" to stderr. */
 void cli_error (const GError *error);
 void cli_message (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+/* A TCP port on 127.0.0.1 that nothing listens on now (bound and released). */
+gboolean cli_free_loopback_port (guint *ret_port, GError **error);

@@ -200,6 +200,7 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
     s->accel = g_strdup (plan_accel_to_string (plan->accel));
     s->memory = plan->memory;
     s->profile = g_strdup (profile->path);
+    s->ssh_port = profile_ssh_host_port (profile);
     s->started = g_get_real_time () / G_USEC_PER_SEC;
     if (!guest_state_save (s, &error)) {
       state_remove_guest_dir (s->dir, NULL);
@@ -312,7 +313,7 @@ cmd_list (int argc, char **argv)
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *runtime = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  int width[7] = { 0 };
+  int width[8] = { 0 };
   ppcvm_autofd int lock = -1;
 
   if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, &error)) {
@@ -353,26 +354,27 @@ cmd_list (int argc, char **argv)
 
   if (guests->len == 0)
     return EXIT_OK;
-  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY PROFILE", " ", -1));
+  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH PROFILE", " ", -1));
   for (guint i = 0; i < guests->len; i++) {
     const GuestState *s = guests->pdata[i];
-    char **row = g_new0 (char *, 8);
+    char **row = g_new0 (char *, 9);
     row[0] = g_strdup (s->name);
     row[1] = s->pid > 0 ? g_strdup_printf ("%d", (int) s->pid) : g_strdup ("-");
     row[2] = g_strdup (s->status == GUEST_RUNNING ? "running" : s->status == GUEST_STARTING ? "starting" : "unknown");
     row[3] = g_strdup (s->accel != NULL ? s->accel : "-");
     row[4] = format_uptime (s->started >= 0 ? now - s->started : -1);
     row[5] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
-    row[6] = g_strdup (s->profile != NULL ? s->profile : "-");
+    row[6] = s->ssh_port > 0 ? g_strdup_printf ("127.0.0.1:%u", s->ssh_port) : g_strdup ("-");
+    row[7] = g_strdup (s->profile != NULL ? s->profile : "-");
     g_ptr_array_add (rows, row);
   }
   for (guint r = 0; r < rows->len; r++)
-    for (int c = 0; c < 7; c++)
+    for (int c = 0; c < 8; c++)
       width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
   for (guint r = 0; r < rows->len; r++) {
     char **row = rows->pdata[r];
-    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %s\n", width[0], row[0], width[1], row[1], width[2], row[2],
-            width[3], row[3], width[4], row[4], width[5], row[5], row[6]);
+    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %-*s  %s\n", width[0], row[0], width[1], row[1], width[2],
+            row[2], width[3], row[3], width[4], row[4], width[5], row[5], width[6], row[6], row[7]);
   }
   warn_unknown (guests);
   return EXIT_OK;

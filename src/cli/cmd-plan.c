@@ -124,6 +124,26 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     cli_error (error);
     return FALSE;
   }
+  /* A detached guest on user-mode networking gets its sshd forwarded from a
+   * free loopback port (recorded in its state for `ppcvm ssh`), unless the
+   * profile forwards one itself or says [ssh] forward=no. */
+  if (run && o->detach && !o->dry_run && profile->net_mode == NET_USER && profile->ssh_forward
+      && profile_ssh_host_port (profile) == 0) {
+    guint port = 0;
+    if (!cli_free_loopback_port (&port, &error)) {
+      cli_error (error);
+      return FALSE;
+    }
+    {
+      g_autoptr (GPtrArray) fw = g_ptr_array_new ();
+      for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++)
+        g_ptr_array_add (fw, profile->forwards[i]);
+      g_ptr_array_add (fw, g_strdup_printf ("tcp:127.0.0.1:%u-:%u", port, profile->ssh_port));
+      g_ptr_array_add (fw, NULL);
+      g_free (profile->forwards);
+      profile->forwards = (char **) g_ptr_array_free (g_steal_pointer (&fw), FALSE);
+    }
+  }
   facts = cli_load_host (&o->host, profile->qemu_binary, run, &error);
   if (facts == NULL) {
     if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))

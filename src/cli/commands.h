@@ -10,6 +10,7 @@ int cmd_run (int argc, char **argv);
 int cmd_list (int argc, char **argv);
 int cmd_stop (int argc, char **argv);
 int cmd_console (int argc, char **argv);
+int cmd_ssh (int argc, char **argv);
 int cmd_profiles (int argc, char **argv);
 int cmd_new (int argc, char **argv);
 int cmd_matrix (int argc, char **argv);

@@ -1,0 +1,120 @@
+#!/bin/bash
+# End-to-end: a real VM, not a demo. A qcow2 disk built from Debian ppc64el
+# packages (tests/e2e/build-disk.sh: PReP partition with GRUB, ext4 root with
+# the Debian kernel, busybox and dropbear) boots through firmware (SLOF ->
+# GRUB -> Linux -> sshd) with no kernel= in the profile, under TCG, and
+# `ppcvm ssh` reaches it.
+# Usage: disk.sh CASE
+#   boot         new --image (an overlay on the built disk), run --detach,
+#                list shows the SSH port, ssh -- uname -m prints ppc64le, stop
+#   ssh-timeout  a guest without sshd: ssh gives up after --timeout with the
+#                console's last lines
+REAL_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}
+source "$(dirname "$0")/lib.sh"
+
+RUNDIR=$XDG_RUNTIME_DIR/ppcvm
+export XDG_DATA_HOME=$WORK/data
+kill_guests() {
+  local f
+  for f in "$RUNDIR"/*/qemu.pid; do
+    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
+  done
+}
+trap 'rc=$?; kill_guests; (exit $rc); cleanup' EXIT
+
+ppcvm_rc() { # ARGS... — stdout/stderr to $WORK/out, $WORK/err; echoes the status
+  local rc=0
+  timeout --kill-after=5 "${PPCVM_TIMEOUT:-150}" "$PPCVM_BIN" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+  echo $rc
+}
+expect_rc() { [ "$2" = "$3" ] || fail "$1: exit status $3, expected $2; stderr: $(cat "$WORK/err"); stdout: $(cat "$WORK/out")"; }
+
+# The disk (cached in ${XDG_CACHE_HOME:-~/.cache}/ppcvm/diskboot, keyed on its
+# inputs); the e2e's own XDG_CACHE_HOME is private, so ask with the user's.
+disk_dir() {
+  local d
+  d=$(XDG_CACHE_HOME=${REAL_CACHE} "$PPCVM_SOURCE_ROOT/tests/e2e/build-disk.sh" disk) \
+    || fail "could not build the disk (tests/e2e/build-disk.sh disk)"
+  echo "$d"
+}
+
+# A profile template for a disk guest: no kernel=, user-mode network with no
+# forward (ppcvm picks the SSH port), root's key for ppcvm ssh.
+disk_template() { # DIR
+  cat >"$WORK/disk-template.conf" <<EOF
+# e2e: a disk that boots through SLOF and GRUB
+[guest]
+name=e2e disk guest
+mmu=radix
+page-size=64K
+memory=1G
+smp=1
+accel=tcg
+display=serial
+
+[network]
+mode=user
+
+[ssh]
+user=root
+identity=$1/id_ed25519
+EOF
+  echo "$WORK/disk-template.conf"
+}
+
+case_boot() {
+  local d t rc port start elapsed
+  d=$(disk_dir)
+  t=$(disk_template "$d")
+  rc=$(ppcvm_rc new vm --from "$t" --image "$d/disk.qcow2"); expect_rc "new --image" 0 "$rc"
+  rc=$(ppcvm_rc plan vm); expect_rc "plan" 0 "$rc"
+  grep -q -- '-kernel' "$WORK/out" && fail "the plan passes a kernel: $(cat "$WORK/out")"
+  grep -qF -- "file=$WORK/data/ppcvm/disks/vm.qcow2,format=qcow2" "$WORK/out" || fail "the plan lacks the disk: $(cat "$WORK/out")"
+  start=$(date +%s)
+  rc=$(ppcvm_rc run --detach vm); expect_rc "run --detach" 0 "$rc"
+  rc=$(ppcvm_rc list); expect_rc "list" 0 "$rc"
+  port=$(awk '$1 == "vm" { for (i = 1; i <= NF; i++) if ($i ~ /^127\.0\.0\.1:[0-9]+$/) print $i }' "$WORK/out")
+  [ -n "$port" ] || fail "list shows no SSH port: $(cat "$WORK/out")"
+  grep -q "\"ssh_port\": ${port#127.0.0.1:}" "$RUNDIR/vm/state.json" || fail "state.json lacks ssh_port ${port#*:}: $(cat "$RUNDIR/vm/state.json")"
+  # Bounded: SLOF -> GRUB -> Linux -> sshd within 90 s under TCG.
+  rc=$(PPCVM_TIMEOUT=120 ppcvm_rc ssh --timeout 90 vm -- uname -m)
+  elapsed=$(( $(date +%s) - start ))
+  expect_rc "ssh vm -- uname -m" 0 "$rc"
+  [ "$(cat "$WORK/out")" = ppc64le ] || fail "uname -m over ssh printed '$(cat "$WORK/out")'"
+  log=$RUNDIR/vm/console.log
+  grep -aq 'Welcome to GRUB' "$log" || fail "GRUB did not run: $(tr -d '\r' <"$log" | tail -20)"
+  grep -aq 'PPCVM-DISK: grub found root=ieee1275/disk,msdos2' "$log" || fail "GRUB did not find the root on the disk"
+  grep -aq 'PPCVM-DISK: booted from disk, root=/dev/vda2' "$log" || fail "Linux did not run from the disk's root"
+  # The command and its arguments arrive as the guest's shell sees them.
+  rc=$(ppcvm_rc ssh vm -- echo 'a  b' '$HOME'); expect_rc "ssh with arguments" 0 "$rc"
+  [ "$(cat "$WORK/out")" = "a b /root" ] || fail "ssh arguments: '$(cat "$WORK/out")'"
+  rc=$(ppcvm_rc ssh vm -- exit 7); expect_rc "ssh -- exit 7 (ssh's status)" 7 "$rc"
+  rc=$(ppcvm_rc stop vm); expect_rc "stop" 0 "$rc"
+  pass "SLOF -> GRUB (PReP) -> Linux (ext4 root) -> sshd, no kernel=; ppcvm ssh -- uname -m = ppc64le after ${elapsed}s"
+}
+
+case_ssh_timeout() {
+  local p rc
+  p=$(write_profile held </dev/null)
+  sed -i 's/^append=.*/append=console=hvc0 quiet ppcvm.hold=1/; s/^mode=none/mode=user/' "$p"
+  rc=$(ppcvm_rc run --detach "$p"); expect_rc "run --detach" 0 "$rc"
+  rc=$(ppcvm_rc ssh --timeout 8 held -- true); expect_rc "ssh to a guest without sshd" 1 "$rc"
+  grep -qE "no sshd answered on 127\.0\.0\.1:[0-9]+ \(guest 'held'\) within 8 s" "$WORK/err" || fail "ssh timeout message: $(cat "$WORK/err")"
+  grep -q "the last lines of its console" "$WORK/err" || fail "ssh timeout without the console's last lines: $(cat "$WORK/err")"
+  rc=$(ppcvm_rc ssh nosuch); expect_rc "ssh to no guest" 1 "$rc"
+  grep -q "nosuch" "$WORK/err" || fail "ssh nosuch: $(cat "$WORK/err")"
+  rc=$(ppcvm_rc ssh held extra); expect_rc "ssh NAME CMD without --" 2 "$rc"
+  rc=$(ppcvm_rc stop held); expect_rc "stop" 0 "$rc"
+  # mode=none: no port to give.
+  sed -i 's/^mode=user/mode=none/' "$p"
+  rc=$(ppcvm_rc run --detach "$p"); expect_rc "run --detach (no network)" 0 "$rc"
+  rc=$(ppcvm_rc ssh held); expect_rc "ssh without a port" 1 "$rc"
+  grep -q "has no SSH port" "$WORK/err" || fail "ssh without a port: $(cat "$WORK/err")"
+  pass "ssh: bounded wait with the console's last lines; no guest, no port, stray arguments refused"
+}
+
+case "${1:?usage: disk.sh CASE}" in
+  boot) case_boot ;;
+  ssh-timeout) case_ssh_timeout ;;
+  *) fail "unknown case $1" ;;
+esac
