@@ -128,8 +128,7 @@ find_group (const char *source, const char *group, GError **error)
   }
   g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                "%s: unknown group [%s] (accepted: [guest], [boot], [disk:NAME], [network], "
-               "[qemu], [cloud-init])", source, group);
-               "[qemu], [ssh])", source, group);
+               "[qemu], [cloud-init], [ssh])", source, group);
   return NULL;
 }
 
