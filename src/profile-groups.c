@@ -721,6 +721,9 @@ profile_load_cloud_init (LoadContext *ctx, const char *g, Profile *p, GError **e
                           "'%s' is not a host name (letters, digits and '-', up to 63)", host);
     g_free (p->ci_hostname);
     p->ci_hostname = g_steal_pointer (&host);
+  }
+  return TRUE;
+}
 
 gboolean
 profile_load_ssh (LoadContext *ctx, const char *g, Profile *p, GError **error)
