@@ -18,6 +18,7 @@
 typedef struct {
   gint64 start_us;
   gint64 last_us;
+  guint64 last_now;
   gboolean shown;
 } Progress;
 
@@ -34,9 +35,12 @@ on_progress (guint64 now, guint64 total, guint64 resumed_from, gpointer data)
 
   if (p->start_us == 0)
     p->start_us = t;
+  if (now == p->last_now && p->shown)
+    return;
   if (t - p->last_us < 200000 && (total == 0 || now < total))
     return;
   p->last_us = t;
+  p->last_now = now;
   secs = (double) (t - p->start_us) / 1e6;
   rate = secs > 0.1 ? (double) (now - resumed_from) / secs : 0;
   have = ppcvm_format_size_human (now);

@@ -165,4 +165,15 @@ expect_fail 2 "not between 1 and 3600" debian --timeout 0
 expect_fail 2 "not an http" debian --base-url ftp://x
 expect_fail 2 "no OS given" --iso
 ok "checksum file without the entry, unknown OS (nearest), unknown release, no such media, usage errors"
+# 7. No space left: a clear error, the .part kept (resumable), nothing
+# named complete. A 1 MiB tmpfs in a private mount namespace.
+mkdir -p "$WORK/small"
+set +e
+err=$(unshare -rm sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && XDG_CACHE_HOME=$1 "$2" get testos --cloud --base-url "$3" -q --retries 0; rc=$?; ls "$1/ppcvm/images/testos-1.0/"; exit $rc' \
+      sh "$WORK/small" "$PPCVM_BIN" "$URL/ok" 2>&1); rc=$?
+set -e
+[[ $rc == 1 && $err == *"cannot write "*"testos-1.0-ppc64le.qcow2.part: No space left on device"*"is kept"* ]] \
+  || fail "no space: rc=$rc $err"
+[[ $err == *"testos-1.0-ppc64le.qcow2.part"* && $err != *$'\n'"testos-1.0-ppc64le.qcow2"$'\n'* ]] || fail "no space left files: $err"
+ok "no space left: a clear error naming the .part, which is kept; nothing named complete"
 echo "1..$n"
