@@ -328,12 +328,55 @@ use (Ctx *c, const char *opt, const char *value)
   }
 }
 
+/* -chardev stdio,id=ID[,mux=on,signal=off] with -serial chardev:ID (and
+ * -mon chardev=ID): the console on the terminal, spelled out. */
+static gboolean
+chardev_stdio_serial (Ctx *c, Item **ret_chardev, Item **ret_serial, Item **ret_mon)
+{
+  Item *serial = import_first_item (c, "serial");
+  g_autoptr (GPtrArray) chardevs = import_find_items (c, "chardev");
+
+  *ret_chardev = *ret_serial = *ret_mon = NULL;
+  if (serial == NULL || !g_str_has_prefix (serial->arg, "chardev:"))
+    return FALSE;
+  for (guint i = 0; i < chardevs->len; i++) {
+    Item *cd = chardevs->pdata[i];
+    g_auto (GStrv) kv = import_split_opts (cd->arg, "backend");
+    static const char *const ok[] = { "backend", "id", "mux", "signal", NULL };
+    const char *id = import_opts_get (kv, "id");
+    if (id == NULL || !g_str_equal (id, serial->arg + strlen ("chardev:")))
+      continue;
+    if (g_strcmp0 (import_opts_get (kv, "backend"), "stdio") != 0 || !import_opts_only (kv, ok))
+      return FALSE;
+    *ret_chardev = cd;
+    *ret_serial = serial;
+    {
+      g_autoptr (GPtrArray) mons = import_find_items (c, "mon");
+      g_autofree char *want = g_strdup_printf ("chardev=%s", id);
+      for (guint m = 0; m < mons->len; m++) {
+        Item *mon = mons->pdata[m];
+        if (g_str_has_prefix (mon->arg, want)
+            && (mon->arg[strlen (want)] == '\0' || mon->arg[strlen (want)] == ','))
+          *ret_mon = mon;
+      }
+    }
+    return TRUE;
+  }
+  return FALSE;
+}
+
 void
 import_do_display (Ctx *c)
 {
   Item *vnc = import_first_item (c, "vnc");
   const char *display = NULL;
-  gboolean stdio_serial = arg_is (c, "serial", "mon:stdio") || arg_is (c, "serial", "stdio");
+  Item *cd = NULL, *cd_serial = NULL, *cd_mon = NULL;
+  gboolean spelled = chardev_stdio_serial (c, &cd, &cd_serial, &cd_mon);
+  gboolean stdio_serial = arg_is (c, "serial", "mon:stdio") || arg_is (c, "serial", "stdio") || spelled;
+  /* Without QEMU's default devices the console exists only as the command
+   * line names it: then the console options are kept as written, since the
+   * profile's serial display relies on the default serial port. */
+  gboolean nodefaults = import_first_item (c, "nodefaults") != NULL;
 
   if (vnc != NULL && strchr (vnc->arg, ',') == NULL && strchr (vnc->arg, ':') != NULL
       && (import_first_item (c, "display") == NULL || arg_is (c, "display", "vnc"))) {
@@ -344,13 +387,11 @@ import_do_display (Ctx *c)
   } else if (import_first_item (c, "nographic") != NULL) {
     display = "serial";
     use (c, "nographic", NULL);
-    use (c, "serial", "mon:stdio");
   } else if (arg_is (c, "display", "none")) {
     use (c, "display", "none");
     if (stdio_serial) {
       /* What -nographic is, minus the VGA device. */
       display = "serial";
-      use (c, "serial", "mon:stdio");
     } else {
       display = "none";
       use (c, "serial", "null");
@@ -359,9 +400,32 @@ import_do_display (Ctx *c)
   } else if (arg_is (c, "display", "gtk")) {
     display = "gtk";
     use (c, "display", "gtk");
+  } else if (import_first_item (c, "display") == NULL && vnc == NULL && stdio_serial) {
+    display = "serial";
+    import_note (c, "no display option: QEMU would open a window as well as the console on the "
+             "terminal; the profile keeps the console only (set display=gtk for a window)");
   } else if (import_first_item (c, "display") == NULL && vnc == NULL) {
     import_note (c, "no display option: QEMU would open a window; the profile uses the serial "
              "console on the terminal (set display=gtk for a window)");
+  }
+  /* The console on the terminal is display=serial: its options are the
+   * profile's now, unless -nodefaults (kept) needs them spelled out. */
+  if (display != NULL && g_str_equal (display, "serial")) {
+    if (!nodefaults) {
+      use (c, "serial", "mon:stdio");
+      use (c, "serial", "stdio");
+      if (spelled) {
+        cd->used = cd_serial->used = TRUE;
+        if (cd_mon != NULL)
+          cd_mon->used = TRUE;
+      }
+    } else if (stdio_serial) {
+      import_note (c, "kept the console options as written: with -nodefaults (kept) QEMU creates no "
+               "serial port of its own");
+    } else {
+      import_note (c, "-nodefaults (kept) with no -serial: the guest has no console, as in the "
+               "original command; remove -nodefaults from [qemu] args for display=serial");
+    }
   }
   if (display != NULL)
     import_set (c, G_GUEST, "display", display);

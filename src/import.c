@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cmdline.h"
 #include "import-private.h"
 #include "planner.h"
@@ -584,6 +586,119 @@ import_qemu_command (const char *const *argv, const char *cwd, GError **error)
     }
   }
   return g_steal_pointer (&r);
+}
+
+/* The first line of qemu's stderr that is an error (not "warning:" or
+ * "info:"), without the "qemu-system-ppc64: " prefix. */
+static char *
+qemu_error_line (const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+
+  for (int i = 0; lines[i] != NULL; i++) {
+    const char *l = lines[i];
+    const char *q = strstr (l, "qemu"); /* after a -msg timestamp=on stamp */
+    const char *colon = q != NULL ? strstr (q, ": ") : NULL;
+    if (*l == '\0' || strstr (l, "warning:") != NULL || strstr (l, "info:") != NULL)
+      continue;
+    if (colon != NULL && strchr (q, ' ') == colon + 1)
+      l = colon + 2;
+    return g_strdup (l);
+  }
+  return g_strdup ("(qemu said nothing)");
+}
+
+/* One dry start with the options of KEPT that are not in SKIP; NULL when
+ * qemu accepts them, else qemu's error line. */
+static char *
+dry_start (const char *binary, const char *dir, const char *machine, GPtrArray *kept, GHashTable *skip)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  /* Bounded: qemu exits after the dump, `timeout` makes sure. */
+  g_ptr_array_add (argv, (char *) "timeout");
+  g_ptr_array_add (argv, (char *) "30");
+  g_ptr_array_add (argv, (char *) binary);
+  g_ptr_array_add (argv, (char *) "-machine");
+  g_ptr_array_add (argv, (char *) machine);
+  g_ptr_array_add (argv, (char *) "-accel");
+  g_ptr_array_add (argv, (char *) "tcg");
+  g_ptr_array_add (argv, (char *) "-nodefaults");
+  g_ptr_array_add (argv, (char *) "-display");
+  g_ptr_array_add (argv, (char *) "none");
+  for (guint i = 0; i < kept->len; i++) {
+    char **w = NULL;
+    if (g_hash_table_contains (skip, kept->pdata[i]) || !g_shell_parse_argv (kept->pdata[i], NULL, &w, NULL))
+      continue;
+    g_ptr_array_add (words, w);
+    /* Those that change how qemu runs, not what it builds. */
+    if (g_str_equal (w[0], "-daemonize") || g_str_equal (w[0], "-S") || g_str_equal (w[0], "-s"))
+      continue;
+    for (int k = 0; w[k] != NULL; k++)
+      g_ptr_array_add (argv, w[k]);
+  }
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                     NULL, NULL, &err, &status, NULL))
+    return NULL;
+  if (g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  return qemu_error_line (err);
+}
+
+GPtrArray *
+import_check_kept (ImportResult *r, const char *binary)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) skip = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *dir = NULL;
+  g_autofree char *dtb = NULL;
+  g_autofree char *machine = NULL;
+
+  g_return_val_if_fail (r != NULL && binary != NULL, out);
+  dir = g_dir_make_tmp ("ppcvm-import-XXXXXX", NULL);
+  if (dir == NULL)
+    return out;
+  dtb = g_build_filename (dir, "check.dtb", NULL);
+  machine = g_strdup_printf ("pseries,dumpdtb=%s", dtb);
+  /* All together (a -device names a -drive's id); qemu names the option it
+   * refuses ("-net nic,vlan=0: Invalid parameter 'vlan'"): set it aside and
+   * try the rest again. */
+  for (guint round = 0; round <= r->kept->len; round++) {
+    g_autofree char *msg = dry_start (binary, dir, machine, r->kept, skip);
+    const char *culprit = NULL;
+    if (msg == NULL)
+      break;
+    g_ptr_array_add (out, g_strdup (msg));
+    /* "-net nic,vlan=0: Invalid parameter", or "-realtime: invalid option" */
+    for (guint i = 0; i < r->kept->len && culprit == NULL; i++) {
+      const char *k = r->kept->pdata[i];
+      g_autofree char *prefix = g_strconcat (k, ": ", NULL);
+      g_autofree char *name = g_strndup (k, strcspn (k, " "));
+      g_autofree char *name_prefix = g_strconcat (name, ": ", NULL);
+      if (!g_hash_table_contains (skip, k) && (g_str_has_prefix (msg, prefix) || g_str_has_prefix (msg, name_prefix)))
+        culprit = k;
+    }
+    if (culprit == NULL)
+      break; /* not one option's fault: said once */
+    g_hash_table_add (skip, (gpointer) culprit);
+  }
+  g_unlink (dtb);
+  g_rmdir (dir);
+  /* Not carried over: the profile must plan what qemu accepts. */
+  if (g_hash_table_size (skip) > 0) {
+    for (guint i = r->kept->len; i-- > 0;)
+      if (g_hash_table_contains (skip, r->kept->pdata[i]))
+        g_ptr_array_remove_index (r->kept, i);
+    if (r->kept->len > 0)
+      g_key_file_set_string_list (r->profile, "qemu", "args", (const char *const *) r->kept->pdata, r->kept->len);
+    else
+      g_key_file_remove_key (r->profile, "qemu", "args", NULL);
+  }
+  return out;
 }
 
 char *

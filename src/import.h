@@ -21,6 +21,15 @@ ImportResult *import_qemu_command (const char *const *argv, const char *cwd, GEr
 void import_result_free (ImportResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImportResult, import_result_free)
 
+/* Try the options of R->kept with the qemu at BINARY: a dry start of a
+ * pseries machine (TCG, no default devices) that dumps its device tree and
+ * exits, so that qemu parses and applies them without booting anything.
+ * Returns qemu's error for each option it refuses, which names it ("-net
+ * nic,vlan=0: Invalid parameter 'vlan'"; a file that is not here), and
+ * takes those options out of R (kept and [qemu] args): they are not carried
+ * over. Empty when qemu accepts them all. */
+GPtrArray *import_check_kept (ImportResult *r, const char *binary);
+
 /* The profile text, with ORIGINAL (the command, shell-quoted) as a comment. */
 char *import_result_to_data (const ImportResult *result, const char *original);
 

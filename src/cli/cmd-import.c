@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "emulator.h"
 #include "import.h"
 #include "util.h"
 
@@ -63,12 +64,26 @@ cmd_import (int argc, char **argv)
     return EXIT_ERROR;
   }
   original = cmdline_to_shell ((const char *const *) cmd);
-  data = import_result_to_data (r, original);
-
-  for (guint i = 0; i < r->kept->len; i++)
-    fprintf (stderr, "ppcvm: kept verbatim in [qemu] args: %s\n", (char *) r->kept->pdata[i]);
   for (guint i = 0; i < r->notes->len; i++)
     fprintf (stderr, "ppcvm: note: %s\n", (char *) r->notes->pdata[i]);
+  /* What is kept must work with the qemu that will run it: say so now, not
+   * at the first boot. */
+  if (r->kept->len > 0) {
+    g_autoptr (GError) local = NULL;
+    g_autofree char *qemu = emulator_find_binary (NULL, &local);
+    if (qemu == NULL) {
+      fprintf (stderr, "ppcvm: warning: the kept [qemu] args are not checked: %s\n", local->message);
+    } else {
+      g_autoptr (GPtrArray) bad = import_check_kept (r, qemu);
+      for (guint i = 0; i < bad->len; i++)
+        fprintf (stderr, "ppcvm: warning: %s refuses %s: not carried over\n", qemu,
+                 (char *) bad->pdata[i]);
+    }
+  }
+  for (guint i = 0; i < r->kept->len; i++)
+    fprintf (stderr, "ppcvm: kept verbatim in [qemu] args: %s\n", (char *) r->kept->pdata[i]);
+  data = import_result_to_data (r, original);
+
   /* The files it names may live on another machine: say so, write anyway. */
   check_name = output != NULL ? g_strdup (output) : g_build_filename (".", "imported.conf", NULL);
   check = profile_load_data (data, check_name, NULL, &error);
