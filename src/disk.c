@@ -235,7 +235,10 @@ gboolean
 disk_snapshot (const char *path, char op, const char *tag, GError **error)
 {
   char flag[3] = { '-', op, '\0' };
-  const char *args[] = { "snapshot", "-f", "qcow2", flag, tag, path, NULL };
+  /* qemu-img snapshot has no -f: the format goes in --image-opts. */
+  g_autofree char *esc = ppcvm_qemu_escape (path);
+  g_autofree char *opts = g_strdup_printf ("driver=qcow2,file.driver=file,file.filename=%s", esc);
+  const char *args[] = { "snapshot", "--image-opts", flag, tag, opts, NULL };
 
   g_return_val_if_fail (op == 'c' || op == 'a' || op == 'd', FALSE);
   return run_qemu_img (args, NULL, error);

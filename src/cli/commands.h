@@ -11,6 +11,8 @@ int cmd_list (int argc, char **argv);
 int cmd_stop (int argc, char **argv);
 int cmd_console (int argc, char **argv);
 int cmd_ssh (int argc, char **argv);
+int cmd_snapshot (int argc, char **argv);
+int cmd_rm (int argc, char **argv);
 int cmd_profiles (int argc, char **argv);
 int cmd_new (int argc, char **argv);
 int cmd_matrix (int argc, char **argv);

@@ -22,6 +22,8 @@ static const struct {
   { "stop", cmd_stop, "Power a detached guest off (QMP), or quit or kill it" },
   { "console", cmd_console, "Attach to a detached guest's serial console" },
   { "ssh", cmd_ssh, "Log in to a detached guest over SSH (its forwarded loopback port)" },
+  { "snapshot", cmd_snapshot, "Create, list, revert or delete snapshots of a guest's qcow2 disks" },
+  { "rm", cmd_rm, "Delete a stopped guest's profile (and with --disks, the disks ppcvm new made)" },
   { "profiles", cmd_profiles, "List the installed profiles and where each comes from" },
   { "new", cmd_new, "Copy a profile into your profile directory to edit it" },
   { "matrix", cmd_matrix, "What this host can run: HV, PR, TCG or blocked, per guest kind" },

@@ -108,3 +108,49 @@ run 0 new g1 --from debian12-ppc64el --disk-size 3G --force
 [ "$(img "$DISKS/g1.qcow2" | jget 'j["virtual-size"]')" = 3221225472 ] || fail "--force did not replace the disk"
 [ -z "$(find "$DISKS" -name '.*')" ] || fail "temporary files left in $DISKS: $(ls -a "$DISKS")"
 ok "new --force replaces the profile and the disk; no temporary file is left"
+
+# ---- snapshots of a stopped guest (qemu-img) ----
+run 0 snapshot g1 create before-upgrade
+[ "$(cat out)" = before-upgrade ] || fail "snapshot create did not print the tag: $(cat out)"
+qemu-img snapshot -l "$DISKS/g1.qcow2" | grep -q before-upgrade || fail "qemu-img does not list the snapshot"
+run 0 snapshot g1 list
+grep -q "^before-upgrade .* root ($DISKS/g1.qcow2)" out || fail "snapshot list: $(cat out)"
+run 0 snapshot g1 create
+grep -qE '^snap-[0-9]{8}-[0-9]{6}$' out || fail "snapshot create without a TAG: $(cat out)"
+run 0 snapshot g1 revert before-upgrade
+run 0 snapshot g1 delete before-upgrade
+qemu-img snapshot -l "$DISKS/g1.qcow2" | grep -q before-upgrade && fail "snapshot delete left the snapshot"
+before
+run 1 snapshot g1 revert before-upgrade
+grep -qF "[disk:root] $DISKS/g1.qcow2 has no snapshot 'before-upgrade'" err || fail "revert to a missing tag: $(cat err)"
+run 2 snapshot g1 revert
+run 2 snapshot g1 create 12345
+run 2 snapshot g1 create 'bad tag'
+run 2 snapshot g1 rewind x
+run 1 snapshot no-such-guest list
+# A raw disk holds no internal snapshots: refused before anything changes.
+qemu-img create -q -f raw "$WORK/raw.img" 16M
+printf '[guest]\nmemory=512M\n[disk:root]\nfile=%s\nformat=raw\n' "$WORK/raw.img" >"$PROFILES/rawvm.conf"
+before
+run 1 snapshot rawvm create x
+grep -qF "only qcow2 disks hold snapshots" err || fail "snapshot of a raw disk: $(cat err)"
+unchanged "bad snapshot requests"
+ok "snapshot create/list/revert/delete offline with qemu-img; bad tags, a missing tag, a raw disk refused"
+
+# ---- rm ----
+before
+run 2 rm g1
+grep -qF "confirm with --yes" err || fail "rm off a terminal without --yes: $(cat err)"
+run 2 rm ../g1
+run 1 rm demo
+grep -qF "rm deletes only your own profiles" err || fail "rm of a shipped profile: $(cat err)"
+unchanged "refused rm"
+run 0 rm --yes g3
+[ ! -e "$PROFILES/g3.conf" ] && [ -e "$DISKS/g3.qcow2" ] || fail "rm without --disks: profile gone, disk kept"
+run 0 rm --yes --disks g1
+[ ! -e "$PROFILES/g1.conf" ] && [ ! -e "$DISKS/g1.qcow2" ] || fail "rm --disks left the profile or the disk"
+grep -qF "deleted $DISKS/g1.qcow2" err || fail "rm --disks does not say what it deleted: $(cat err)"
+[ -e "$WORK/raw.img" ] || fail "a disk ppcvm did not create was touched"
+run 0 rm --yes --disks rawvm
+[ -e "$WORK/raw.img" ] || fail "rm --disks deleted a disk ppcvm new did not create"
+ok "rm: --yes off a terminal, only user profiles, --disks deletes only the disks ppcvm new made"

@@ -113,8 +113,40 @@ case_ssh_timeout() {
   pass "ssh: bounded wait with the console's last lines; no guest, no port, stray arguments refused"
 }
 
+case_snapshot() {
+  local d t rc
+  d=$(disk_dir)
+  t=$(disk_template "$d")
+  rc=$(ppcvm_rc new vm --from "$t" --image "$d/disk.qcow2"); expect_rc "new --image" 0 "$rc"
+  rc=$(ppcvm_rc run --detach vm); expect_rc "run --detach" 0 "$rc"
+  rc=$(PPCVM_TIMEOUT=200 ppcvm_rc ssh --timeout 150 vm -- 'echo before >/root/file && sync'); expect_rc "ssh: write the file" 0 "$rc"
+  # A running guest: through QMP.
+  rc=$(ppcvm_rc snapshot vm create s1); expect_rc "snapshot create (running)" 0 "$rc"
+  grep -q "through QMP" "$WORK/err" || fail "a running guest's snapshot did not go through QMP: $(cat "$WORK/err")"
+  rc=$(ppcvm_rc ssh vm -- 'echo after >/root/file && sync && cat /root/file'); expect_rc "ssh: change the file" 0 "$rc"
+  [ "$(cat "$WORK/out")" = after ] || fail "the file did not change: $(cat "$WORK/out")"
+  rc=$(ppcvm_rc snapshot vm revert s1); expect_rc "revert of a running guest" 1 "$rc"
+  grep -q "is running" "$WORK/err" || fail "revert of a running guest: $(cat "$WORK/err")"
+  rc=$(ppcvm_rc stop vm); expect_rc "stop (power off)" 0 "$rc"
+  # Stopped: qemu-img.
+  rc=$(ppcvm_rc snapshot vm list); expect_rc "snapshot list" 0 "$rc"
+  grep -q '^s1 ' "$WORK/out" || fail "snapshot list lacks s1: $(cat "$WORK/out")"
+  rc=$(ppcvm_rc snapshot vm revert s1); expect_rc "snapshot revert (stopped)" 0 "$rc"
+  rc=$(ppcvm_rc run --detach vm); expect_rc "run --detach again" 0 "$rc"
+  rc=$(PPCVM_TIMEOUT=200 ppcvm_rc ssh --timeout 150 vm -- cat /root/file); expect_rc "ssh: read the file" 0 "$rc"
+  [ "$(cat "$WORK/out")" = before ] || fail "after revert the file holds '$(cat "$WORK/out")', expected 'before'"
+  rc=$(ppcvm_rc snapshot vm delete s1); expect_rc "snapshot delete (running, QMP)" 0 "$rc"
+  rc=$(ppcvm_rc rm --yes --disks vm); expect_rc "rm of a running guest" 1 "$rc"
+  grep -q "is running" "$WORK/err" || fail "rm of a running guest: $(cat "$WORK/err")"
+  rc=$(ppcvm_rc stop vm); expect_rc "stop" 0 "$rc"
+  rc=$(ppcvm_rc rm --yes --disks vm); expect_rc "rm --disks" 0 "$rc"
+  [ ! -e "$WORK/data/ppcvm/disks/vm.qcow2" ] || fail "rm --disks left the disk"
+  pass "snapshot (QMP while running) -> change a file over ssh -> power off -> revert (qemu-img) -> the file is back; rm refused while running"
+}
+
 case "${1:?usage: disk.sh CASE}" in
   boot) case_boot ;;
+  snapshot) case_snapshot ;;
   ssh-timeout) case_ssh_timeout ;;
   *) fail "unknown case $1" ;;
 esac
