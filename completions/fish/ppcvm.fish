@@ -15,7 +15,7 @@ function __ppcvm_guests
     ppcvm list --names 2>/dev/null
 end
 
-set -l __ppcvm_cmds host plan run list stop console ssh profiles new matrix hugepages desktop-entry import export get os help
+set -l __ppcvm_cmds host plan run list stop console ssh snapshot rm profiles new matrix hugepages desktop-entry import export get os help
 
 complete -c ppcvm -f
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -l help -s h -d 'Show the commands'
@@ -28,6 +28,13 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a list -d 
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a stop -d 'Power a detached guest off'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a console -d "Attach to a detached guest's serial console"
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a ssh -d "Log in to a detached guest over SSH"
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a snapshot -d "Snapshots of a guest's qcow2 disks"
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a rm -d "Delete a stopped guest's profile (and its disks)"
+complete -c ppcvm -n "__fish_seen_subcommand_from snapshot rm" -a '(__ppcvm_profiles)' -d Profile
+complete -c ppcvm -n "__fish_seen_subcommand_from snapshot" -a 'create list revert delete' -d Operation
+complete -c ppcvm -n "__fish_seen_subcommand_from rm" -l disks -d 'Also delete the disks ppcvm new created'
+complete -c ppcvm -n "__fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask'
+
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a profiles -d 'List the installed profiles'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a new -d 'Copy a profile into your profile directory'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a matrix -d 'What this host can run, per guest kind'
