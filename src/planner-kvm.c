@@ -490,11 +490,27 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
             gen_name (ggen), gen_name (h->generation));
     return;
   }
+  /* COMPAT-KERNEL: the notes allow one generation back; the kernel accepts
+   * any older level (kvmppc_set_arch_compat), PowerVM's nested API v2 only
+   * POWER9 and later. */
   if (h->generation > 0 && ggen < h->generation - 1) {
-    a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "KVM-HV runs the host's generation or one older: a %s guest on a %s host needs KVM PR or TCG",
-            gen_name (ggen), gen_name (h->generation));
-    return;
+    if (p->compat == COMPAT_KERNEL && h->hypervisor == HOST_HV_POWERVM && ggen < 9) {
+      a->status = PLAN_REFUSED_IMPOSSIBLE;
+      reason (a->reasons, "this host is a PowerVM LPAR: its nested API v2 accepts only POWER9 and later compatibility levels, not %s (book3s_hv.c kvmppc_set_arch_compat; rule COMPAT-KERNEL)",
+              gen_name (ggen));
+      return;
+    }
+    if (p->compat == COMPAT_KERNEL && ggen >= 6) {
+      plan_warn (pl, "compat=kernel: a %s guest on a %s host runs under KVM-HV with max-cpu-compat=%s, which the kernel accepts (book3s_hv.c kvmppc_set_arch_compat) but the compatibility notes do not list; untested by ppcvm (rule COMPAT-KERNEL)",
+                 gen_name (ggen), gen_name (h->generation), compat_name (ggen));
+    } else {
+      a->status = PLAN_REFUSED_IMPOSSIBLE;
+      reason (a->reasons, "KVM-HV runs the host's generation or one older: a %s guest on a %s host needs KVM PR or TCG (the kernel itself accepts any older level, kvmppc_set_arch_compat: compat=kernel in [guest] tries it, untested; rule COMPAT-KERNEL)",
+              gen_name (ggen), gen_name (h->generation));
+      if (ggen >= 6)
+        reason (a->ways, "compat=kernel in [guest]: plan it the way the kernel allows (untested)");
+      return;
+    }
   }
 
   if (!hv_smt_ok (c, pl, a))
@@ -537,11 +553,20 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     reason (a->ways, "boot the host with disable_radix (hash host: hash guests under KVM-HV, and KVM PR)");
     return;
   }
-  if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
+  if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size && p->compat == COMPAT_KERNEL &&
+      has_cap (c, "cap-hpt-max-page-size")) {
+    /* COMPAT-KERNEL: with cap-hpt-max-page-size=4096 the guest kernel falls
+     * back to 4 KiB hash entries (htab_init_page_sizes). */
+    g_autofree char *gp = page_name (p->page_size);
+    g_autofree char *hps = page_name (h->page_size);
+    plan_warn (pl, "compat=kernel: this %s-page hash guest on a %s-page host gets cap-hpt-max-page-size=4096, so its kernel uses 4 KiB hash pages (Linux htab_init_page_sizes; seen under TCG, untested under KVM; rule COMPAT-KERNEL)",
+               gp, hps);
+  } else if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
     g_autofree char *gp = page_name (p->page_size);
     g_autofree char *hps = page_name (h->page_size);
     a->status = PLAN_REFUSED_IMPOSSIBLE;
-    reason (a->reasons, "a hash guest's page size must not exceed the host's: the guest kernel uses %s pages, the host %s", gp, hps);
+    reason (a->reasons, "a hash guest's page size must not exceed the host's: the guest kernel uses %s pages, the host %s (with cap-hpt-max-page-size=4096 a Linux guest falls back to 4 KiB hash pages, htab_init_page_sizes: compat=kernel in [guest] tries it, untested under KVM; rule COMPAT-KERNEL)", gp, hps);
+    reason (a->ways, "compat=kernel in [guest]: run it with 4 KiB hash pages (untested under KVM)");
     reason (a->ways, "use a guest kernel with 4 KiB pages (page-size=4K)");
     reason (a->ways, "boot the host with a 64 KiB-page kernel");
     if (hmmu == HOST_MMU_RADIX && ggen < 9)
@@ -613,8 +638,8 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   pl->cpu = g_strdup ("host");
   plan_decide (pl, "cpu", "host", "KVM-HV accepts only the host's CPU model");
   if (ggen < h->generation) {
-    plan_set_prop (pl, "max-cpu-compat", compat_name (ggen), "the guest runs as %s, one generation older than the host",
-              gen_name (ggen));
+    plan_set_prop (pl, "max-cpu-compat", compat_name (ggen), "the guest runs as %s, %s than the host",
+              gen_name (ggen), ggen == h->generation - 1 ? "one generation older" : "older (compat=kernel)");
   } else if (h->generation > 0 && host_chip_generation (h) > h->generation && compat_name (h->generation)) {
     /* HV-L1-COMPAT: -cpu host is the chip (its PVR); without a cap the guest
      * may negotiate the chip's level at CAS, which the L1's KVM refuses. */

@@ -21,6 +21,7 @@ static const char *const mmu_names[] = { "radix", "hash", NULL };
 static const char *const endian_names[] = { "little", "big", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "hv", "pr", "tcg", NULL };
 static const char *const display_names[] = { "serial", "none", "vnc", "gtk", NULL };
+static const char *const compat_names[] = { "strict", "kernel", NULL };
 static const char *const net_names[] = { "user", "none", "tap", "bridge", NULL };
 static const char *const firmware_names[] = { "auto", "slof", "vof", NULL };
 static const char *const interface_names[] = { "virtio", "scsi", "nvme", NULL };
@@ -401,7 +402,7 @@ gboolean
 profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
 {
   g_autofree char *v = NULL;
-  int mmu = p->mmu, accel = p->accel, display = p->display, endian = p->big_endian;
+  int mmu = p->mmu, accel = p->accel, display = p->display, endian = p->big_endian, compat = p->compat;
 
   if (!ctx_get_opt (ctx, g, "name", &p->name, error)
       || !ctx_get_opt (ctx, g, "uuid", &p->uuid, error)
@@ -410,6 +411,7 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
       || !ctx_get_bool (ctx, g, "nested", &p->nested, error)
       || !ctx_get_enum (ctx, g, "accel", accel_names, "an accelerator", &accel, error)
       || !ctx_get_enum (ctx, g, "display", display_names, "a display", &display, error)
+      || !ctx_get_enum (ctx, g, "compat", compat_names, "a compatibility mode", &compat, error)
       || !ctx_get_path (ctx, g, "vnc-password-file", PATH_FILE, &p->vnc_password_file, error)
       || !ctx_get_path (ctx, g, "mem-path", PATH_DIR, &p->mem_path, error))
     return FALSE;
@@ -417,6 +419,7 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
   p->accel = accel;
   p->display = display;
   p->big_endian = endian;
+  p->compat = compat;
   if (p->uuid != NULL && !g_uuid_string_is_valid (g_strstrip (p->uuid)))
     return value_error (ctx, g, "uuid", p->uuid, error,
                         "'%s' is not a UUID (like 6b1f3c52-0e94-4d7a-9b25-c8417e03d65f)", p->uuid);

@@ -11,7 +11,7 @@ typedef gboolean (*GroupLoader) (LoadContext *ctx, const char *group, Profile *p
 static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "memory", "smp", "threads",
                                           "nested", "accel", "machine", "display", "vnc",
                                           "vnc-password-file", "mem-path", "uuid", "endian",
-                                          NULL };
+                                          "compat", NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "bios", "cdrom",
                                          NULL };
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };

@@ -13,6 +13,9 @@ typedef enum { DISPLAY_SERIAL, DISPLAY_NONE, DISPLAY_VNC, DISPLAY_GTK } GuestDis
 typedef enum { NET_USER, NET_NONE, NET_TAP, NET_BRIDGE } NetMode;
 /* [boot] firmware=: which pseries firmware boots the guest. */
 typedef enum { FIRMWARE_AUTO, FIRMWARE_SLOF, FIRMWARE_VOF } FirmwareRequest;
+/* How far the planner goes: the compatibility notes (strict), or what the
+ * kernel's checks accept (kernel; untested). */
+typedef enum { COMPAT_STRICT, COMPAT_KERNEL } CompatMode;
 
 typedef struct {
   char *name;         /* the [disk:NAME] part */
@@ -43,6 +46,7 @@ typedef struct {
   char *vnc_listen;    /* address:display for display=vnc; NULL = 127.0.0.1:0 */
   char *vnc_password_file; /* NULL: none */
   char *mem_path;      /* forces -mem-path DIR (absolute), NULL: planner decides */
+  CompatMode compat;   /* compat= strict (default) | kernel */
 
   /* [boot] */
   char *kernel, *initrd, *append, *cdrom;

@@ -330,6 +330,7 @@ typedef struct {
   AccelRequest accel;
   const char *machine;
   guint64 memory;
+  CompatMode compat;
 } GuestSpec;
 
 static Profile *
@@ -350,6 +351,7 @@ make_profile (const GuestSpec *g)
   }
   if (g->memory)
     p->memory = g->memory;
+  p->compat = g->compat;
   return p;
 }
 
@@ -545,6 +547,21 @@ static const Row truth_rows[] = {
     "KVM PR inside it could not start a guest" },
   { "NESTED-PR-L1: radix 64K host, nested HPT L1 -> no such warning", H_RADIX_64K, { H, K64, .nested = TRUE }, PLAN_OK,
     PLAN_ACCEL_KVM_HV, H, NULL, NULL, NULL, "only KVM PR can run inside it", NULL, "could not start a guest" },
+  /* COMPAT-KERNEL: strict plans say what the kernel allows; compat=kernel
+   * plans it, with a warning that it is untested. */
+  { "COMPAT-KERNEL: strict, POWER7 on POWER9 -> refused, naming compat=kernel", H_RADIX_64K,
+    { R, K64, .cpu = 7, .accel = ACCEL_HV }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "compat=kernel" },
+  { "COMPAT-KERNEL: kernel, POWER7 on POWER9 -> HV compat power7, warned", H_RADIX_64K,
+    { R, K64, .cpu = 7, .accel = ACCEL_HV, .compat = COMPAT_KERNEL }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV;max-cpu-compat=power7", NULL, NULL, "untested" },
+  { "COMPAT-KERNEL: kernel, POWER8 on a PowerVM POWER10 -> refused (nested API v2 levels)", H_POWERVM_P10,
+    { R, K64, .cpu = 8, .accel = ACCEL_HV, .compat = COMPAT_KERNEL }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL,
+    "PowerVM" },
+  { "COMPAT-KERNEL: strict, 64K hash guest on 4K -> refused, naming compat=kernel", H_RADIX_4K_HP,
+    { H, K64, .accel = ACCEL_HV }, PLAN_REFUSED_IMPOSSIBLE, 0, 0, NULL, NULL, NULL, "compat=kernel" },
+  { "COMPAT-KERNEL: kernel, 64K hash guest on 4K -> HV with 4 KiB hash pages, warned", H_RADIX_4K_HP,
+    { H, K64, .accel = ACCEL_HV, .compat = COMPAT_KERNEL }, PLAN_OK, PLAN_ACCEL_KVM_HV, H,
+    "kvm-type=HV;cap-hpt-max-page-size=4096", NULL, "/dev/hugepages", "htab_init_page_sizes" },
   { "CCF-ASSIST: PR, probed with the assist -> QEMU's default", H_HASH_64K, { H, K64, .accel = ACCEL_PR }, PLAN_OK,
     PLAN_ACCEL_KVM_PR, H, "kvm-type=PR", "cap-ccf-assist", NULL, NULL },
   /* UNKNOWN-FACTS: an unknown fact gets the conservative choice and a

@@ -284,6 +284,41 @@ q['caps'] = [c for c in q['caps'] if c not in ('cap-fwnmi', 'cap-rpt-invalidate'
   hasnt "cap-cfpc"
   ok "SXXM: pseries-2.12-sxxm's fixed-ccd default is lowered to what the host offers"
   ;;
+compat)
+  # COMPAT-KERNEL: strict (the default) refuses and says what the kernel
+  # allows; compat=kernel plans it, warned as untested. On the real POWER9
+  # PowerNV dump (radix, 64 KiB pages, KVM probed as a DD2.2 answers).
+  dump power9-powernv-9006-12P-radix-EXCERPT p9 'h.update(page_size=65536); h["kvm"].update(hv=True, hv_nested=True)
+h["kvm"]["caps"] = json.load(open(sys.argv[2]))["kvm"]["caps"]; h["kvm"]["cpu_char"] = json.load(open(sys.argv[2]))["kvm"]["cpu_char"]'
+  profile p7 cpu=POWER7 mmu=hash page-size=64K accel=hv
+  run 3 plan --host p9.json ./p7.conf
+  has "the kernel itself accepts any older level"
+  has "compat=kernel in [guest]"
+  run 0 plan --host p9.json --explain -s guest.compat=kernel ./p7.conf
+  has "accel=kvm-hv"
+  has "max-cpu-compat=power7"
+  has "warning: compat=kernel"
+  has "untested"
+  profile p7k cpu=POWER7 mmu=hash page-size=64K accel=hv compat=kernel
+  run 0 plan --host p9.json --explain ./p7k.conf
+  has "max-cpu-compat=power7"
+  # 64 KiB hash guest on a 4 KiB host (radix-4k: hugepages mounted).
+  profile h64 mmu=hash page-size=64K accel=hv
+  run 3 plan --host "$HOSTS/radix-4k.json" ./h64.conf
+  has "compat=kernel in [guest]"
+  run 0 plan --host "$HOSTS/radix-4k.json" --explain -s guest.compat=kernel ./h64.conf
+  has "accel=kvm-hv"
+  has "cap-hpt-max-page-size=4096"
+  has "htab_init_page_sizes"
+  # The matrix keeps the strict plans.
+  run 0 matrix --json --host p9.json
+  [ "$("$PY" -c 'import json; print(json.load(open("out"))["rows"][10]["verdict"])')" = tcg ] || fail "matrix: $(cat out)"
+  # A bad value names the key.
+  profile bad compat=loose
+  rc=0; "$PPCVM_BIN" plan --host p9.json ./bad.conf >out 2>err || rc=$?
+  [ "$rc" != 0 ] && grep -q "compat" err && grep -q "loose" err || fail "compat=loose: exit $rc: $(cat err)"
+  ok "COMPAT-KERNEL: strict refuses naming compat=kernel; compat=kernel plans older CPUs and 64K-on-4K, warned untested"
+  ;;
 *) fail "unknown case $1" ;;
 esac
 echo "$n passed"
