@@ -287,7 +287,10 @@ import_do_network (Ctx *c)
     any |= g_strv_contains (net_opts, ((Item *) c->items->pdata[i])->opt);
   if (!any) {
     /* QEMU's default: a user-mode spapr-vlan NIC, unless -nodefaults. */
-    if (import_first_item (c, "nodefaults") != NULL) {
+    gboolean nodefaults = FALSE; /* used or not: the display has dropped it */
+    for (guint i = 0; i < c->items->len; i++)
+      nodefaults |= g_str_equal (((Item *) c->items->pdata[i])->opt, "nodefaults");
+    if (nodefaults) {
       n.mode = NET_NONE;
     } else {
       n.model = g_strdup ("spapr-vlan");
@@ -373,10 +376,14 @@ import_do_display (Ctx *c)
   Item *cd = NULL, *cd_serial = NULL, *cd_mon = NULL;
   gboolean spelled = chardev_stdio_serial (c, &cd, &cd_serial, &cd_mon);
   gboolean stdio_serial = arg_is (c, "serial", "mon:stdio") || arg_is (c, "serial", "stdio") || spelled;
-  /* Without QEMU's default devices the console exists only as the command
-   * line names it: then the console options are kept as written, since the
-   * profile's serial display relies on the default serial port. */
-  gboolean nodefaults = import_first_item (c, "nodefaults") != NULL;
+  Item *nodefaults = import_first_item (c, "nodefaults");
+
+  /* ppcvm's command line has no default devices anyway (rule MIN-DEVICES):
+   * each device, the console included, comes from the profile. */
+  if (nodefaults != NULL) {
+    use (c, "nodefaults", NULL);
+    import_note (c, "dropped -nodefaults: ppcvm gives the guest only the devices its profile names");
+  }
 
   if (vnc != NULL && strchr (vnc->arg, ',') == NULL && strchr (vnc->arg, ':') != NULL
       && (import_first_item (c, "display") == NULL || arg_is (c, "display", "vnc"))) {
@@ -409,23 +416,18 @@ import_do_display (Ctx *c)
              "console on the terminal (set display=gtk for a window)");
   }
   /* The console on the terminal is display=serial: its options are the
-   * profile's now, unless -nodefaults (kept) needs them spelled out. */
+   * profile's now (kept, they would claim stdio a second time). */
   if (display != NULL && g_str_equal (display, "serial")) {
-    if (!nodefaults) {
-      use (c, "serial", "mon:stdio");
-      use (c, "serial", "stdio");
-      if (spelled) {
-        cd->used = cd_serial->used = TRUE;
-        if (cd_mon != NULL)
-          cd_mon->used = TRUE;
-      }
-    } else if (stdio_serial) {
-      import_note (c, "kept the console options as written: with -nodefaults (kept) QEMU creates no "
-               "serial port of its own");
-    } else {
-      import_note (c, "-nodefaults (kept) with no -serial: the guest has no console, as in the "
-               "original command; remove -nodefaults from [qemu] args for display=serial");
+    use (c, "serial", "mon:stdio");
+    use (c, "serial", "stdio");
+    if (spelled) {
+      cd->used = cd_serial->used = TRUE;
+      if (cd_mon != NULL)
+        cd_mon->used = TRUE;
     }
+    if (stdio_serial)
+      import_note (c, "the console on the terminal (%s) is the profile's display=serial",
+                   spelled ? "-chardev stdio with -serial chardev:" : "-serial on stdio");
   }
   if (display != NULL)
     import_set (c, G_GUEST, "display", display);

@@ -75,4 +75,24 @@ grep -q "refuses -realtime: invalid option: not carried over" "$WORK/c2/err" ||
   fail "-realtime (removed in QEMU 6.0) was not reported at import: $(cat "$WORK/c2/err")"
 grep -q -- "-realtime" "$WORK/c2/g.conf" | grep -v '^#' && fail "-realtime kept in [qemu] args"
 ok "an option qemu 7.2 refuses (-realtime) is reported at import and not carried over"
+# Console forms (the issue's case: -serial mon:stdio with -nodefaults gave a
+# guest without a console): the console on the terminal is display=serial,
+# nothing of it kept, and qemu accepts the plan.
+mkdir -p "$WORK/con" && cd "$WORK/con" && cp "$GUEST_DIR/vmlinux" vmlinux
+for form in "-nodefaults -serial mon:stdio -display none" \
+            "-nodefaults -chardev stdio,id=c0,mux=on,signal=off -serial chardev:c0 -mon chardev=c0,mode=readline" \
+            "-serial mon:stdio -nographic"; do
+  # shellcheck disable=SC2086
+  "$PPCVM_BIN" import -o c.conf --force -- qemu-system-ppc64 -M pseries -m 512M -kernel vmlinux $form 2>err ||
+    fail "import $form: $(cat err)"
+  grep -qx 'display=serial' c.conf || fail "$form: not display=serial: $(cat c.conf)"
+  grep -q '^args=' c.conf && fail "$form: console options kept in [qemu] args: $(grep ^args= c.conf)"
+  "$PPCVM_BIN" plan --json c.conf >plan.json || fail "$form: plan"
+  python3 -c 'import json,sys; print("\0".join(json.load(open("plan.json"))["argv"]), end="")' >argv0
+  mapfile -d '' qargv <argv0
+  printf '%s\n' "${qargv[@]}" | grep -qx 'stdio,id=con0,mux=on' || fail "$form: the plan has no console on stdio: ${qargv[*]}"
+  timeout 60 "${qargv[@]}" -machine dumpdtb="$WORK/con/dt.dtb" </dev/null >/dev/null 2>qerr ||
+    fail "$form: qemu refuses the plan: $(grep -v warning qerr | head -3)"
+done
+ok "console forms (-serial mon:stdio, -chardev stdio + -serial chardev: + -mon, with -nodefaults) become display=serial"
 echo "1..$n"

@@ -106,14 +106,14 @@ grep -rq '"displays"' "$XDG_CACHE_HOME/ppcvm" || fail "the display list is not i
 ok "qemu's displays are probed once and cached with its other facts"
 
 # ---- boot files: missing or unreadable is an error naming the key ----
-for key in kernel initrd firmware cdrom; do
+for key in kernel initrd bios cdrom; do
   [ "$(st plan g.conf -s boot.$key=$WORK/nothere-$key)" = 1 ] || fail "missing $key: $(cat err)"
   has "[boot] $key=$WORK/nothere-$key" err
   has "does not exist" err
 done
 [ "$(st plan g.conf -s boot.kernel=$WORK)" = 1 ] || fail "kernel=DIR"
 has "is a directory" err
-ok "missing boot files (kernel, initrd, firmware, cdrom): an error naming the key and the file"
+ok "missing boot files (kernel, initrd, bios, cdrom): an error naming the key and the file"
 
 # ---- append= without kernel= ----
 [ "$(st plan g.conf -s boot.kernel= -s boot.initrd=)" = 3 ] || fail "append without kernel: not refused: $(cat out err)"
