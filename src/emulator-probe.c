@@ -276,7 +276,7 @@ check_binary (const char *path, struct stat *ret_st, GError **error)
 
   if (stat (path, st) != 0) {
     int errsv = errno;
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "emulator %s: %s", path,
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM, "emulator %s: %s", path,
                  errsv == ENOENT ? "not found" : g_strerror (errsv));
     return FALSE;
   }
@@ -330,10 +330,10 @@ emulator_find_binary (const char *path, GError **error)
     return check_binary (path, NULL, error) ? g_canonicalize_filename (path, NULL) : NULL;
   found = find_in_path (path != NULL ? path : EMULATOR_NAME);
   if (found == NULL && path != NULL)
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND,
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM,
                  "emulator %s: not found on $PATH (a name without '/' is only looked up there)", path);
   else if (found == NULL)
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND,
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM,
                  EMULATOR_NAME " not found on PATH: install qemu-system-ppc "
                  "(apt-get install qemu-system-ppc) or pass --qemu PATH");
   return found;

@@ -18,12 +18,6 @@
 #include "util.h"
 
 int
-exec_status_for_errno (int errnum)
-{
-  return errnum == ENOENT || errnum == ENOTDIR ? 127 : 126;
-}
-
-int
 exec_status_from_wait (int wait_status)
 {
   if (WIFEXITED (wait_status))
@@ -34,21 +28,21 @@ exec_status_from_wait (int wait_status)
 }
 
 static gboolean
-exec_fail (const char *path, int errnum, int *ret_status, GError **error)
+exec_fail (const char *path, int errnum, GError **error)
 {
-  *ret_status = exec_status_for_errno (errnum);
-  g_set_error (error, PPCVM_ERROR, *ret_status == 127 ? PPCVM_ERROR_NOT_FOUND : PPCVM_ERROR_FAILED,
+  g_set_error (error, PPCVM_ERROR,
+               errnum == ENOENT || errnum == ENOTDIR ? PPCVM_ERROR_NO_PROGRAM : PPCVM_ERROR_CANNOT_EXEC,
                "cannot execute %s: %s", path, g_strerror (errnum));
   return FALSE;
 }
 
 gboolean
-exec_replace (char *const *argv, int *ret_status, GError **error)
+exec_replace (char *const *argv, GError **error)
 {
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
 
   execv (argv[0], argv);
-  return exec_fail (argv[0], errno, ret_status, error);
+  return exec_fail (argv[0], errno, error);
 }
 
 typedef struct {
@@ -198,7 +192,6 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
     int errsv = errno;
     ppcvm_close_fdp (&err_pipe[0]);
     ppcvm_close_fdp (&err_pipe[1]);
-    *ret_status = 125;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create a pipe: %s", g_strerror (errsv));
     return FALSE;
   }
@@ -224,7 +217,6 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
     ppcvm_close_fdp (&errno_pipe[1]);
     ppcvm_close_fdp (&s.err_fd);
     g_string_free (s.line, TRUE);
-    *ret_status = 125;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot fork: %s", g_strerror (errsv));
     return FALSE;
   }
@@ -254,7 +246,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
   g_string_free (s.line, TRUE);
 
   if (n == sizeof child_errno)
-    return exec_fail (argv[0], child_errno, ret_status, error);
+    return exec_fail (argv[0], child_errno, error);
   *ret_status = exec_status_from_wait (s.wait_status);
   return TRUE;
 }

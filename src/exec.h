@@ -18,24 +18,20 @@ typedef struct {
   gpointer user_data;
 } ExecOptions;
 
-/* The exit status for a failed execve with ERRNUM: 127 when the program does
- * not exist, 126 otherwise (EXIT_NOTFOUND/EXIT_NOEXEC in cli.h). */
-int exec_status_for_errno (int errnum);
-
 /* The status a shell would report for WAIT_STATUS: the exit code, or 128 +
  * the signal for a signal death (bubblewrap's propagate_exit_status). */
 int exec_status_from_wait (int wait_status);
 
 /* execv (ARGV[0], ARGV). Returns only on failure: FALSE with the error
- * (PPCVM_ERROR_NOT_FOUND for ENOENT, else PPCVM_ERROR_FAILED) and
- * *ret_status set by exec_status_for_errno(). */
-gboolean exec_replace (char *const *argv, int *ret_status, GError **error);
+ * (PPCVM_ERROR_NO_PROGRAM when ARGV[0] does not exist, else
+ * PPCVM_ERROR_CANNOT_EXEC). */
+gboolean exec_replace (char *const *argv, GError **error);
 
 /* Fork and exec ARGV, wait for it, and return TRUE with *ret_status its
  * propagated exit status (exec_status_from_wait). SIGINT, SIGTERM and SIGHUP
  * sent to us meanwhile are forwarded to the child. If the exec fails (reported
- * back through a close-on-exec pipe), returns FALSE with the error and
- * *ret_status as exec_replace() does. Returns once the child exited and its
+ * back through a close-on-exec pipe), returns FALSE with the error as
+ * exec_replace() does; FALSE with PPCVM_ERROR_FAILED if it cannot fork. Returns once the child exited and its
  * stderr reached EOF (a -daemonize'd qemu closes it once started). */
 gboolean exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status,
                          GError **error);

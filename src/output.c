@@ -253,12 +253,3 @@ output_refusal_text (const Plan *pl, const Profile *p)
   }
   return g_string_free (s, FALSE);
 }
-
-void
-output_print_json (FILE *out, json_object *obj)
-{
-  int flags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
-
-  fprintf (out, "%s\n", json_object_to_json_string_ext (obj, flags));
-  json_object_put (obj);
-}

@@ -3,8 +3,6 @@
  * functions build strings or json objects; main prints them. */
 #pragma once
 
-#include <stdio.h>
-
 #include <json-c/json.h>
 
 #include "host.h"
@@ -22,7 +20,3 @@ json_object *output_plan_json (const Plan *plan, const Profile *profile, const c
 char *output_plan_explain (const Plan *plan, const Profile *profile, const char *const *argv);
 /* A refusal: reasons and ways out. */
 char *output_refusal_text (const Plan *plan, const Profile *profile);
-
-/* Print OBJ to OUT, pretty, with a final newline, and drop the reference:
- * what every --json output does. */
-void output_print_json (FILE *out, json_object *obj);

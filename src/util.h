@@ -11,11 +11,16 @@
 #define PPCVM_ERROR (ppcvm_error_quark ())
 GQuark ppcvm_error_quark (void);
 
+/* What went wrong, for the caller to act on; the front end (src/cli) maps
+ * these to exit statuses in one place. The library never picks a status. */
 typedef enum {
-  PPCVM_ERROR_FAILED,   /* a runtime failure (I/O, spawn...) */
-  PPCVM_ERROR_INVALID,  /* bad input: profile, host file, option value */
-  PPCVM_ERROR_NOT_FOUND,
-  PPCVM_ERROR_REFUSED,  /* the planner refused the guest */
+  PPCVM_ERROR_FAILED,      /* a runtime failure (I/O, spawn...) */
+  PPCVM_ERROR_INVALID,     /* bad input: profile, host file, option value */
+  PPCVM_ERROR_NOT_FOUND,   /* no such profile, guest... */
+  PPCVM_ERROR_REFUSED,     /* the planner refused the guest */
+  PPCVM_ERROR_USAGE,       /* a wrong command line (options, arguments) */
+  PPCVM_ERROR_NO_PROGRAM,  /* the program to run (qemu) does not exist */
+  PPCVM_ERROR_CANNOT_EXEC, /* the program exists but could not be executed */
 } PpcvmError;
 
 /* g_autofd needs GLib 2.76; Debian 12 has 2.74. */

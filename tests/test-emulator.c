@@ -525,7 +525,7 @@ START_TEST (test_find_binary)
   found = emulator_find_binary (NULL, &error);
   g_setenv ("PATH", old_path, TRUE);
   ck_assert_ptr_null (found);
-  ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND));
+  ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM));
   ck_assert_str_eq (error->message,
                     "qemu-system-ppc64 not found on PATH: install qemu-system-ppc "
                     "(apt-get install qemu-system-ppc) or pass --qemu PATH");

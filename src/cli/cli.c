@@ -70,16 +70,13 @@ cli_parse_passthrough (const char *cmd, const char *params, const char *summary,
         const char *opt = strrchr (msg, ' ');
         opt = opt != NULL ? opt + 1 : msg;
         if (g_str_equal (cmd, "run"))
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                       "unknown option '%s'. ppcvm hands qemu only what follows '--'; to pass it to "
-                       "qemu: ppcvm run PROFILE -- %s. See 'ppcvm run --help'", opt, opt);
+          cli_usage_error (error, "unknown option '%s'. ppcvm hands qemu only what follows '--'; to pass it to "
+                           "qemu: ppcvm run PROFILE -- %s", opt, opt);
         else
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                       "unknown option '%s'. The qemu command line goes after '--': "
-                       "ppcvm %s [OPTIONS] -- qemu-system-ppc64 ARGS.... See 'ppcvm %s --help'", opt, cmd, cmd);
+          cli_usage_error (error, "unknown option '%s'. The qemu command line goes after '--': "
+                           "ppcvm %s [OPTIONS] -- qemu-system-ppc64 ARGS...", opt, cmd);
       } else {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s. See 'ppcvm %s --help'",
-                     local->message, cmd);
+        cli_usage_error (error, "%s", local->message);
       }
       return FALSE;
     }
@@ -140,8 +137,7 @@ cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean requi
   const char *qemu = o->qemu ? o->qemu : profile_qemu;
 
   if (o->host_file && o->sysroot) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                 "--host and --sysroot exclude each other. See 'ppcvm --help'");
+    cli_usage_error (error, "--host and --sysroot exclude each other");
     return NULL;
   }
   if (o->host_file) {
@@ -199,28 +195,81 @@ cli_load_profile (const char *arg, const CliHostOptions *o, GError **error)
 
 gboolean
 cli_load_profile_and_host (const char *profile_arg, const CliHostOptions *o, Profile **ret_profile,
-                           HostFacts **ret_facts, int *ret_status)
+                           HostFacts **ret_facts, GError **error)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (Profile) profile = cli_load_profile (profile_arg, o, &error);
+  g_autoptr (Profile) profile = cli_load_profile (profile_arg, o, error);
   g_autoptr (HostFacts) facts = NULL;
 
-  if (profile != NULL)
-    facts = cli_load_host (o, profile->qemu_binary, FALSE, &error);
-  if (facts == NULL) {
-    cli_error (error);
-    *ret_status = g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+  if (profile == NULL || (facts = cli_load_host (o, profile->qemu_binary, FALSE, error)) == NULL)
     return FALSE;
-  }
   *ret_profile = g_steal_pointer (&profile);
   *ret_facts = g_steal_pointer (&facts);
   return TRUE;
 }
 
-void
-cli_error (const GError *error)
+gboolean
+cli_usage_error (GError **error, const char *fmt, ...)
 {
-  fprintf (stderr, "ppcvm: error: %s\n", error->message);
+  va_list ap;
+
+  va_start (ap, fmt);
+  g_propagate_error (error, g_error_new_valist (PPCVM_ERROR, PPCVM_ERROR_USAGE, fmt, ap));
+  va_end (ap);
+  return FALSE;
+}
+
+gboolean
+cli_errno_error (GError **error, int errsv, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *what = NULL;
+
+  va_start (ap, fmt);
+  what = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s: %s", what, g_strerror (errsv));
+  return FALSE;
+}
+
+gboolean
+cli_refused (GError **error)
+{
+  g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED, "");
+  return FALSE;
+}
+
+int
+cli_exit_status (const GError *error, gboolean launches)
+{
+  if (error->domain == PPCVM_ERROR) {
+    switch ((PpcvmError) error->code) {
+    case PPCVM_ERROR_USAGE:
+      return EXIT_USAGE;
+    case PPCVM_ERROR_REFUSED:
+      return EXIT_REFUSED;
+    case PPCVM_ERROR_NO_PROGRAM:
+      if (launches)
+        return EXIT_NOTFOUND;
+      break;
+    case PPCVM_ERROR_CANNOT_EXEC:
+      if (launches)
+        return EXIT_NOEXEC;
+      break;
+    default:
+      break;
+    }
+  }
+  return launches ? EXIT_LAUNCH : EXIT_ERROR;
+}
+
+void
+cli_print_error (const char *cmd, const GError *error)
+{
+  if (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_USAGE))
+    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm %s%s--help'\n", error->message, cmd ? cmd : "",
+             cmd ? " " : "");
+  else if (*error->message != '\0')
+    fprintf (stderr, "ppcvm: error: %s\n", error->message);
 }
 
 void
@@ -253,4 +302,20 @@ cli_free_loopback_port (guint *ret_port, GError **error)
   close (fd);
   *ret_port = ntohs (addr.sin_port);
   return TRUE;
+}
+
+void
+cli_print_warnings (const char *label, GPtrArray *warnings)
+{
+  for (guint i = 0; i < warnings->len; i++)
+    fprintf (stderr, "ppcvm: %s: %s\n", label, (const char *) g_ptr_array_index (warnings, i));
+}
+
+void
+cli_print_json (FILE *out, json_object *obj)
+{
+  int flags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+
+  fprintf (out, "%s\n", json_object_to_json_string_ext (obj, flags));
+  json_object_put (obj);
 }

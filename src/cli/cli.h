@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every subcommand shares: option parsing, host facts from the live
- * system, --sysroot or --host, and the exit codes. */
+ * system, --sysroot or --host, and the exit statuses. A subcommand returns
+ * FALSE with a GError; main() prints it ("ppcvm: error: ...", with the
+ * "See 'ppcvm CMD --help'" hint for PPCVM_ERROR_USAGE) and maps it to the
+ * exit status, in one place (cli_exit_status). */
 #pragma once
 
 #include <glib.h>
 
+#include <json-c/json.h>
+#include <stdio.h>
+
 #include "host.h"
 #include "profile.h"
+#include "util.h"
 
 enum {
   EXIT_OK = 0,
@@ -45,8 +52,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliHostOptions, cli_host_options_clear)
 
 /* Parse ARGC/ARGV with ENTRIES (plus --help), GNU style: options and
  * positionals (G_OPTION_REMAINING) mix up to the first "--"; what follows it
- * is positionals too. Returns FALSE with a usage error ("See 'ppcvm CMD
- * --help'"). ARGC/ARGV are left as they were. */
+ * is positionals too. Returns FALSE with PPCVM_ERROR_USAGE (main adds "See
+ * 'ppcvm CMD --help'"). ARGC/ARGV are left as they were. */
 gboolean cli_parse (const char *cmd, const char *params, const char *summary, GOptionEntry *entries,
                     int *argc, char ***argv, GError **error);
 /* The same, but what follows "--" goes to *RET_PASSTHROUGH (never NULL on
@@ -66,15 +73,33 @@ HostFacts *cli_load_host (const CliHostOptions *o, const char *profile_qemu, gbo
 /* Load a profile by name or path with -s overrides and --accel. */
 Profile *cli_load_profile (const char *arg, const CliHostOptions *o, GError **error);
 
-/* Both of the above for PROFILE_ARG, then the plan. On failure, prints the
- * error and returns FALSE with *ret_status set (EXIT_USAGE for option
- * errors, else EXIT_ERROR). */
+/* Both of the above for PROFILE_ARG. */
 gboolean cli_load_profile_and_host (const char *profile_arg, const CliHostOptions *o,
-                                    Profile **ret_profile, HostFacts **ret_facts, int *ret_status);
+                                    Profile **ret_profile, HostFacts **ret_facts, GError **error);
 
-/* Print "ppcvm: error: MSG" to stderr. */
-void cli_error (const GError *error);
+/* Set a PPCVM_ERROR_USAGE error (main adds "See 'ppcvm CMD --help'") and
+ * return FALSE. */
+gboolean cli_usage_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+/* Set a PPCVM_ERROR_FAILED error with errno's text and return FALSE. */
+gboolean cli_errno_error (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+/* The refusal has been shown as the command's output: exit status 3, and
+ * nothing more printed (a PPCVM_ERROR_REFUSED error with an empty message). */
+gboolean cli_refused (GError **error);
+
+/* The exit status for ERROR (ppcvm(1) EXIT STATUS). LAUNCHES: the command
+ * starts qemu (run), whose own failures have statuses of their own. */
+int cli_exit_status (const GError *error, gboolean launches);
+/* Print ERROR for command CMD (NULL: ppcvm itself) as main does. */
+void cli_print_error (const char *cmd, const GError *error);
+
+/* "ppcvm: MSG" on stderr: progress and notes, not errors. */
 void cli_message (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 /* A TCP port on 127.0.0.1 that nothing listens on now (bound and released). */
 gboolean cli_free_loopback_port (guint *ret_port, GError **error);
+/* "ppcvm: warning: MSG" on stderr for each string in WARNINGS. */
+void cli_print_warnings (const char *label, GPtrArray *warnings);
+
+/* Print OBJ to OUT, pretty, with a final newline, and drop the reference:
+ * what every --json output does. */
+void cli_print_json (FILE *out, json_object *obj);

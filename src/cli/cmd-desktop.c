@@ -25,10 +25,9 @@ launcher_binary (void)
   return g_canonicalize_filename (cmdline, NULL);
 }
 
-int
-cmd_desktop (int argc, char **argv)
+gboolean
+cmd_desktop (int argc, char **argv, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_auto (CliHostOptions) host = { 0 };
   g_auto (GStrv) rest = NULL;
   g_autoptr (Profile) profile = NULL;
@@ -45,47 +44,35 @@ cmd_desktop (int argc, char **argv)
   if (!cli_parse ("desktop-entry", "PROFILE",
                   "Print a desktop launcher (.desktop file) that runs the guest with its profile's display,\n"
                   "in a terminal unless that display is a window (gtk).",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (rest == NULL || rest[0] == NULL || rest[1] != NULL) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm desktop-entry --help'\n",
-             rest == NULL || rest[0] == NULL ? "no profile given" : "expected one profile");
-    return EXIT_USAGE;
-  }
-  profile = cli_load_profile (rest[0], &host, &error);
-  if (profile == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (rest == NULL || rest[0] == NULL || rest[1] != NULL)
+    return cli_usage_error (error, "%s", rest == NULL || rest[0] == NULL ? "no profile given" : "expected one profile");
+  profile = cli_load_profile (rest[0], &host, error);
+  if (profile == NULL)
+    return FALSE;
   binary = launcher_binary ();
   /* A desktop file is UTF-8 text; a path that is not cannot be written in it. */
   if (!g_utf8_validate (profile->path, -1, NULL) || !g_utf8_validate (binary, -1, NULL)) {
-    fprintf (stderr, "ppcvm: error: %s: a desktop file can only name UTF-8 paths\n",
-             g_utf8_validate (binary, -1, NULL) ? profile->path : binary);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: a desktop file can only name UTF-8 paths",
+                 g_utf8_validate (binary, -1, NULL) ? profile->path : binary);
+    return FALSE;
   }
   entry = desktop_entry (profile, binary);
   if (!install) {
     fputs (entry, stdout);
-    return EXIT_OK;
+    return TRUE;
   }
   {
     g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "applications", NULL);
     g_autofree char *name = desktop_file_name (profile);
     g_autofree char *path = g_build_filename (dir, name, NULL);
 
-    if (g_mkdir_with_parents (dir, 0755) != 0) {
-      int errsv = errno;
-      fprintf (stderr, "ppcvm: error: cannot create %s: %s\n", dir, g_strerror (errsv));
-      return EXIT_ERROR;
-    }
-    if (!ppcvm_write_file_atomic (path, entry, -1, 0644, &error)) {
-      cli_error (error);
-      return EXIT_ERROR;
-    }
+    if (g_mkdir_with_parents (dir, 0755) != 0)
+      return cli_errno_error (error, errno, "cannot create %s", dir);
+    if (!ppcvm_write_file_atomic (path, entry, -1, 0644, error))
+      return FALSE;
     printf ("%s\n", path);
   }
-  return EXIT_OK;
+  return TRUE;
 }

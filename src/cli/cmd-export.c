@@ -15,9 +15,8 @@
 
 /* virsh -c URI define: prints what was defined, or says why not. */
 static gboolean
-define_on (const char *uri, const char *xml, const Profile *profile, const char *uuid)
+define_on (const char *uri, const char *xml, const Profile *profile, const char *uuid, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -25,44 +24,40 @@ define_on (const char *uri, const char *xml, const Profile *profile, const char 
   int fd, status;
   gboolean ok;
 
-  fd = g_file_open_tmp ("ppcvm-domain-XXXXXX.xml", &tmp, &error);
-  if (fd < 0) {
-    cli_error (error);
+  fd = g_file_open_tmp ("ppcvm-domain-XXXXXX.xml", &tmp, error);
+  if (fd < 0)
     return FALSE;
-  }
   close (fd);
-  if (!g_file_set_contents (tmp, xml, -1, &error)) {
-    cli_error (error);
+  if (!g_file_set_contents (tmp, xml, -1, error)) {
     unlink (tmp);
     return FALSE;
   }
   {
     const char *argv[] = { "virsh", "-c", uri, "define", tmp, NULL };
     ok = g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
-                       NULL, NULL, &out, &err, &status, &error);
+                       NULL, NULL, &out, &err, &status, error);
   }
   unlink (tmp);
   if (!ok) {
-    fprintf (stderr, "ppcvm: error: cannot run virsh (install libvirt-clients): %s\n", error->message);
+    g_prefix_error (error, "cannot run virsh (install libvirt-clients): ");
     return FALSE;
   }
   if (!g_spawn_check_wait_status (status, NULL)) {
-    fprintf (stderr, "ppcvm: error: virsh -c %s define: %s\n", uri, g_strstrip (err));
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "virsh -c %s define: %s", uri, g_strstrip (err));
     return FALSE;
   }
   printf ("defined %s (uuid %s) on %s\n", name, uuid, uri);
   return TRUE;
 }
 
-int
-cmd_export (int argc, char **argv)
+gboolean
+cmd_export (int argc, char **argv, GError **error)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) local = NULL; /* the libvirt version: a note */
   g_auto (CliHostOptions) o = { 0 };
   g_auto (GStrv) rest = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (HostFacts) facts = NULL;
-  int status;
   g_autoptr (Plan) plan = NULL;
   g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *password = NULL;
@@ -90,51 +85,40 @@ cmd_export (int argc, char **argv)
                   "Export the guest's plan for another manager: --libvirt prints a libvirt domain XML\n"
                   "written for the libvirt that will run it (--libvirt-version, else the local one's),\n"
                   "or defines it there with --connect URI.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (!libvirt) {
-    fprintf (stderr, "ppcvm: error: say which format: --libvirt. See 'ppcvm export --help'\n");
-    return EXIT_USAGE;
-  }
-  if (rest == NULL || rest[0] == NULL || rest[1] != NULL) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm export --help'\n",
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (!libvirt)
+    return cli_usage_error (error, "say which format: --libvirt");
+  if (rest == NULL || rest[0] == NULL || rest[1] != NULL)
+    return cli_usage_error (error, "%s",
              rest == NULL || rest[0] == NULL ? "no profile given" : "expected one profile");
-    return EXIT_USAGE;
-  }
-  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, &status))
-    return status;
+  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, error))
+    return FALSE;
   plan = plan_build (facts, facts->qemu, profile);
   if (plan->status != PLAN_OK) {
     g_autofree char *s = output_refusal_text (plan, profile);
     fputs (s, stderr);
-    return EXIT_REFUSED;
+    return cli_refused (error);
   }
   if (profile->vnc_password_file != NULL) {
-    if (!g_file_get_contents (profile->vnc_password_file, &password, NULL, &error)) {
-      cli_error (error);
-      return EXIT_ERROR;
-    }
+    if (!g_file_get_contents (profile->vnc_password_file, &password, NULL, error))
+      return FALSE;
     g_strchomp (password);
     lo.vnc_password = password;
   }
   if (version_arg != NULL) {
-    if (!libvirt_parse_version (version_arg, &lo.version, &error)) {
-      fprintf (stderr, "ppcvm: error: --libvirt-version: %s. See 'ppcvm export --help'\n",
-               error->message);
-      return EXIT_USAGE;
-    }
-  } else if (!libvirt_query_version (connect, &lo.version, &error)) {
+    if (!libvirt_parse_version (version_arg, &lo.version, &local))
+      return cli_usage_error (error, "--libvirt-version: %s", local->message);
+  } else if (!libvirt_query_version (connect, &lo.version, &local)) {
     /* `virsh version` fails on a daemon without an emulator for its own
      * architecture (an x86 host running POWER guests under TCG). */
     if (connect != NULL) {
-      cli_message ("note: %s; assuming the local libvirt's version", error->message);
-      g_clear_error (&error);
+      cli_message ("note: %s; assuming the local libvirt's version", local->message);
+      g_clear_error (&local);
     }
-    if (connect == NULL || !libvirt_query_version (NULL, &lo.version, &error)) {
-      cli_message ("note: %s; writing for libvirt 9.0", error->message);
-      g_clear_error (&error);
+    if (connect == NULL || !libvirt_query_version (NULL, &lo.version, &local)) {
+      cli_message ("note: %s; writing for libvirt 9.0", local->message);
+      g_clear_error (&local);
     }
   }
   /* passt runs where libvirt runs: this machine's PATH tells for a local
@@ -146,12 +130,10 @@ cmd_export (int argc, char **argv)
   uuid = libvirt_domain_uuid (profile);
   lo.uuid = uuid;
   xml = libvirt_domain_xml (plan, profile, &lo, notes);
-  for (guint i = 0; i < plan->warnings->len; i++)
-    fprintf (stderr, "ppcvm: warning: %s\n", (char *) plan->warnings->pdata[i]);
-  for (guint i = 0; i < notes->len; i++)
-    fprintf (stderr, "ppcvm: note: %s\n", (char *) notes->pdata[i]);
+  cli_print_warnings ("warning", plan->warnings);
+  cli_print_warnings ("note", notes);
   if (connect != NULL)
-    return define_on (connect, xml, profile, uuid) ? EXIT_OK : EXIT_ERROR;
+    return define_on (connect, xml, profile, uuid, error);
   fputs (xml, stdout);
-  return EXIT_OK;
+  return TRUE;
 }

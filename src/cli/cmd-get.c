@@ -101,7 +101,7 @@ print_json (const CatalogueEntry *e, CatalogueMediaKind kind, const MediaResult 
   json_object_object_add (o, "signature_detail", json_object_new_string (r->signature_detail));
   json_object_object_add (o, "cached", json_object_new_boolean (r->cached));
   json_object_object_add (o, "profile", json_object_new_string (e->profile));
-  output_print_json (stdout, o);
+  cli_print_json (stdout, o);
 }
 
 /* Shared with `new --os`: get SPEC's media, saying what was verified. */
@@ -158,8 +158,8 @@ cli_get_media (const char *spec, int want, const CliGetOptions *g, const Catalog
   return r;
 }
 
-int
-cmd_get (int argc, char **argv)
+gboolean
+cmd_get (int argc, char **argv, GError **error)
 {
   gboolean iso = FALSE, cloud = FALSE, json = FALSE;
   g_auto (CliGetOptions) g = { .timeout = 60, .retries = 3 };
@@ -170,7 +170,6 @@ cmd_get (int argc, char **argv)
     CLI_GET_OPTION_ENTRIES (g),
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (Catalogue) cat = NULL;
   g_autoptr (MediaResult) r = NULL;
   const CatalogueEntry *e = NULL;
@@ -181,56 +180,38 @@ cmd_get (int argc, char **argv)
                   "$XDG_CACHE_HOME/ppcvm/images, resuming an interrupted download, and verify it: "
                   "the checksum always, the checksum file's signature with gpgv where the key is "
                   "available. Prints the file's path.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc < 2) {
-    fprintf (stderr, "ppcvm: error: no OS given (see 'ppcvm os'). See 'ppcvm get --help'\n");
-    return EXIT_USAGE;
-  }
-  if (argc > 2) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm get --help'\n", argv[2]);
-    return EXIT_USAGE;
-  }
-  if (iso && cloud) {
-    fprintf (stderr, "ppcvm: error: --iso and --cloud exclude each other. See 'ppcvm get --help'\n");
-    return EXIT_USAGE;
-  }
-  if (!cli_get_options_check (&g, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc < 2)
+    return cli_usage_error (error, "no OS given (see 'ppcvm os')");
+  if (argc > 2)
+    return cli_usage_error (error, "unexpected argument '%s'", argv[2]);
+  if (iso && cloud)
+    return cli_usage_error (error, "--iso and --cloud exclude each other");
+  if (!cli_get_options_check (&g, error))
+    return FALSE;
   r = cli_get_media (argv[1], iso ? CATALOGUE_MEDIA_ISO : cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &e,
-                     &cat, &kind, &error);
-  if (r == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+                     &cat, &kind, error);
+  if (r == NULL)
+    return FALSE;
   if (json)
     print_json (e, kind, r);
   else
     printf ("%s\n", r->path);
-  return EXIT_OK;
+  return TRUE;
 }
 
 gboolean
 cli_get_options_check (const CliGetOptions *g, GError **error)
 {
   if (g->timeout < 1 || g->timeout > 3600) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--timeout %d: not between 1 and 3600 seconds. See 'ppcvm get --help'", g->timeout);
-    return FALSE;
+    return cli_usage_error (error, "--timeout %d: not between 1 and 3600 seconds", g->timeout);
   }
   if (g->retries < 0 || g->retries > 100) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--retries %d: not between 0 and 100. See 'ppcvm get --help'", g->retries);
-    return FALSE;
+    return cli_usage_error (error, "--retries %d: not between 0 and 100", g->retries);
   }
   if (g->base_url && !g_str_has_prefix (g->base_url, "http://") && !g_str_has_prefix (g->base_url, "https://")) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--base-url %s: not an http:// or https:// URL. See 'ppcvm get --help'", g->base_url);
-    return FALSE;
+    return cli_usage_error (error, "--base-url %s: not an http:// or https:// URL", g->base_url);
   }
   return TRUE;
 }

@@ -90,30 +90,26 @@ on_qemu_line (const char *line, gpointer user_data)
 }
 
 /* Supervise ARGV with our stdin; its stderr passes through, explained. */
-static int
-supervise (char **argv, int stdin_fd, gboolean foreground)
+static gboolean
+supervise (char **argv, int stdin_fd, gboolean foreground, int *ret_status, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) shown = g_ptr_array_new ();
   Explainer x = { .shown = shown };
   ExecOptions opts = { .stdin_fd = stdin_fd, .passthrough_fd = STDERR_FILENO,
                        .on_stderr_line = on_qemu_line, .user_data = &x };
-  int status = EXIT_LAUNCH;
 
   fflush (stdout);
   fflush (stderr);
-  if (!exec_supervise (argv, &opts, &status, &error)) {
-    cli_error (error);
-    return status;
-  }
+  if (!exec_supervise (argv, &opts, ret_status, error))
+    return FALSE;
   explainer_flush (&x);
-  return status;
+  return TRUE;
 }
 
-int
-run_supervised (char **argv)
+gboolean
+run_supervised (char **argv, int *ret_status, GError **error)
 {
-  return supervise (argv, -1, TRUE);
+  return supervise (argv, -1, TRUE, ret_status, error);
 }
 
 /* ---- detached guests --------------------------------------------------- */
@@ -139,11 +135,11 @@ locked_save (const char *runtime, const GuestState *s, GError **error)
   return lock >= 0 && guest_state_save (s, error);
 }
 
-int
+gboolean
 run_detached (const char *name_opt, const Plan *plan, const Profile *profile, const char *binary,
-              const char *const *extra, int *ret_pid)
+              const char *const *extra, int *ret_pid, int *ret_status, GError **error)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) local = NULL;
   g_autoptr (GuestState) s = NULL;
   g_autoptr (GuestState) running = NULL;
   g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
@@ -154,46 +150,43 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   const char *name = name_opt != NULL ? name_opt : profile->id;
   CmdlineRuntime rt = { 0 };
   mode_t old_umask;
-  int status;
+  gboolean ok;
 
-  if (name == NULL || !state_validate_name (name, &error))
-    goto fail;
-  if ((runtime = state_runtime_dir (&error)) == NULL)
-    goto fail;
+  if (name == NULL || !state_validate_name (name, error))
+    return FALSE;
+  if ((runtime = state_runtime_dir (error)) == NULL)
+    return FALSE;
   s = guest_state_new (runtime, name);
   pid_file = g_build_filename (s->dir, STATE_PID, NULL);
-  if (!check_socket_path (s->qmp_socket, &error) || !check_socket_path (s->console_socket, &error))
-    goto fail;
+  if (!check_socket_path (s->qmp_socket, error) || !check_socket_path (s->console_socket, error))
+    return FALSE;
 
   /* The directory and a 'starting' state (naming us, the launcher) exist
    * before qemu does: whatever is killed when, `list` finds the guest and
    * never mistakes it for a dead one. The lock is held only for this. */
   {
-    ppcvm_autofd int lock = state_lock (runtime, &error);
+    ppcvm_autofd int lock = state_lock (runtime, error);
     if (lock < 0)
-      goto fail;
-    running = state_find_guest (runtime, name, &error);
+      return FALSE;
+    running = state_find_guest (runtime, name, &local);
     if (running != NULL) {
-      g_clear_error (&error);
       if (running->pid > 0)
-        g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+        g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
                      "a guest named '%s' is already %s (pid %d); stop it with 'ppcvm stop %s' "
                      "or pick another --name", name, running->status == GUEST_STARTING ? "starting" : "running",
                      (int) running->pid, name);
       else
-        g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+        g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
                      "a guest named '%s' is being started (by ppcvm pid %d); pick another --name",
                      name, (int) running->launcher_pid);
-      goto fail;
+      return FALSE;
     }
-    if (!g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
-      goto fail;
-    g_clear_error (&error);
-    if (mkdir (s->dir, 0700) != 0) {
-      int errsv = errno;
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", s->dir, g_strerror (errsv));
-      goto fail;
+    if (!g_error_matches (local, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND)) {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
+    if (mkdir (s->dir, 0700) != 0)
+      return cli_errno_error (error, errno, "cannot create %s", s->dir);
     s->status = GUEST_STARTING;
     s->launcher_pid = getpid ();
     s->launcher_start = state_pid_start_time (s->launcher_pid);
@@ -202,9 +195,9 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
     s->profile = g_strdup (profile->path);
     s->ssh_port = profile_ssh_host_port (profile);
     s->started = g_get_real_time () / G_USEC_PER_SEC;
-    if (!guest_state_save (s, &error)) {
+    if (!guest_state_save (s, error)) {
       state_remove_guest_dir (s->dir, NULL);
-      goto fail;
+      return FALSE;
     }
   }
 
@@ -222,14 +215,14 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   /* qemu creates the sockets, the pid file and the log: 0600 for all. */
   devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   old_umask = umask (0077);
-  status = supervise (argv, devnull, FALSE);
+  ok = supervise (argv, devnull, FALSE, ret_status, error);
   umask (old_umask);
   /* -daemonize: qemu's first process exits once the guest is set up (0), or
    * with qemu's error, which supervise() has shown and explained. */
-  if (status != 0) {
+  if (!ok || *ret_status != 0) {
     ppcvm_autofd int lock = state_lock (runtime, NULL);
     state_remove_if_gone (s->dir, NULL);
-    return status;
+    return ok;
   }
   /* qemu's -daemonize sets umask 027 for what it creates later; the
    * directory is 0700 anyway, but keep every file 0600 as promised. */
@@ -238,20 +231,16 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
     for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
       chmod (files[i], 0600);
   }
-  if (!state_read_pid_file (pid_file, &s->pid, &error))
-    goto fail;
+  if (!state_read_pid_file (pid_file, &s->pid, error))
+    return FALSE;
   guest_state_record_identity (s);
   s->status = GUEST_RUNNING;
-  if (!locked_save (runtime, s, &error))
-    goto fail;
+  if (!locked_save (runtime, s, error))
+    return FALSE;
   cli_message ("guest '%s' started (pid %d); 'ppcvm console %s' attaches, 'ppcvm stop %s' stops it",
                name, (int) s->pid, name, name);
   *ret_pid = (int) s->pid;
-  return EXIT_OK;
-
-fail:
-  cli_error (error);
-  return EXIT_LAUNCH;
+  return TRUE;
 }
 
 /* ---- list ---------------------------------------------------------------- */
@@ -268,18 +257,15 @@ format_uptime (gint64 seconds)
                           (int) (seconds % 60));
 }
 
-/* Runtime dir and lock for the guest commands; -1 after printing the error. */
+/* Runtime dir and lock for the guest commands; -1 with the error. */
 static int
-lock_runtime (char **ret_runtime)
+lock_runtime (char **ret_runtime, GError **error)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *runtime = state_runtime_dir (&error);
-  int lock = runtime != NULL ? state_lock (runtime, &error) : -1;
+  g_autofree char *runtime = state_runtime_dir (error);
+  int lock = runtime != NULL ? state_lock (runtime, error) : -1;
 
-  if (lock < 0) {
-    cli_error (error);
+  if (lock < 0)
     return -1;
-  }
   *ret_runtime = g_steal_pointer (&runtime);
   return lock;
 }
@@ -299,8 +285,8 @@ warn_unknown (GPtrArray *guests)
   }
 }
 
-int
-cmd_list (int argc, char **argv)
+gboolean
+cmd_list (int argc, char **argv, GError **error)
 {
   gboolean json = FALSE, names = FALSE;
   GOptionEntry entries[] = {
@@ -308,7 +294,6 @@ cmd_list (int argc, char **argv)
     { "names", 0, 0, G_OPTION_ARG_NONE, &names, "Print only the names, one per line (for completions)", NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) guests = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *runtime = NULL;
@@ -316,25 +301,19 @@ cmd_list (int argc, char **argv)
   int width[8] = { 0 };
   ppcvm_autofd int lock = -1;
 
-  if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc > 1) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm list --help'\n", argv[1]);
-    return EXIT_USAGE;
-  }
-  if ((lock = lock_runtime (&runtime)) < 0)
-    return EXIT_ERROR;
-  if ((guests = state_list_guests (runtime, &error)) == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    return cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+  if ((lock = lock_runtime (&runtime, error)) < 0)
+    return FALSE;
+  if ((guests = state_list_guests (runtime, error)) == NULL)
+    return FALSE;
 
   if (names) {
     for (guint i = 0; i < guests->len; i++)
       printf ("%s\n", ((const GuestState *) guests->pdata[i])->name);
-    return EXIT_OK;
+    return TRUE;
   }
   if (json) {
     json_object *root = json_object_new_object ();
@@ -347,13 +326,13 @@ cmd_list (int argc, char **argv)
     }
     json_object_object_add (root, "schema", json_object_new_string ("ppcvm-list/1"));
     json_object_object_add (root, "guests", arr);
-    output_print_json (stdout, root);
+    cli_print_json (stdout, root);
     warn_unknown (guests);
-    return EXIT_OK;
+    return TRUE;
   }
 
   if (guests->len == 0)
-    return EXIT_OK;
+    return TRUE;
   g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH PROFILE", " ", -1));
   for (guint i = 0; i < guests->len; i++) {
     const GuestState *s = guests->pdata[i];
@@ -377,7 +356,7 @@ cmd_list (int argc, char **argv)
             row[2], width[3], row[3], width[4], row[4], width[5], row[5], width[6], row[6], row[7]);
   }
   warn_unknown (guests);
-  return EXIT_OK;
+  return TRUE;
 }
 
 /* ---- stop ---------------------------------------------------------------- */
@@ -424,8 +403,8 @@ remove_state (const GuestState *s, const char *runtime)
   state_remove_if_gone (s->dir, NULL);
 }
 
-int
-cmd_stop (int argc, char **argv)
+gboolean
+cmd_stop (int argc, char **argv, int *ret_status, GError **error)
 {
   int timeout = 60;
   gboolean force = FALSE;
@@ -434,72 +413,68 @@ cmd_stop (int argc, char **argv)
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Cut the power: QMP 'quit', then SIGKILL (no powerdown)", NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) s = NULL;
   g_autoptr (QmpClient) qmp = NULL;
   g_autofree char *runtime = NULL;
-  int result;
+  g_autoptr (GError) qmp_error = NULL;
 
   if (!cli_parse ("stop", "NAME", "Power a detached guest off (ACPI-like powerdown) and wait for it; "
                   "--force cuts the power instead (QMP quit, then SIGKILL).\n"
                   "Exit status: 0 powered off, 4 ended with QMP quit (--force), 5 killed (--force), "
                   "1 error or still running.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc != 2 || timeout < 0) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm stop --help'\n",
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc != 2 || timeout < 0)
+    return cli_usage_error (error, "%s",
              timeout < 0 ? "--timeout must not be negative" : "give one guest NAME");
-    return EXIT_USAGE;
-  }
   {
-    ppcvm_autofd int lock = lock_runtime (&runtime);
+    ppcvm_autofd int lock = lock_runtime (&runtime, error);
     if (lock < 0)
-      return EXIT_ERROR;
-    s = state_find_guest (runtime, argv[1], &error);
+      return FALSE;
+    s = state_find_guest (runtime, argv[1], error);
   }
-  if (s == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  if (s == NULL)
+    return FALSE;
   if (s->pid <= 0) {
-    fprintf (stderr, "ppcvm: error: guest '%s' is still being started (by ppcvm pid %d); try again in a moment\n",
-             s->name, (int) s->launcher_pid);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "guest '%s' is still being started (by ppcvm pid %d); try again in a moment", s->name,
+                 (int) s->launcher_pid);
+    return FALSE;
   }
 
   if (!force) {
-    qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &error);
-    if (qmp_run (qmp, "system_powerdown", &error) && wait_gone (s, timeout)) {
+    qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &qmp_error);
+    if (qmp_run (qmp, "system_powerdown", &qmp_error) && wait_gone (s, timeout)) {
       cli_message ("guest '%s' powered off", s->name);
       remove_state (s, runtime);
-      return EXIT_STOP_POWERDOWN;
+      *ret_status = EXIT_STOP_POWERDOWN;
+      return TRUE;
     }
-    if (error != NULL)
-      cli_error (error);
-    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running: %s; "
-             "'ppcvm stop --force %s' cuts its power\n", s->name, (int) s->pid,
-             error != NULL ? "it cannot be asked to power off" : "it did not power off within --timeout",
-             s->name);
-    return EXIT_ERROR;
+    /* What QMP said (if it failed) says why it could not be asked. */
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "guest '%s' (pid %d) is still running: %s%s%s%s; 'ppcvm stop --force %s' cuts its power",
+                 s->name, (int) s->pid,
+                 qmp_error != NULL ? "it cannot be asked to power off" : "it did not power off within --timeout",
+                 qmp_error != NULL ? " (" : "", qmp_error != NULL ? qmp_error->message : "",
+                 qmp_error != NULL ? ")" : "", s->name);
+    return FALSE;
   }
 
-  qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &error);
-  if (qmp_run (qmp, "quit", &error) && wait_gone (s, QUIT_WAIT_S)) {
+  qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &qmp_error);
+  if (qmp_run (qmp, "quit", &qmp_error) && wait_gone (s, QUIT_WAIT_S)) {
     cli_message ("guest '%s' stopped with QMP quit (power cut)", s->name);
-    result = EXIT_STOP_QUIT;
+    *ret_status = EXIT_STOP_QUIT;
   } else if (kill (s->pid, SIGKILL) == 0 && wait_gone (s, KILL_WAIT_S)) {
     cli_message ("guest '%s' killed (SIGKILL)", s->name);
-    result = EXIT_STOP_KILLED;
+    *ret_status = EXIT_STOP_KILLED;
   } else {
-    if (error != NULL)
-      cli_error (error);
-    fprintf (stderr, "ppcvm: error: guest '%s' (pid %d) is still running after SIGKILL\n", s->name, (int) s->pid);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' (pid %d) is still running after SIGKILL%s%s%s",
+                 s->name, (int) s->pid, qmp_error != NULL ? " (QMP quit: " : "",
+                 qmp_error != NULL ? qmp_error->message : "", qmp_error != NULL ? ")" : "");
+    return FALSE;
   }
   remove_state (s, runtime);
-  return result;
+  return TRUE;
 }
 
 /* ---- console ------------------------------------------------------------- */
@@ -561,11 +536,10 @@ console_relay (int sock, gboolean tty)
   }
 }
 
-int
-cmd_console (int argc, char **argv)
+gboolean
+cmd_console (int argc, char **argv, GError **error)
 {
   GOptionEntry entries[] = { { NULL } };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) s = NULL;
   g_autofree char *runtime = NULL;
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -575,34 +549,27 @@ cmd_console (int argc, char **argv)
   ppcvm_autofd int sock = -1;
 
   if (!cli_parse ("console", "NAME", "Attach to a detached guest's serial console (Ctrl-] detaches).",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc != 2) {
-    fprintf (stderr, "ppcvm: error: give one guest NAME. See 'ppcvm console --help'\n");
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc != 2)
+    return cli_usage_error (error, "give one guest NAME");
   {
-    ppcvm_autofd int lock = lock_runtime (&runtime);
+    ppcvm_autofd int lock = lock_runtime (&runtime, error);
     if (lock < 0)
-      return EXIT_ERROR;
-    s = state_find_guest (runtime, argv[1], &error);
+      return FALSE;
+    s = state_find_guest (runtime, argv[1], error);
   }
-  if (s == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  if (s == NULL)
+    return FALSE;
   if (s->pid <= 0) {
-    fprintf (stderr, "ppcvm: error: guest '%s' is still being started; try again in a moment\n", s->name);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' is still being started; try again in a moment",
+                 s->name);
+    return FALSE;
   }
   g_strlcpy (addr.sun_path, s->console_socket, sizeof addr.sun_path);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0 || connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0) {
-    fprintf (stderr, "ppcvm: error: cannot connect to %s: %s\n", s->console_socket, g_strerror (errno));
-    return EXIT_ERROR;
-  }
+  if (sock < 0 || connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0)
+    return cli_errno_error (error, errno, "cannot connect to %s", s->console_socket);
 
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGHUP, &sa, NULL);
@@ -621,5 +588,5 @@ cmd_console (int argc, char **argv)
     tcsetattr (STDIN_FILENO, TCSANOW, &saved);
     fprintf (stderr, "\nppcvm: detached from '%s'\n", s->name);
   }
-  return EXIT_OK;
+  return TRUE;
 }

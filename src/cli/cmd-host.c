@@ -11,22 +11,19 @@
 
 /* ppcvm host --check [PROFILE]: every prerequisite, PASS/WARN/FAIL with the
  * fix; exit 0 only when every check passed. */
-static int
-host_check (const CliHostOptions *o, const char *profile_arg)
+static gboolean
+host_check (const CliHostOptions *o, const char *profile_arg, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) checks = NULL;
   gboolean ok = TRUE;
-  int status = EXIT_OK;
 
   if (profile_arg != NULL) {
-    if (!cli_load_profile_and_host (profile_arg, o, &profile, &facts, &status))
-      return status;
-  } else if ((facts = cli_load_host (o, NULL, FALSE, &error)) == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
+    if (!cli_load_profile_and_host (profile_arg, o, &profile, &facts, error))
+      return FALSE;
+  } else if ((facts = cli_load_host (o, NULL, FALSE, error)) == NULL) {
+    return FALSE;
   }
   checks = plan_host_checks (facts);
   if (profile != NULL) {
@@ -51,7 +48,7 @@ host_check (const CliHostOptions *o, const char *profile_arg)
       json_object_array_add (arr, jc);
     }
     json_object_object_add (root, "checks", arr);
-    output_print_json (stdout, root);
+    cli_print_json (stdout, root);
   } else {
     for (guint i = 0; i < checks->len; i++) {
       PlanCheck *c = g_ptr_array_index (checks, i);
@@ -59,14 +56,15 @@ host_check (const CliHostOptions *o, const char *profile_arg)
       printf ("%-4s  %-9s  %s\n", level, c->id, c->text);
     }
   }
-  return ok ? EXIT_OK : EXIT_ERROR;
+  if (!ok) /* exit 1; the checks above say why */
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "");
+  return ok;
 }
 
-int
-cmd_host (int argc, char **argv)
+gboolean
+cmd_host (int argc, char **argv, GError **error)
 {
   g_auto (CliHostOptions) o = { 0 };
-  g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
   gboolean check = FALSE;
   GOptionEntry entries[] = {
@@ -80,27 +78,21 @@ cmd_host (int argc, char **argv)
   };
 
   if (!cli_parse ("host", "[--check [PROFILE]]", "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc > (check ? 2 : 1)) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm host --help'\n", argv[check ? 2 : 1]);
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc > (check ? 2 : 1))
+    return cli_usage_error (error, "unexpected argument '%s'", argv[check ? 2 : 1]);
   if (check)
-    return host_check (&o, argc > 1 ? argv[1] : NULL);
-  facts = cli_load_host (&o, NULL, FALSE, &error);
-  if (facts == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
+    return host_check (&o, argc > 1 ? argv[1] : NULL, error);
+  facts = cli_load_host (&o, NULL, FALSE, error);
+  if (facts == NULL)
+    return FALSE;
   if (o.json) {
-    output_print_json (stdout, host_facts_to_json (facts));
+    cli_print_json (stdout, host_facts_to_json (facts));
   } else {
     g_autoptr (GPtrArray) advice = plan_host_advice (facts);
     g_autofree char *s = output_host_text (facts, advice);
     fputs (s, stdout);
   }
-  return EXIT_OK;
+  return TRUE;
 }

@@ -69,15 +69,13 @@ print_lines (const char *title, GPtrArray *lines, gboolean keep)
   }
 }
 
-int
-cmd_hugepages (int argc, char **argv)
+gboolean
+cmd_hugepages (int argc, char **argv, GError **error)
 {
   g_auto (CliHostOptions) o = { 0 };
   g_auto (GStrv) rest = NULL;
   g_autofree char *mount_point = NULL;
   gboolean apply = FALSE;
-  g_autoptr (GError) error = NULL;
-  int status;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (Plan) plan = NULL;
@@ -102,16 +100,12 @@ cmd_hugepages (int argc, char **argv)
   if (!cli_parse ("hugepages", "PROFILE",
                   "What the guest needs for hugepage-backed RAM on this host: page size, pages, the mount,\n"
                   "and the commands that set it up (or --apply them: root, runtime steps only).",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (rest == NULL || rest[0] == NULL || rest[1] != NULL) {
-    fprintf (stderr, "ppcvm: error: %s%s. See 'ppcvm hugepages --help'\n",
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (rest == NULL || rest[0] == NULL || rest[1] != NULL)
+    return cli_usage_error (error, "%s%s",
              rest && rest[0] ? "unexpected argument " : "no profile given",
              rest && rest[0] ? rest[1] : "");
-    return EXIT_USAGE;
-  }
   if (mount_point == NULL)
     mount_point = g_strdup (DEFAULT_MOUNT_POINT);
   else if (!g_path_is_absolute (mount_point)) {
@@ -119,14 +113,14 @@ cmd_hugepages (int argc, char **argv)
     g_free (mount_point);
     mount_point = g_steal_pointer (&abs);
   }
-  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, &status))
-    return status;
+  if (!cli_load_profile_and_host (rest[0], &o, &profile, &facts, error))
+    return FALSE;
 
   plan = plan_build (facts, facts->qemu, profile);
   if (plan->status == PLAN_REFUSED_IMPOSSIBLE) {
     g_autofree char *s = output_refusal_text (plan, profile);
     fputs (s, stdout);
-    return EXIT_REFUSED;
+    return cli_refused (error);
   }
   if (plan->status == PLAN_OK && plan->hugepage_size == 0) {
     const char *why = plan_decision_reason (plan, "memory-backing");
@@ -136,7 +130,7 @@ cmd_hugepages (int argc, char **argv)
       why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : plan_decision_reason (plan, "accel");
     printf ("%s needs no hugepages on this host (%s): %s.\nNothing to do%s.\n", profile->id,
             plan_accel_to_string (plan->accel), why, apply ? "; nothing was changed" : "");
-    return EXIT_OK;
+    return TRUE;
   }
   need = plan;
   if (plan->status == PLAN_REFUSED_FIXABLE) {
@@ -152,20 +146,21 @@ cmd_hugepages (int argc, char **argv)
       if (all->status != PLAN_OK || all->hugepage_size == 0) {
         if (all->status == PLAN_OK)
           printf ("Once that is fixed, it needs no hugepages.\n");
-        return EXIT_REFUSED;
+        return cli_refused (error);
       }
       g_clear_pointer (&ready, plan_free);
       ready = g_steal_pointer (&all);
       if (apply) {
-        fprintf (stderr, "ppcvm: error: fix the steps above first; --apply changed nothing\n");
-        return EXIT_REFUSED;
+        g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
+                             "fix the steps above first; --apply changed nothing");
+        return FALSE;
       }
       printf ("\n");
     }
     if (ready->hugepage_size == 0) {
       g_autofree char *s = output_refusal_text (plan, profile);
       fputs (s, stdout);
-      return EXIT_REFUSED;
+      return cli_refused (error);
     }
     need = ready;
   }
@@ -192,30 +187,29 @@ cmd_hugepages (int argc, char **argv)
   if (plan->status == PLAN_OK) {
     printf ("Nothing to do: the host has them (-mem-path %s)%s.\n", plan->mem_path,
             apply ? "; nothing was changed" : "");
-    return EXIT_OK;
+    return TRUE;
   }
   cmds = plan_hugepage_commands_at (facts, need->hugepage_size, need->hugepages_needed, mount_point);
   if (!apply) {
     print_lines ("Commands:", cmds, FALSE);
     print_lines ("To keep them after a reboot:", cmds, TRUE);
-    return EXIT_OK;
+    return TRUE;
   }
   if (geteuid () != 0) {
     print_lines ("Commands:", cmds, FALSE);
-    fprintf (stderr, "ppcvm: error: --apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
-                     "run it with sudo, or run the commands above\n");
-    return EXIT_ERROR;
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                         "--apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
+                         "run it with sudo, or run the commands above");
+    return FALSE;
   }
   {
     g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
-    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, log, &error);
+    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, log, error);
     printf ("Applied (runtime only):\n");
     for (guint i = 0; i < log->len; i++)
       printf ("  %s\n", (char *) g_ptr_array_index (log, i));
-    if (!ok) {
-      cli_error (error);
-      return EXIT_ERROR;
-    }
+    if (!ok)
+      return FALSE;
     {
       gboolean changed = FALSE;
       for (guint i = 0; i < log->len; i++)
@@ -225,5 +219,5 @@ cmd_hugepages (int argc, char **argv)
     }
     print_lines ("ppcvm never edits /etc; to keep this after a reboot:", cmds, TRUE);
   }
-  return EXIT_OK;
+  return TRUE;
 }

@@ -12,10 +12,9 @@
 #include "import.h"
 #include "util.h"
 
-int
-cmd_import (int argc, char **argv)
+gboolean
+cmd_import (int argc, char **argv, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_auto (GStrv) rest = NULL;
   g_auto (GStrv) cmd = NULL;
   g_autofree char *output = NULL;
@@ -35,34 +34,25 @@ cmd_import (int argc, char **argv)
   if (!cli_parse_passthrough ("import", "-- qemu-system-ppc64 ARGS...",
                   "Turn a qemu-system-ppc64 command line into a profile. What the profile cannot\n"
                   "say is kept in [qemu] args, and each such option is named on stderr.",
-                  entries, &argc, &argv, &cmd, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, &cmd, error))
+    return FALSE;
   if (rest != NULL && rest[0] != NULL) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s': import reads a qemu command line after "
-             "'--' (ppcvm import -- qemu-system-ppc64 ARGS...); it does not import files such as "
-             "libvirt domain XML. See 'ppcvm import --help'\n", rest[0]);
-    return EXIT_USAGE;
+    return cli_usage_error (error, "unexpected argument '%s': import reads a qemu command line after "
+                            "'--' (ppcvm import -- qemu-system-ppc64 ARGS...); it does not import files such as "
+                            "libvirt domain XML", rest[0]);
   }
-  if (cmd[0] == NULL) {
-    fprintf (stderr, "ppcvm: error: no qemu command given. See 'ppcvm import --help'\n");
-    return EXIT_USAGE;
-  }
-  if (force && output == NULL) {
-    fprintf (stderr, "ppcvm: error: --force needs --output. See 'ppcvm import --help'\n");
-    return EXIT_USAGE;
-  }
+  if (cmd[0] == NULL)
+    return cli_usage_error (error, "no qemu command given");
+  if (force && output == NULL)
+    return cli_usage_error (error, "--force needs --output");
   if (output != NULL && !force && g_file_test (output, G_FILE_TEST_EXISTS)) {
-    fprintf (stderr, "ppcvm: error: %s exists; pass --force to overwrite it\n", output);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s exists; pass --force to overwrite it", output);
+    return FALSE;
   }
 
-  r = import_qemu_command ((const char *const *) cmd, NULL, &error);
-  if (r == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  r = import_qemu_command ((const char *const *) cmd, NULL, error);
+  if (r == NULL)
+    return FALSE;
   original = cmdline_to_shell ((const char *const *) cmd);
   for (guint i = 0; i < r->notes->len; i++)
     fprintf (stderr, "ppcvm: note: %s\n", (char *) r->notes->pdata[i]);
@@ -86,19 +76,16 @@ cmd_import (int argc, char **argv)
 
   /* The files it names may live on another machine: say so, write anyway. */
   check_name = output != NULL ? g_strdup (output) : g_build_filename (".", "imported.conf", NULL);
-  check = profile_load_data (data, check_name, NULL, &error);
-  if (check == NULL) {
-    fprintf (stderr, "ppcvm: warning: the profile does not load here as it is: %s\n", error->message);
-    g_clear_error (&error);
+  {
+    g_autoptr (GError) local = NULL; /* a warning */
+    check = profile_load_data (data, check_name, NULL, &local);
+    if (check == NULL)
+      fprintf (stderr, "ppcvm: warning: the profile does not load here as it is: %s\n", local->message);
   }
 
   if (output == NULL) {
     fputs (data, stdout);
-    return EXIT_OK;
+    return TRUE;
   }
-  if (!ppcvm_write_file_atomic (output, data, -1, 0644, &error)) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
-  return EXIT_OK;
+  return ppcvm_write_file_atomic (output, data, -1, 0644, error);
 }

@@ -10,11 +10,10 @@
 #include "matrix.h"
 #include "output.h"
 
-int
-cmd_matrix (int argc, char **argv)
+gboolean
+cmd_matrix (int argc, char **argv, GError **error)
 {
   g_auto (CliHostOptions) o = { 0 };
-  g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   GOptionEntry entries[] = {
@@ -28,22 +27,16 @@ cmd_matrix (int argc, char **argv)
   if (!cli_parse ("matrix", NULL,
                   "What this host can run: for each kind of guest, HV, PR, TCG only or blocked by a setup step,\n"
                   "with the reason and the machine options ppcvm plan would use.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc > 1) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm matrix --help'\n", argv[1]);
-    return EXIT_USAGE;
-  }
-  facts = cli_load_host (&o, NULL, FALSE, &error);
-  if (facts == NULL) {
-    cli_error (error);
-    return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ? EXIT_USAGE : EXIT_ERROR;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    return cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+  facts = cli_load_host (&o, NULL, FALSE, error);
+  if (facts == NULL)
+    return FALSE;
   rows = matrix_build (facts, facts->qemu);
   if (o.json) {
-    output_print_json (stdout, matrix_to_json (rows));
+    cli_print_json (stdout, matrix_to_json (rows));
   } else {
     /* Colour only for a person at a terminal (https://no-color.org). */
     const char *nc = g_getenv ("NO_COLOR");
@@ -51,5 +44,5 @@ cmd_matrix (int argc, char **argv)
     g_autofree char *s = matrix_to_text (facts, rows, colour);
     fputs (s, stdout);
   }
-  return EXIT_OK;
+  return TRUE;
 }

@@ -61,7 +61,7 @@ print_json (GPtrArray *entries)
     json_object_array_add (arr, o);
   }
   json_object_object_add (root, "os", arr);
-  output_print_json (stdout, root);
+  cli_print_json (stdout, root);
 }
 
 static const char *
@@ -111,8 +111,8 @@ print_text (GPtrArray *entries, gboolean verbose)
           "(signed: checksum file signature checked with gpgv; sha256/sha512: checksum only).\n");
 }
 
-int
-cmd_os (int argc, char **argv)
+gboolean
+cmd_os (int argc, char **argv, GError **error)
 {
   gboolean json = FALSE, verbose = FALSE, names = FALSE;
   GOptionEntry entries[] = {
@@ -121,7 +121,6 @@ cmd_os (int argc, char **argv)
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show URLs, checksum files and sources", NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (Catalogue) cat = NULL;
   g_autoptr (GPtrArray) shown = g_ptr_array_new ();
   GPtrArray *all;
@@ -131,30 +130,20 @@ cmd_os (int argc, char **argv)
                   "page size, MMU and the profile each pairs with.\n"
                   "Search order: $PPCVM_CATALOGUE_PATH, $XDG_CONFIG_HOME/ppcvm/catalogue, "
                   "/etc/ppcvm/catalogue, the data dirs; the first NAME.conf found wins.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc > 2) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm os --help'\n", argv[2]);
-    return EXIT_USAGE;
-  }
-  if (json && names) {
-    fprintf (stderr, "ppcvm: error: --json and --names exclude each other. See 'ppcvm os --help'\n");
-    return EXIT_USAGE;
-  }
-  cat = catalogue_load (NULL, &error);
-  if (cat == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc > 2)
+    return cli_usage_error (error, "unexpected argument '%s'", argv[2]);
+  if (json && names)
+    return cli_usage_error (error, "--json and --names exclude each other");
+  cat = catalogue_load (NULL, error);
+  if (cat == NULL)
+    return FALSE;
   all = catalogue_entries (cat);
   if (argc == 2) {
-    const CatalogueEntry *e = catalogue_lookup (cat, argv[1], &error);
-    if (e == NULL) {
-      cli_error (error);
-      return EXIT_ERROR;
-    }
+    const CatalogueEntry *e = catalogue_lookup (cat, argv[1], error);
+    if (e == NULL)
+      return FALSE;
     /* "debian" lists every Debian release, "debian-12" that one. */
     for (guint i = 0; i < all->len; i++) {
       const CatalogueEntry *x = all->pdata[i];
@@ -173,5 +162,5 @@ cmd_os (int argc, char **argv)
     print_json (shown);
   else
     print_text (shown, verbose);
-  return EXIT_OK;
+  return TRUE;
 }

@@ -38,17 +38,16 @@ plan_options_clear (PlanOptions *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PlanOptions, plan_options_clear)
 
-/* Everything up to the argv; *ret_status is the exit code on failure. */
+/* Everything up to the argv. A refusal returns FALSE with
+ * PPCVM_ERROR_REFUSED and the plan in *ret_plan, for the caller to show. */
 static gboolean
 prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_profile,
-         Plan **ret_plan, GStrv *ret_argv, int *ret_status)
+         Plan **ret_plan, GStrv *ret_argv, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (Plan) plan = NULL;
   gboolean run = g_str_equal (cmd, "run");
-  int fail = run ? EXIT_LAUNCH : EXIT_ERROR;
   const GOptionEntry shared[] = {
     { "host", 0, 0, G_OPTION_ARG_FILENAME, &o->host.host_file, "Plan for the host described in FILE (ppcvm host --json)", "FILE" },
     { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o->host.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
@@ -76,203 +75,167 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     g_array_append_vals (entries, run_only, G_N_ELEMENTS (run_only));
   g_array_append_val (entries, rest);
 
-  *ret_status = EXIT_USAGE;
   if (!cli_parse_passthrough (cmd, params,
                               run ? "Plan the guest, check everything that can be checked, then run qemu.\n"
                                     "Options may come before or after PROFILE; qemu gets only what follows '--'."
                                   : "Plan the guest: the qemu command line that will boot it, or why it cannot run.",
-                              (GOptionEntry *) entries->data, &argc, &argv, run ? &o->extra : NULL, &error)) {
-    cli_error (error);
+                              (GOptionEntry *) entries->data, &argc, &argv, run ? &o->extra : NULL, error))
     return FALSE;
-  }
-  if (o->rest == NULL || o->rest[0] == NULL) {
-    fprintf (stderr, "ppcvm: error: no profile given. See 'ppcvm %s --help'\n", cmd);
-    return FALSE;
-  }
+  if (o->rest == NULL || o->rest[0] == NULL)
+    return cli_usage_error (error, "no profile given");
   profile_arg = o->rest[0];
   if (o->rest[1] != NULL) {
     if (run)
-      fprintf (stderr, "ppcvm: error: unexpected argument '%s': one profile, then '--' before "
-               "anything for qemu (ppcvm run %s -- %s). See 'ppcvm run --help'\n", o->rest[1], o->rest[0],
-               o->rest[1]);
-    else
-      fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm %s --help'\n", o->rest[1], cmd);
-    return FALSE;
+      return cli_usage_error (error, "unexpected argument '%s': one profile, then '--' before "
+                              "anything for qemu (ppcvm run %s -- %s)", o->rest[1], o->rest[0], o->rest[1]);
+    return cli_usage_error (error, "unexpected argument '%s'", o->rest[1]);
   }
-  if (run && ((o->detach && o->exec) || (o->name != NULL && !o->detach))) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm run --help'\n",
-             o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
-    return FALSE;
-  }
-  if (run && o->host.host_file != NULL) {
+  if (run && ((o->detach && o->exec) || (o->name != NULL && !o->detach)))
+    return cli_usage_error (error, "%s", o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
+  if (run && o->host.host_file != NULL)
     /* Never execute anything a data file names (its qemu.path). */
-    fprintf (stderr, "ppcvm: error: --host describes another machine: 'ppcvm run' runs the guest on this "
-             "one (use 'ppcvm plan --host %s' to see that machine's plan). See 'ppcvm run --help'\n",
-             o->host.host_file);
-    return FALSE;
-  }
-  if (o->host.json && o->explain) {
-    fprintf (stderr, "ppcvm: error: --json and --explain exclude each other. See 'ppcvm %s --help'\n", cmd);
-    return FALSE;
-  }
+    return cli_usage_error (error, "--host describes another machine: 'ppcvm run' runs the guest on this "
+                            "one (use 'ppcvm plan --host %s' to see that machine's plan)", o->host.host_file);
+  if (o->host.json && o->explain)
+    return cli_usage_error (error, "--json and --explain exclude each other");
 
-  *ret_status = fail;
-  profile = cli_load_profile (profile_arg, &o->host, &error);
-  if (profile == NULL) {
-    if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
-      *ret_status = EXIT_USAGE;
-    cli_error (error);
+  profile = cli_load_profile (profile_arg, &o->host, error);
+  if (profile == NULL)
     return FALSE;
-  }
   /* A detached guest on user-mode networking gets its sshd forwarded from a
    * free loopback port (recorded in its state for `ppcvm ssh`), unless the
    * profile forwards one itself or says [ssh] forward=no. */
   if (run && o->detach && !o->dry_run && profile->net_mode == NET_USER && profile->ssh_forward
       && profile_ssh_host_port (profile) == 0) {
     guint port = 0;
-    if (!cli_free_loopback_port (&port, &error)) {
-      cli_error (error);
+    g_autoptr (GPtrArray) fw = g_ptr_array_new ();
+    if (!cli_free_loopback_port (&port, error))
       return FALSE;
-    }
-    {
-      g_autoptr (GPtrArray) fw = g_ptr_array_new ();
-      for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++)
-        g_ptr_array_add (fw, profile->forwards[i]);
-      g_ptr_array_add (fw, g_strdup_printf ("tcp:127.0.0.1:%u-:%u", port, profile->ssh_port));
-      g_ptr_array_add (fw, NULL);
-      g_free (profile->forwards);
-      profile->forwards = (char **) g_ptr_array_free (g_steal_pointer (&fw), FALSE);
-    }
+    for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++)
+      g_ptr_array_add (fw, profile->forwards[i]);
+    g_ptr_array_add (fw, g_strdup_printf ("tcp:127.0.0.1:%u-:%u", port, profile->ssh_port));
+    g_ptr_array_add (fw, NULL);
+    g_free (profile->forwards);
+    profile->forwards = (char **) g_ptr_array_free (g_steal_pointer (&fw), FALSE);
   }
-  facts = cli_load_host (&o->host, profile->qemu_binary, run, &error);
-  if (facts == NULL) {
-    if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED))
-      *ret_status = EXIT_USAGE;
-    else if (run && g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
-      *ret_status = EXIT_NOTFOUND;
-    cli_error (error);
+  facts = cli_load_host (&o->host, profile->qemu_binary, run, error);
+  if (facts == NULL)
     return FALSE;
-  }
   plan = plan_build (facts, facts->qemu, profile);
   preflight_check (plan, facts, facts->qemu, profile, o->force);
   if (plan->status != PLAN_OK) {
-    *ret_status = EXIT_REFUSED;
     *ret_profile = g_steal_pointer (&profile);
     *ret_plan = g_steal_pointer (&plan);
-    return FALSE;
+    return cli_refused (error);
   }
   binary = g_strdup (facts->qemu && facts->qemu->path ? facts->qemu->path : "qemu-system-ppc64");
   *ret_argv = cmdline_build (binary, plan, profile, NULL, (const char *const *) o->extra);
   *ret_profile = g_steal_pointer (&profile);
   *ret_plan = g_steal_pointer (&plan);
-  *ret_status = EXIT_OK;
   return TRUE;
 }
 
 static void
-print_warnings (const Plan *plan)
-{
-  for (guint i = 0; i < plan->warnings->len; i++)
-    fprintf (stderr, "ppcvm: warning: %s\n", (char *) g_ptr_array_index (plan->warnings, i));
-}
-
-static int
 print_refusal (const Plan *plan, const Profile *profile, gboolean json, FILE *out)
 {
   if (json) {
-    output_print_json (out, output_plan_json (plan, profile, NULL));
+    cli_print_json (out, output_plan_json (plan, profile, NULL));
   } else {
     g_autofree char *s = output_refusal_text (plan, profile);
     fputs (s, out);
   }
-  return EXIT_REFUSED;
 }
 
-int
-cmd_plan (int argc, char **argv)
+gboolean
+cmd_plan (int argc, char **argv, GError **error)
 {
   g_auto (PlanOptions) o = { 0 };
   g_autoptr (Profile) profile = NULL;
   g_autoptr (Plan) plan = NULL;
   g_auto (GStrv) qargv = NULL;
-  int status;
 
-  if (!prepare ("plan", argc, argv, &o, &profile, &plan, &qargv, &status)) {
-    if (status == EXIT_REFUSED)
-      return print_refusal (plan, profile, o.host.json, stdout);
-    return status;
+  if (!prepare ("plan", argc, argv, &o, &profile, &plan, &qargv, error)) {
+    if (plan != NULL)
+      print_refusal (plan, profile, o.host.json, stdout);
+    return FALSE;
   }
   if (o.host.json) {
-    output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
+    cli_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
   } else if (o.explain) {
     g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
     fputs (s, stdout);
   } else {
     g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
-    print_warnings (plan);
+    cli_print_warnings ("warning", plan->warnings);
     printf ("%s\n", s);
   }
-  return EXIT_OK;
+  return TRUE;
 }
 
-int
-cmd_run (int argc, char **argv)
+/* run --json, after qemu: the plan it ran and how it ended (128 + N: signal
+ * N), with the status main will exit with when qemu did not start. */
+static void
+print_run_json (const Plan *plan, const Profile *profile, char **qargv, gboolean ok, int status,
+                const GError *error)
+{
+  json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
+
+  json_object_object_add (j, "exit_status", json_object_new_int (ok ? status : cli_exit_status (error, TRUE)));
+  cli_print_json (stdout, j);
+}
+
+gboolean
+cmd_run (int argc, char **argv, int *ret_status, GError **error)
 {
   g_auto (PlanOptions) o = { 0 };
   g_autoptr (Profile) profile = NULL;
   g_autoptr (Plan) plan = NULL;
   g_auto (GStrv) qargv = NULL;
-  int status;
+  gboolean ok;
 
-  if (!prepare ("run", argc, argv, &o, &profile, &plan, &qargv, &status)) {
-    if (status == EXIT_REFUSED)
-      return print_refusal (plan, profile, o.host.json, o.host.json ? stdout : stderr);
-    return status;
+  if (!prepare ("run", argc, argv, &o, &profile, &plan, &qargv, error)) {
+    if (plan != NULL)
+      print_refusal (plan, profile, o.host.json, o.host.json ? stdout : stderr);
+    return FALSE;
   }
   if (!o.host.json)
-    print_warnings (plan);
+    cli_print_warnings ("warning", plan->warnings);
   if (o.explain) {
     g_autofree char *s = output_plan_explain (plan, profile, (const char *const *) qargv);
     fputs (s, stderr);
   }
   if (o.dry_run) {
     if (o.host.json) {
-      output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
+      cli_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
     } else {
       g_autofree char *s = cmdline_to_shell ((const char *const *) qargv);
       printf ("%s\n", s);
     }
-    return EXIT_OK;
+    return TRUE;
   }
   if (o.detach) {
     int pid = 0;
-    status = run_detached (o.name, plan, profile, qargv[0], (const char *const *) o.extra, &pid);
+    ok = run_detached (o.name, plan, profile, qargv[0], (const char *const *) o.extra, &pid, ret_status, error);
     if (o.host.json) {
       json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
-      json_object_object_add (j, "detached", json_object_new_boolean (status == EXIT_OK));
+      gboolean started = ok && *ret_status == EXIT_OK;
+      json_object_object_add (j, "detached", json_object_new_boolean (started));
       json_object_object_add (j, "name", json_object_new_string (o.name ? o.name : profile->id));
-      json_object_object_add (j, "pid", status == EXIT_OK ? json_object_new_int (pid) : NULL);
-      json_object_object_add (j, "exit_status", json_object_new_int (status));
-      output_print_json (stdout, j);
+      json_object_object_add (j, "pid", started ? json_object_new_int (pid) : NULL);
+      json_object_object_add (j, "exit_status", json_object_new_int (ok ? *ret_status : cli_exit_status (*error, TRUE)));
+      cli_print_json (stdout, j);
     }
-    return status;
+    return ok;
   }
   if (o.exec) {
-    g_autoptr (GError) error = NULL;
     if (o.host.json) /* nothing runs after qemu: the plan, then qemu */
-      output_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
+      cli_print_json (stdout, output_plan_json (plan, profile, (const char *const *) qargv));
     fflush (stdout);
     fflush (stderr);
-    exec_replace (qargv, &status, &error);
-    cli_error (error);
-    return status;
+    return exec_replace (qargv, error);
   }
-  status = run_supervised (qargv);
-  if (o.host.json) {
-    /* After qemu: the plan it ran and how it ended (128 + N: signal N). */
-    json_object *j = output_plan_json (plan, profile, (const char *const *) qargv);
-    json_object_object_add (j, "exit_status", json_object_new_int (status));
-    output_print_json (stdout, j);
-  }
-  return status;
+  ok = run_supervised (qargv, ret_status, error);
+  if (o.host.json)
+    print_run_json (plan, profile, qargv, ok, *ret_status, ok ? NULL : *error);
+  return ok;
 }

@@ -189,7 +189,7 @@ print_json (GPtrArray *entries)
     json_object_array_add (arr, o);
   }
   json_object_object_add (root, "profiles", arr);
-  output_print_json (stdout, root);
+  cli_print_json (stdout, root);
 }
 
 static void
@@ -219,8 +219,8 @@ print_text (GPtrArray *entries)
   }
 }
 
-int
-cmd_profiles (int argc, char **argv)
+gboolean
+cmd_profiles (int argc, char **argv, GError **error)
 {
   gboolean json = FALSE, names = FALSE;
   GOptionEntry entries[] = {
@@ -228,25 +228,18 @@ cmd_profiles (int argc, char **argv)
     { "names", 0, 0, G_OPTION_ARG_NONE, &names, "Print only the profile names, one per line", NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = NULL;
 
   if (!cli_parse ("profiles", "",
                   "List the installed profiles, where each comes from and what it is.\n"
                   "Search order: $PPCVM_PROFILE_PATH, $XDG_CONFIG_HOME/ppcvm/profiles, "
                   "/etc/ppcvm/profiles, the data dirs; the first NAME.conf found wins.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc > 1) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm profiles --help'\n", argv[1]);
-    return EXIT_USAGE;
-  }
-  if (json && names) {
-    fprintf (stderr, "ppcvm: error: --json and --names exclude each other. See 'ppcvm profiles --help'\n");
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    return cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+  if (json && names)
+    return cli_usage_error (error, "--json and --names exclude each other");
   list = collect_profiles ();
   if (names) {
     for (guint i = 0; i < list->len; i++) {
@@ -259,7 +252,7 @@ cmd_profiles (int argc, char **argv)
   } else {
     print_text (list);
   }
-  return EXIT_OK;
+  return TRUE;
 }
 
 /* A profile name: what `ppcvm plan NAME` finds. It must not look like a path
@@ -414,8 +407,8 @@ new_profile_text (const char *data, gsize len, const NewPlan *np, GError **error
   return g_key_file_to_data (kf, NULL, error);
 }
 
-int
-cmd_new (int argc, char **argv)
+gboolean
+cmd_new (int argc, char **argv, GError **error)
 {
   g_autofree char *from = NULL;
   g_autofree char *disk_size = NULL;
@@ -444,7 +437,7 @@ cmd_new (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) local = NULL; /* --disk-size (a usage error); the copy's check (a warning) */
   g_autofree char *src = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *file = NULL;
@@ -466,51 +459,30 @@ cmd_new (int argc, char **argv)
                   "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.\n"
                   "With --disk-size, --iso or --image, also create the guest's qcow2 disk in\n"
                   "$XDG_DATA_HOME/ppcvm/disks/NAME.qcow2 and write it (and the install media) into the copy.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (rest == NULL || rest[0] == NULL) {
-    fprintf (stderr, "ppcvm: error: no profile name given. See 'ppcvm new --help'\n");
-    return EXIT_USAGE;
-  }
-  if (rest[1] != NULL) {
-    fprintf (stderr, "ppcvm: error: unexpected argument '%s'. See 'ppcvm new --help'\n", rest[1]);
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (rest == NULL || rest[0] == NULL)
+    return cli_usage_error (error, "no profile name given");
+  if (rest[1] != NULL)
+    return cli_usage_error (error, "unexpected argument '%s'", rest[1]);
   name = rest[0];
-  if (!new_name_is_valid (name)) {
-    fprintf (stderr, "ppcvm: error: '%s' is not a profile name (up to %d letters, digits, '.', "
-             "'_', '-' or '+', starting with a letter or digit, without .conf). "
-             "See 'ppcvm new --help'\n", name, PROFILE_NAME_MAX);
-    return EXIT_USAGE;
-  }
-  if (os == NULL && (cloud || ssh_key || g.base_url || g.keyrings)) {
-    fprintf (stderr, "ppcvm: error: --cloud, --ssh-key, --base-url and --keyring go with --os. "
-             "See 'ppcvm new --help'\n");
-    return EXIT_USAGE;
-  }
-  if (os != NULL && (iso_arg != NULL || image_arg != NULL)) {
-    fprintf (stderr, "ppcvm: error: --os gets the media itself: leave out --iso and --image. "
-             "See 'ppcvm new --help'\n");
-    return EXIT_USAGE;
-  }
-  if (os != NULL && !cli_get_options_check (&g, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (os == NULL && from == NULL) {
-    fprintf (stderr, "ppcvm: error: --from PROFILE is required, or --os OS (see 'ppcvm profiles', "
-             "'ppcvm os'). See 'ppcvm new --help'\n");
-    return EXIT_USAGE;
-  }
-  if (disk_size != NULL && !parse_disk_size (disk_size, &size, &error)) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm new --help'\n", error->message);
-    return EXIT_USAGE;
-  }
+  if (!new_name_is_valid (name))
+    return cli_usage_error (error, "'%s' is not a profile name (up to %d letters, digits, '.', "
+                            "'_', '-' or '+', starting with a letter or digit, without .conf)",
+                            name, PROFILE_NAME_MAX);
+  if (os == NULL && (cloud || ssh_key || g.base_url || g.keyrings))
+    return cli_usage_error (error, "--cloud, --ssh-key, --base-url and --keyring go with --os");
+  if (os != NULL && (iso_arg != NULL || image_arg != NULL))
+    return cli_usage_error (error, "--os gets the media itself: leave out --iso and --image");
+  if (os != NULL && !cli_get_options_check (&g, error))
+    return FALSE;
+  if (os == NULL && from == NULL)
+    return cli_usage_error (error, "--from PROFILE is required, or --os OS (see 'ppcvm profiles', 'ppcvm os')");
+  if (disk_size != NULL && !parse_disk_size (disk_size, &size, &local))
+    return cli_usage_error (error, "%s", local->message);
   if (os != NULL) {
     /* The verified media stands in for --iso or --image. */
-    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &entry, &cat, &kind, &error);
+    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &entry, &cat, &kind, error);
     if (media == NULL)
       goto fail;
     if (from == NULL)
@@ -522,32 +494,32 @@ cmd_new (int argc, char **argv)
   }
 
   /* Everything is checked before anything is created. */
-  if ((iso_arg != NULL && (iso = input_file ("--iso", iso_arg, &error)) == NULL)
-      || (image_arg != NULL && (image = input_file ("--image", image_arg, &error)) == NULL))
+  if ((iso_arg != NULL && (iso = input_file ("--iso", iso_arg, error)) == NULL)
+      || (image_arg != NULL && (image = input_file ("--image", image_arg, error)) == NULL))
     goto fail;
   if (image != NULL) {
-    if ((image_info = disk_info (image, NULL, &error)) == NULL)
+    if ((image_info = disk_info (image, NULL, error)) == NULL)
       goto fail;
     if (size != 0 && size < image_info->virtual_size) {
       g_autofree char *have = ppcvm_format_size_human (image_info->virtual_size);
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "--disk-size %s is smaller than the image %s (%s); leave it out to keep the "
                    "image's size", disk_size, image, have);
       goto fail;
     }
   }
-  src = profile_find (from, &error);
-  if (src == NULL || !g_file_get_contents (src, &data, &len, &error))
+  src = profile_find (from, error);
+  if (src == NULL || !g_file_get_contents (src, &data, &len, error))
     goto fail;
   dir = g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", NULL);
   file = g_strconcat (name, ".conf", NULL);
   dest = g_build_filename (dir, file, NULL);
   if (g_str_equal (src, dest)) {
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s is the profile to copy; nothing to do", dest);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s is the profile to copy; nothing to do", dest);
     goto fail;
   }
   if (!force && lstat (dest, &st) == 0) {
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s already exists (use --force to overwrite it)",
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s already exists (use --force to overwrite it)",
                  dest);
     goto fail;
   }
@@ -555,7 +527,7 @@ cmd_new (int argc, char **argv)
     g_autofree char *disk_file = g_strconcat (name, ".qcow2", NULL);
     disk = g_build_filename (g_get_user_data_dir (), "ppcvm", "disks", disk_file, NULL);
     if (!force && lstat (disk, &st) == 0) {
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "the disk %s already exists (use --force to replace it, or pick another NAME)", disk);
       goto fail;
     }
@@ -583,19 +555,19 @@ cmd_new (int argc, char **argv)
   }
   np = (NewPlan) { .name = name, .from = src, .iso = iso, .image = image,
                    .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
-  if ((text = new_profile_text (data, len, &np, &error)) == NULL)
+  if ((text = new_profile_text (data, len, &np, error)) == NULL)
     goto fail;
-  if (os != NULL && !cli_new_os_finish (name, src, entry, media, kind, ssh_key, force, &text, &error))
+  if (os != NULL && !cli_new_os_finish (name, src, entry, media, kind, ssh_key, force, &text, error))
     goto fail;
   if (g_mkdir_with_parents (dir, 0755) < 0) {
     int errsv = errno;
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errsv));
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errsv));
     goto fail;
   }
 
-  if (disk != NULL && !disk_create (disk, size, image, np.image_format, force, &error))
+  if (disk != NULL && !disk_create (disk, size, image, np.image_format, force, error))
     goto fail;
-  if (!write_profile (dest, text, strlen (text), force, &error)) {
+  if (!write_profile (dest, text, strlen (text), force, error)) {
     if (disk != NULL)
       unlink (disk);
     goto fail;
@@ -613,14 +585,13 @@ cmd_new (int argc, char **argv)
     cli_message ("the guest boots %s from its cdrom: 'ppcvm run %s --install' installs", iso, name);
   /* A copy keeps its text, so a relative path in it now points elsewhere;
    * say so now rather than at the next `ppcvm run`. */
-  check = profile_load (dest, NULL, &error);
+  check = profile_load (dest, NULL, &local);
   if (check == NULL)
-    cli_message ("warning: the copy does not load as it is: %s", error->message);
+    cli_message ("warning: the copy does not load as it is: %s", local->message);
   else
     cli_message ("created from %s; edit it, then: ppcvm plan %s", src, name);
-  return EXIT_OK;
+  return TRUE;
 
 fail:
-  cli_error (error);
-  return EXIT_ERROR;
+  return FALSE;
 }

@@ -96,18 +96,15 @@ has_tag (const ProfileDisk *d, const char *tag, GError **error, gboolean *ret)
   return TRUE;
 }
 
-static int
-snapshot_list (GPtrArray *disks)
+static gboolean
+snapshot_list (GPtrArray *disks, GError **error)
 {
   printf ("%-24s  %-19s  %s\n", "TAG", "DATE", "DISK");
   for (guint i = 0; i < disks->len; i++) {
     const ProfileDisk *d = disks->pdata[i];
-    g_autoptr (GError) error = NULL;
-    g_autoptr (DiskInfo) info = disk_info (d->file, "qcow2", &error);
-    if (info == NULL) {
-      cli_error (error);
-      return EXIT_ERROR;
-    }
+    g_autoptr (DiskInfo) info = disk_info (d->file, "qcow2", error);
+    if (info == NULL)
+      return FALSE;
     for (guint j = 0; j < info->snapshots->len; j++) {
       const DiskSnapshot *s = info->snapshots->pdata[j];
       g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (s->date);
@@ -115,14 +112,13 @@ snapshot_list (GPtrArray *disks)
       printf ("%-24s  %-19s  %s (%s)\n", s->tag, date, d->name, d->file);
     }
   }
-  return EXIT_OK;
+  return TRUE;
 }
 
-int
-cmd_snapshot (int argc, char **argv)
+gboolean
+cmd_snapshot (int argc, char **argv, GError **error)
 {
   GOptionEntry entries[] = { { NULL } };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) running = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) disks = NULL;
@@ -134,63 +130,50 @@ cmd_snapshot (int argc, char **argv)
                   "Internal snapshots of a guest's qcow2 disks: qemu-img while it is stopped; create and delete\n"
                   "also through QMP while it runs (revert only while stopped). create's TAG defaults to the "
                   "date and time.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc < 3 || argc > 4) {
-    fprintf (stderr, "ppcvm: error: give a guest NAME, then create, list, revert or delete, then a TAG. "
-             "See 'ppcvm snapshot --help'\n");
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc < 3 || argc > 4)
+    return cli_usage_error (error, "give a guest NAME, then create, list, revert or delete, then a TAG");
   name = argv[1];
   op = argv[2];
   if (!g_str_equal (op, "create") && !g_str_equal (op, "list") && !g_str_equal (op, "revert")
-      && !g_str_equal (op, "delete")) {
-    fprintf (stderr, "ppcvm: error: unknown snapshot operation '%s' (create, list, revert or delete). "
-             "See 'ppcvm snapshot --help'\n", op);
-    return EXIT_USAGE;
-  }
+      && !g_str_equal (op, "delete"))
+    return cli_usage_error (error, "unknown snapshot operation '%s' (create, list, revert or delete)", op);
   if (argc == 4) {
     tag = g_strdup (argv[3]);
   } else if (g_str_equal (op, "create")) {
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
     tag = g_date_time_format (now, "snap-%Y%m%d-%H%M%S");
-  } else if (!g_str_equal (op, "list")) {
-    fprintf (stderr, "ppcvm: error: snapshot %s needs a TAG (see 'ppcvm snapshot %s list'). "
-             "See 'ppcvm snapshot --help'\n", op, name);
-    return EXIT_USAGE;
-  }
-  if (tag != NULL && (g_str_equal (op, "list") || !disk_snapshot_tag_is_valid (tag))) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm snapshot --help'\n",
+  } else if (!g_str_equal (op, "list"))
+    return cli_usage_error (error, "snapshot %s needs a TAG (see 'ppcvm snapshot %s list')", op, name);
+  if (tag != NULL && (g_str_equal (op, "list") || !disk_snapshot_tag_is_valid (tag)))
+    return cli_usage_error (error, "%s",
              g_str_equal (op, "list") ? "list takes no TAG"
                                       : "a TAG is 1 to 64 letters, digits, '.', '_' or '-', not all digits");
-    return EXIT_USAGE;
-  }
 
-  running = find_running (name, &error);
-  if (error != NULL)
+  running = find_running (name, error);
+  if (*error != NULL)
     goto fail;
-  if ((profile = load_guest_profile (name, running, &error)) == NULL
-      || (disks = snapshot_disks (profile, &error)) == NULL)
+  if ((profile = load_guest_profile (name, running, error)) == NULL
+      || (disks = snapshot_disks (profile, error)) == NULL)
     goto fail;
   if (g_str_equal (op, "list"))
-    return snapshot_list (disks);
+    return snapshot_list (disks, error);
 
   /* Every disk must agree before any changes. */
   for (guint i = 0; i < disks->len; i++) {
     const ProfileDisk *d = disks->pdata[i];
     gboolean present = FALSE;
-    if (!has_tag (d, tag, &error, &present))
+    if (!has_tag (d, tag, error, &present))
       goto fail;
     if (g_str_equal (op, "create") && present) {
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "[disk:%s] %s already has a snapshot '%s' (delete it first, or pick another TAG)", d->name,
                    d->file, tag);
       goto fail;
     }
     if (!g_str_equal (op, "create") && !present) {
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "[disk:%s] %s has no snapshot '%s'", d->name,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "[disk:%s] %s has no snapshot '%s'", d->name,
                    d->file, tag);
       goto fail;
     }
@@ -200,12 +183,12 @@ cmd_snapshot (int argc, char **argv)
     const char *cmd = g_str_equal (op, "create") ? "blockdev-snapshot-internal-sync"
                                                  : "blockdev-snapshot-delete-internal-sync";
     if (g_str_equal (op, "revert")) {
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "guest '%s' is running (pid %d): reverting its disks underneath it would corrupt them; "
                    "'ppcvm stop %s' first", running->name, (int) running->pid, running->name);
       goto fail;
     }
-    if ((qmp = qmp_client_connect (running->qmp_socket, 5000, &error)) == NULL)
+    if ((qmp = qmp_client_connect (running->qmp_socket, 5000, error)) == NULL)
       goto fail;
     for (guint i = 0; i < disks->len; i++) {
       const ProfileDisk *d = disks->pdata[i];
@@ -213,9 +196,9 @@ cmd_snapshot (int argc, char **argv)
       g_autoptr (json_object) ret = NULL;
       json_object_object_add (args, "device", json_object_new_string (d->name));
       json_object_object_add (args, "name", json_object_new_string (tag));
-      ret = qmp_client_execute (qmp, cmd, args, QMP_SNAPSHOT_TIMEOUT_MS, &error);
+      ret = qmp_client_execute (qmp, cmd, args, QMP_SNAPSHOT_TIMEOUT_MS, error);
       if (ret == NULL) {
-        g_prefix_error (&error, "[disk:%s] QMP %s: ", d->name, cmd);
+        g_prefix_error (error, "[disk:%s] QMP %s: ", d->name, cmd);
         goto fail;
       }
     }
@@ -223,8 +206,8 @@ cmd_snapshot (int argc, char **argv)
     char c = g_str_equal (op, "create") ? 'c' : g_str_equal (op, "revert") ? 'a' : 'd';
     for (guint i = 0; i < disks->len; i++) {
       const ProfileDisk *d = disks->pdata[i];
-      if (!disk_snapshot (d->file, c, tag, &error)) {
-        g_prefix_error (&error, "[disk:%s] ", d->name);
+      if (!disk_snapshot (d->file, c, tag, error)) {
+        g_prefix_error (error, "[disk:%s] ", d->name);
         goto fail;
       }
     }
@@ -233,11 +216,10 @@ cmd_snapshot (int argc, char **argv)
   cli_message ("%s snapshot '%s' of %u disk%s of '%s'%s",
                g_str_equal (op, "create") ? "created" : g_str_equal (op, "revert") ? "reverted to" : "deleted", tag,
                disks->len, disks->len == 1 ? "" : "s", name, running != NULL ? " (running, through QMP)" : "");
-  return EXIT_OK;
+  return TRUE;
 
 fail:
-  cli_error (error);
-  return EXIT_ERROR;
+  return FALSE;
 }
 
 /* ---- rm -------------------------------------------------------------------- */
@@ -258,8 +240,8 @@ created_disks (const Profile *p)
   return out;
 }
 
-int
-cmd_rm (int argc, char **argv)
+gboolean
+cmd_rm (int argc, char **argv, GError **error)
 {
   gboolean disks = FALSE, yes = FALSE;
   GOptionEntry entries[] = {
@@ -267,7 +249,6 @@ cmd_rm (int argc, char **argv)
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, "Do not ask (required when not on a terminal)", NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) running = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) files = NULL;
@@ -277,34 +258,27 @@ cmd_rm (int argc, char **argv)
 
   if (!cli_parse ("rm", "NAME", "Delete the profile NAME from $XDG_CONFIG_HOME/ppcvm/profiles, and with --disks "
                   "the disks\n'ppcvm new' created for it ($XDG_DATA_HOME/ppcvm/disks). Refused while the guest runs.",
-                  entries, &argc, &argv, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc != 2) {
-    fprintf (stderr, "ppcvm: error: give one profile NAME. See 'ppcvm rm --help'\n");
-    return EXIT_USAGE;
-  }
+                  entries, &argc, &argv, error))
+    return FALSE;
+  if (argc != 2)
+    return cli_usage_error (error, "give one profile NAME");
   name = argv[1];
-  if (strchr (name, '/') != NULL || g_str_has_suffix (name, ".conf")) {
-    fprintf (stderr, "ppcvm: error: '%s' is not a profile name: rm deletes only profiles in %s. "
-             "See 'ppcvm rm --help'\n", name, user_dir);
-    return EXIT_USAGE;
-  }
-  running = find_running (name, &error);
-  if (error != NULL)
+  if (strchr (name, '/') != NULL || g_str_has_suffix (name, ".conf"))
+    return cli_usage_error (error, "'%s' is not a profile name: rm deletes only profiles in %s", name, user_dir);
+  running = find_running (name, error);
+  if (*error != NULL)
     goto fail;
   if (running != NULL) {
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "guest '%s' is running (pid %d); 'ppcvm stop %s' first",
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "guest '%s' is running (pid %d); 'ppcvm stop %s' first",
                  name, (int) running->pid, name);
     goto fail;
   }
-  if ((path = profile_find (name, &error)) == NULL)
+  if ((path = profile_find (name, error)) == NULL)
     goto fail;
   {
     g_autofree char *dir = g_path_get_dirname (path);
     if (!g_str_equal (dir, user_dir)) {
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "%s is not in %s: rm deletes only your own profiles (those 'ppcvm new' writes)", path, user_dir);
       goto fail;
     }
@@ -313,29 +287,28 @@ cmd_rm (int argc, char **argv)
   profile = profile_load (path, NULL, NULL);
   files = profile != NULL && disks ? created_disks (profile) : g_ptr_array_new ();
   if (disks && profile == NULL) {
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                  "%s does not load, so its disks are unknown; fix it, or rm without --disks", path);
     goto fail;
   }
   if (!yes) {
     char answer[16] = "";
-    if (!isatty (STDIN_FILENO)) {
-      fprintf (stderr, "ppcvm: error: not on a terminal: confirm with --yes. See 'ppcvm rm --help'\n");
-      return EXIT_USAGE;
-    }
+    if (!isatty (STDIN_FILENO))
+      return cli_usage_error (error, "not on a terminal: confirm with --yes");
     fprintf (stderr, "ppcvm: delete %s", path);
     for (guint i = 0; i < files->len; i++)
       fprintf (stderr, "%s%s", i + 1 == files->len ? " and " : ", ", (char *) files->pdata[i]);
     fprintf (stderr, "? [y/N] ");
     if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
       fprintf (stderr, "ppcvm: nothing deleted\n");
-      return EXIT_ERROR;
+      g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, ""); /* said above: exit 1 */
+      return FALSE;
     }
   }
   for (guint i = 0; i < files->len; i++) {
     if (g_unlink (files->pdata[i]) != 0 && errno != ENOENT) {
       int errsv = errno;
-      g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", (char *) files->pdata[i],
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", (char *) files->pdata[i],
                    g_strerror (errsv));
       goto fail;
     }
@@ -343,13 +316,12 @@ cmd_rm (int argc, char **argv)
   }
   if (g_unlink (path) != 0) {
     int errsv = errno;
-    g_set_error (&error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", path, g_strerror (errsv));
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", path, g_strerror (errsv));
     goto fail;
   }
   cli_message ("deleted %s", path);
-  return EXIT_OK;
+  return TRUE;
 
 fail:
-  cli_error (error);
-  return EXIT_ERROR;
+  return FALSE;
 }

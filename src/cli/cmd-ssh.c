@@ -72,15 +72,14 @@ print_console_tail (const GuestState *s)
     fprintf (stderr, "    %s\n", lines[i]);
 }
 
-int
-cmd_ssh (int argc, char **argv)
+gboolean
+cmd_ssh (int argc, char **argv, GError **error)
 {
   int timeout = SSH_WAIT_S;
   GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds to wait for the guest's sshd (120)", "S" },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
   g_autoptr (GuestState) s = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
@@ -89,51 +88,43 @@ cmd_ssh (int argc, char **argv)
   g_autofree char *ssh = NULL;
   g_autofree char *known = NULL;
   gint64 start, next_progress;
-  int status;
 
   if (!cli_parse_passthrough ("ssh", "NAME [-- COMMAND...]",
                               "Log in to a detached guest with the system ssh, on the loopback port forwarded to "
                               "its sshd\n(chosen at start, see 'ppcvm list'), as [ssh] user= with [ssh] identity=. "
                               "Waits up to --timeout\nseconds for sshd to answer. Exit status: ssh's, or 1.",
-                              entries, &argc, &argv, &cmd, &error)) {
-    cli_error (error);
-    return EXIT_USAGE;
-  }
-  if (argc != 2 || timeout < 0) {
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm ssh --help'\n",
+                              entries, &argc, &argv, &cmd, error))
+    return FALSE;
+  if (argc != 2 || timeout < 0)
+    return cli_usage_error (error, "%s",
              timeout < 0 ? "--timeout must not be negative"
                          : argc < 2 ? "give one guest NAME" : "a COMMAND for the guest goes after '--'");
-    return EXIT_USAGE;
-  }
   ssh = g_find_program_in_path ("ssh");
   if (ssh == NULL) {
-    fprintf (stderr, "ppcvm: error: ssh not found in $PATH (install it: apt-get install openssh-client)\n");
-    return EXIT_ERROR;
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM,
+                         "ssh not found in $PATH (install it: apt-get install openssh-client)");
+    return FALSE;
   }
-  if ((runtime = state_runtime_dir (&error)) == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  if ((runtime = state_runtime_dir (error)) == NULL)
+    return FALSE;
   {
-    ppcvm_autofd int lock = state_lock (runtime, &error);
+    ppcvm_autofd int lock = state_lock (runtime, error);
     if (lock >= 0)
-      s = state_find_guest (runtime, argv[1], &error);
+      s = state_find_guest (runtime, argv[1], error);
   }
-  if (s == NULL) {
-    cli_error (error);
-    return EXIT_ERROR;
-  }
+  if (s == NULL)
+    return FALSE;
   if (s->ssh_port == 0) {
-    fprintf (stderr, "ppcvm: error: guest '%s' has no SSH port: it was started without user-mode networking, "
-             "or with [ssh] forward=no and no forward to its sshd (forward=tcp:PORT-:22)\n", s->name);
-    return EXIT_ERROR;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "guest '%s' has no SSH port: it was started without user-mode networking, "
+                 "or with [ssh] forward=no and no forward to its sshd (forward=tcp:PORT-:22)", s->name);
+    return FALSE;
   }
   if (s->profile != NULL) {
-    profile = profile_load (s->profile, NULL, &error);
-    if (profile == NULL) {
-      cli_message ("warning: %s; connecting without its [ssh] user and identity", error->message);
-      g_clear_error (&error);
-    }
+    g_autoptr (GError) local = NULL;
+    profile = profile_load (s->profile, NULL, &local);
+    if (profile == NULL)
+      cli_message ("warning: %s; connecting without its [ssh] user and identity", local->message);
   }
 
   start = g_get_monotonic_time ();
@@ -145,16 +136,16 @@ cmd_ssh (int argc, char **argv)
     if (sshd_answers (s->ssh_port, 15000))
       break;
     if (!guest_state_alive (s)) {
-      fprintf (stderr, "ppcvm: error: guest '%s' stopped before its sshd answered\n", s->name);
       print_console_tail (s);
-      return EXIT_ERROR;
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' stopped before its sshd answered", s->name);
+      return FALSE;
     }
     now = g_get_monotonic_time ();
     if (now - start >= (gint64) timeout * G_USEC_PER_SEC) {
-      fprintf (stderr, "ppcvm: error: no sshd answered on 127.0.0.1:%u (guest '%s') within %d s\n", s->ssh_port,
-               s->name, timeout);
       print_console_tail (s);
-      return EXIT_ERROR;
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "no sshd answered on 127.0.0.1:%u (guest '%s') within %d s",
+                   s->ssh_port, s->name, timeout);
+      return FALSE;
     }
     if (now >= next_progress) {
       fprintf (stderr, "ppcvm: waiting for the sshd of '%s' on 127.0.0.1:%u (%d s of %d)\n", s->name, s->ssh_port,
@@ -196,7 +187,5 @@ cmd_ssh (int argc, char **argv)
   g_ptr_array_add (args, NULL);
   fflush (stdout);
   fflush (stderr);
-  exec_replace ((char *const *) args->pdata, &status, &error);
-  cli_error (error);
-  return status;
+  return exec_replace ((char *const *) args->pdata, error);
 }

@@ -1,35 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The subcommands; each returns the process exit status. */
+/* The subcommands. Each returns TRUE, or FALSE with the error that main()
+ * prints and maps to the exit status (cli_exit_status). */
 #pragma once
 
 #include "planner.h"
 
-int cmd_host (int argc, char **argv);
-int cmd_plan (int argc, char **argv);
-int cmd_run (int argc, char **argv);
-int cmd_list (int argc, char **argv);
-int cmd_stop (int argc, char **argv);
-int cmd_console (int argc, char **argv);
-int cmd_ssh (int argc, char **argv);
-int cmd_snapshot (int argc, char **argv);
-int cmd_rm (int argc, char **argv);
-int cmd_profiles (int argc, char **argv);
-int cmd_new (int argc, char **argv);
-int cmd_matrix (int argc, char **argv);
-int cmd_hugepages (int argc, char **argv);
-int cmd_desktop (int argc, char **argv);
-int cmd_import (int argc, char **argv);
-int cmd_export (int argc, char **argv);
-int cmd_os (int argc, char **argv);
+typedef gboolean (*CmdFunc) (int argc, char **argv, GError **error);
+/* run and stop: *ret_status is qemu's status (run) or how the guest ended
+ * (stop: EXIT_STOP_*), when they return TRUE. */
+typedef gboolean (*CmdStatusFunc) (int argc, char **argv, int *ret_status, GError **error);
 
-/* The two ways `run` starts qemu (cmd-guests.c); they return the exit status.
- * Supervised: fork, forward signals, explain known errors, qemu's status.
- * Detached: qemu -daemonize with QMP, console and state under the runtime dir;
- * *RET_PID is the guest's qemu on success. */
-int run_supervised (char **argv);
-int run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
-                  const char *const *extra, int *ret_pid);
+gboolean cmd_host (int argc, char **argv, GError **error);
+gboolean cmd_plan (int argc, char **argv, GError **error);
+gboolean cmd_run (int argc, char **argv, int *ret_status, GError **error);
+gboolean cmd_list (int argc, char **argv, GError **error);
+gboolean cmd_stop (int argc, char **argv, int *ret_status, GError **error);
+gboolean cmd_console (int argc, char **argv, GError **error);
+gboolean cmd_profiles (int argc, char **argv, GError **error);
+gboolean cmd_new (int argc, char **argv, GError **error);
+gboolean cmd_matrix (int argc, char **argv, GError **error);
+gboolean cmd_hugepages (int argc, char **argv, GError **error);
+gboolean cmd_desktop (int argc, char **argv, GError **error);
+gboolean cmd_import (int argc, char **argv, GError **error);
+gboolean cmd_export (int argc, char **argv, GError **error);
+gboolean cmd_get (int argc, char **argv, GError **error);
+gboolean cmd_os (int argc, char **argv, GError **error);
+gboolean cmd_ssh (int argc, char **argv, GError **error);
+gboolean cmd_snapshot (int argc, char **argv, GError **error);
+gboolean cmd_rm (int argc, char **argv, GError **error);
 
+/* The two ways `run` starts qemu (cmd-guests.c). TRUE with *ret_status
+ * qemu's exit status (supervised; detached: 0 once the guest is set up, or
+ * qemu's failure status; *RET_PID the guest's qemu), or FALSE with the error when qemu did not start.
+ * Supervised: fork, forward signals, explain known errors.
+ * Detached: qemu -daemonize with QMP, console and state under the runtime dir. */
+gboolean run_supervised (char **argv, int *ret_status, GError **error);
+gboolean run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
+                       const char *const *extra, int *ret_pid, int *ret_status, GError **error);
 /* ppcvm get's download options, shared with `new --os` (cmd-get.c). */
 #include "catalogue.h"
 #include "media.h"
@@ -56,7 +63,7 @@ typedef struct {
 gboolean cli_get_options_check (const CliGetOptions *g, GError **error);
 void cli_get_options_clear (CliGetOptions *g);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliGetOptions, cli_get_options_clear)
-int cmd_get (int argc, char **argv);
+
 MediaResult *cli_get_media (const char *spec, int want, const CliGetOptions *g,
                             const CatalogueEntry **ret_entry, Catalogue **ret_catalogue,
                             CatalogueMediaKind *ret_kind, GError **error);

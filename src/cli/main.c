@@ -10,30 +10,53 @@
 #include "cli.h"
 #include "commands.h"
 
-static const struct {
+/* A command returns FALSE with the error, or TRUE; the two whose status is
+ * the guest's (run passes qemu's through, stop says how the guest ended) set
+ * it in *ret_status. */
+typedef struct {
   const char *name;
-  int (*fn) (int argc, char **argv);
+  CmdFunc fn;
+  CmdStatusFunc status_fn;
+  gboolean launches; /* starts qemu: 125/126/127 on failure (ppcvm(1)) */
   const char *summary;
-} commands[] = {
-  { "host", cmd_host, "Show what this host is and what it can run" },
-  { "plan", cmd_plan, "Plan a guest: print its qemu command line, or why it cannot run" },
-  { "run", cmd_run, "Plan a guest, check everything, and run qemu" },
-  { "list", cmd_list, "List the running detached guests" },
-  { "stop", cmd_stop, "Power a detached guest off (QMP), or quit or kill it" },
-  { "console", cmd_console, "Attach to a detached guest's serial console" },
-  { "ssh", cmd_ssh, "Log in to a detached guest over SSH (its forwarded loopback port)" },
-  { "snapshot", cmd_snapshot, "Create, list, revert or delete snapshots of a guest's qcow2 disks" },
-  { "rm", cmd_rm, "Delete a stopped guest's profile (and with --disks, the disks ppcvm new made)" },
-  { "profiles", cmd_profiles, "List the installed profiles and where each comes from" },
-  { "new", cmd_new, "Copy a profile into your profile directory to edit it" },
-  { "matrix", cmd_matrix, "What this host can run: HV, PR, TCG or blocked, per guest kind" },
-  { "hugepages", cmd_hugepages, "The hugepages a profile needs here, and the commands (or --apply)" },
-  { "desktop-entry", cmd_desktop, "Print (or --install) a desktop launcher for a profile" },
-  { "import", cmd_import, "Turn a qemu-system-ppc64 command line into a profile" },
-  { "export", cmd_export, "Export a profile's plan as libvirt domain XML (--libvirt)" },
-  { "get", cmd_get, "Download an OS's ISO or cloud image into the cache, verified" },
-  { "os", cmd_os, "The catalogue of POWER operating systems: media, page size, MMU, profile" },
+} Command;
+
+static const Command commands[] = {
+  { "host", cmd_host, NULL, FALSE, "Show what this host is and what it can run" },
+  { "plan", cmd_plan, NULL, FALSE, "Plan a guest: print its qemu command line, or why it cannot run" },
+  { "run", NULL, cmd_run, TRUE, "Plan a guest, check everything, and run qemu" },
+  { "list", cmd_list, NULL, FALSE, "List the running detached guests" },
+  { "stop", NULL, cmd_stop, FALSE, "Power a detached guest off (QMP), or quit or kill it" },
+  { "console", cmd_console, NULL, FALSE, "Attach to a detached guest's serial console" },
+  { "profiles", cmd_profiles, NULL, FALSE, "List the installed profiles and where each comes from" },
+  { "new", cmd_new, NULL, FALSE, "Copy a profile into your profile directory to edit it" },
+  { "matrix", cmd_matrix, NULL, FALSE, "What this host can run: HV, PR, TCG or blocked, per guest kind" },
+  { "hugepages", cmd_hugepages, NULL, FALSE, "The hugepages a profile needs here, and the commands (or --apply)" },
+  { "desktop-entry", cmd_desktop, NULL, FALSE, "Print (or --install) a desktop launcher for a profile" },
+  { "import", cmd_import, NULL, FALSE, "Turn a qemu-system-ppc64 command line into a profile" },
+  { "export", cmd_export, NULL, FALSE, "Export a profile's plan as libvirt domain XML (--libvirt)" },
+  { "get", cmd_get, NULL, FALSE, "Download an OS's ISO or cloud image into the cache, verified" },
+  { "os", cmd_os, NULL, FALSE, "The catalogue of POWER operating systems: media, page size, MMU, profile" },
+  { "ssh", cmd_ssh, NULL, FALSE, "Log in to a detached guest over SSH (its forwarded loopback port)" },
+  { "snapshot", cmd_snapshot, NULL, FALSE, "Create, list, revert or delete snapshots of a guest's qcow2 disks" },
+  { "rm", cmd_rm, NULL, FALSE, "Delete a stopped guest's profile (and with --disks, the disks ppcvm new made)" },
 };
+
+/* Run C: the one place that prints a command's error and picks the exit
+ * status for it. */
+static int
+dispatch (const Command *c, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int status = EXIT_OK;
+  gboolean ok = c->fn != NULL ? c->fn (argc, argv, &error) : c->status_fn (argc, argv, &status, &error);
+
+  if (ok)
+    return status;
+  g_assert (error != NULL); /* a command never fails silently */
+  cli_print_error (c->name, error);
+  return cli_exit_status (error, c->launches);
+}
 
 static void
 usage (FILE *out)
@@ -53,9 +76,12 @@ main (int argc, char **argv)
    * locale category costs two dozen file opens on each (cached, sub-2 ms) call. */
   setlocale (LC_CTYPE, "");
 
+  g_autoptr (GError) error = NULL;
+
   if (argc < 2) {
-    fprintf (stderr, "ppcvm: error: no command given. See 'ppcvm --help'\n");
-    return EXIT_USAGE;
+    cli_usage_error (&error, "no command given");
+    cli_print_error (NULL, error);
+    return cli_exit_status (error, FALSE);
   }
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help")) {
     usage (stdout);
@@ -67,8 +93,9 @@ main (int argc, char **argv)
   }
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
     if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].fn (argc - 1, argv + 1);
+      return dispatch (&commands[i], argc - 1, argv + 1);
   }
-  fprintf (stderr, "ppcvm: error: unknown command '%s'. See 'ppcvm --help'\n", argv[1]);
-  return EXIT_USAGE;
+  cli_usage_error (&error, "unknown command '%s'", argv[1]);
+  cli_print_error (NULL, error);
+  return cli_exit_status (error, FALSE);
 }

@@ -144,4 +144,23 @@ check "bare --qemu not on \$PATH" 1 "qemu-evil: not found on \$PATH" host --qemu
 [ ! -e pwned-qemu-evil ] || fail "a bare --qemu name ran ./qemu-evil from the current directory"
 n=$((n + 1)); echo "ok $n - qemu is never looked up in the current directory"
 rm -f qemu-system-ppc64 qemu-evil
+
+# ---- guest state ----
+# A running guest whose console socket is gone: console says so, once. The
+# "guest" is a process whose executable is named like qemu, with the QMP
+# socket on its command line: what ppcvm checks.
+export XDG_RUNTIME_DIR=$WORK/run
+mkdir -m 700 run
+"$PPCVM_BIN" list >/dev/null
+mkdir -m 700 run/ppcvm/fake
+mkfifo never # opening it blocks: a process that waits without children
+cp "$(command -v bash)" qemu-system-ppc64
+("$WORK/qemu-system-ppc64" -c 'read -r -t 300 _ <"$0"' "$WORK/never" "$WORK/run/ppcvm/fake/qmp.sock") \
+  </dev/null >/dev/null 2>&1 &
+fake=$!
+trap 'kill $fake 2>/dev/null; chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+printf '{ "name": "fake", "pid": %d }\n' "$fake" >run/ppcvm/fake/state.json
+"$PPCVM_BIN" list --names | grep -qx fake || fail "the fake guest is not listed: $("$PPCVM_BIN" list --names 2>&1)"
+check "console without its socket" 1 "cannot connect to $WORK/run/ppcvm/fake/console.sock: No such file or directory" console fake
+check "console of no such guest" 1 "no guest named 'nosuch' is running" console nosuch
 echo "$n passed, 0 failed"
