@@ -29,7 +29,10 @@ import json, sys
 j = json.load(open("raw.json"))
 j["arch"] = "ppc64le"; j["page_size"] = 65536
 j["kvm"].update(device=True, usable=True, hv=True, pr=True)
-json.dump(j, sys.stdout)'
+# What the KVM probe says on a POWER8 host (tests/hosts/hash-4k.json).
+probe = json.load(open(sys.argv[1]))["kvm"]
+j["kvm"].update(caps=probe["caps"], cpu_char=probe["cpu_char"])
+json.dump(j, sys.stdout)' "$PPCVM_SOURCE_ROOT/tests/hosts/hash-4k.json"
 }
 printf '[guest]\nname=p8\ncpu=POWER8\nmmu=hash\nsmp=8\naccel=hv\nmemory=1G\n[network]\nmode=none\n' >p8.conf
 
