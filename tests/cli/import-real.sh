@@ -36,6 +36,10 @@ while IFS= read -r line; do
       -kernel) mkdir -p "$(dirname "$w")"; cp "$GUEST_DIR/vmlinux" "$w" ;;
       -initrd) mkdir -p "$(dirname "$w")"; cp "$GUEST_DIR/initrd.cpio" "$w" ;;
     esac
+    case "$prev" in
+      -hda) case "$w" in *.qcow2) qemu-img create -q -f qcow2 "$w" 1G ;; *) truncate -s 64M "$w" ;; esac ;;
+      -cdrom) truncate -s 1M "$w" ;;
+    esac
     case "$w" in *file=filename*) truncate -s 64K filename ;; esac
     prev=$w
   done
@@ -48,7 +52,8 @@ import sys
 prof, err, argv = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[4:]
 MAPPED = {"-m": "memory=", "-smp": "smp=", "-kernel": "kernel=", "-initrd": "initrd=", "-append": "append=",
           "-cpu": "cpu=", "-name": "name=", "-vnc": "vnc=", "-nographic": "display=serial",
-          "-enable-kvm": "accel=", "-vga": None, "-M": "machine=", "-machine": "machine="}
+          "-enable-kvm": "accel=", "-vga": None, "-M": "machine=", "-machine": "machine=",
+          "-hda": "[disk:", "-cdrom": "cdrom="}
 for w in argv:
     if not w.startswith("-"):
         continue
