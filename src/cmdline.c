@@ -147,8 +147,10 @@ disk_is_scsi (const ProfileDisk *d)
  * SCSI ones share one spapr-vscsi controller (which SLOF boots from). Drive
  * ids are the profile's disk names; device ids are "disk-NAME" and "cd0". */
 static void
-add_storage (QemuArgv *a, const Profile *profile)
+add_storage (QemuArgv *a, const Plan *plan, const Profile *profile)
 {
+  const char *boot = plan_decision_value (plan, "boot");
+
   gboolean scsi = profile->cdrom != NULL;
 
   for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
@@ -157,20 +159,27 @@ add_storage (QemuArgv *a, const Profile *profile)
     qemu_argv_add_args (a, "-device", "spapr-vscsi,id=scsi0", NULL);
   if (profile->cdrom != NULL) {
     add_drive (a, profile->cdrom, "raw", "cdrom0", TRUE, "media=cdrom");
-    qemu_argv_add_args (a, "-device", "scsi-cd,bus=scsi0.0,drive=cdrom0,id=cd0", NULL);
+    qemu_argv_add_arg (a, "-device");
+    qemu_argv_add_arg_printf (a, "scsi-cd,bus=scsi0.0,drive=cdrom0,id=cd0%s",
+                              boot == NULL ? "" : g_str_equal (boot, "cdrom") ? ",bootindex=1" : ",bootindex=2");
   }
   for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++) {
     const ProfileDisk *d = profile->disks->pdata[i];
     const char *iface = d->interface != NULL ? d->interface : "virtio";
 
+    /* Rule BOOT-ORDER: the first disk boots (1), or follows the cdrom (2). */
+    g_autofree char *bi = boot != NULL && i == 0 && (g_str_equal (boot, "disk") || g_str_equal (boot, "cdrom"))
+                            ? g_strdup_printf (",bootindex=%d", g_str_equal (boot, "disk") ? 1 : 2)
+                            : g_strdup ("");
+
     add_drive (a, d->file, d->format, d->name, d->readonly, NULL);
     qemu_argv_add_arg (a, "-device");
     if (g_str_equal (iface, "nvme"))
-      qemu_argv_add_arg_printf (a, "nvme,drive=%s,serial=%s,id=disk-%s", d->name, d->name, d->name);
+      qemu_argv_add_arg_printf (a, "nvme,drive=%s,serial=%s,id=disk-%s%s", d->name, d->name, d->name, bi);
     else if (disk_is_scsi (d))
-      qemu_argv_add_arg_printf (a, "scsi-hd,bus=scsi0.0,drive=%s,id=disk-%s", d->name, d->name);
+      qemu_argv_add_arg_printf (a, "scsi-hd,bus=scsi0.0,drive=%s,id=disk-%s%s", d->name, d->name, bi);
     else
-      qemu_argv_add_arg_printf (a, "virtio-blk-pci,drive=%s,id=disk-%s", d->name, d->name);
+      qemu_argv_add_arg_printf (a, "virtio-blk-pci,drive=%s,id=disk-%s%s", d->name, d->name, bi);
   }
 }
 
@@ -323,7 +332,7 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
     qemu_argv_add_args (a, "-mem-path", plan->mem_path, NULL);
 
   add_boot (a, profile);
-  add_storage (a, profile);
+  add_storage (a, plan, profile);
   add_network (a, profile);
   add_console (a, profile, runtime);
   add_display (a, plan, profile);

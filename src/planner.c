@@ -118,7 +118,7 @@ plan_machine_prop (const Plan *pl, const char *key)
 static const PlanDecision *
 find_decision (const Plan *pl, const char *setting)
 {
-  for (guint i = 0; i < pl->decisions->len; i++) {
+  for (guint i = 0; pl->decisions != NULL && i < pl->decisions->len; i++) {
     const PlanDecision *d = g_ptr_array_index (pl->decisions, i);
     if (g_str_equal (d->setting, setting))
       return d;
@@ -232,6 +232,35 @@ choose_firmware (const Ctx *c, Plan *pl)
   plan_decide (pl, "firmware", plan_firmware_to_string (pl->firmware), "%s", why);
   if (pl->firmware == PLAN_FIRMWARE_VOF)
     g_ptr_array_add (pl->machine_props, g_strdup ("x-vof=on"));
+}
+
+/* Which device boots (rule BOOT-ORDER): SLOF tries the devices by their
+ * bootindex (QEMU's "bootindex" property becomes the device tree's
+ * /chosen "qemu,boot-list", which SLOF's boot code walks in order). A
+ * kernel= is loaded by QEMU and needs no boot device. With a disk and a
+ * cdrom, the disk boots unless [boot] order=cdrom (ppcvm run --install):
+ * the install media stays attached, second, until the profile drops it. */
+static void
+choose_boot_device (const Ctx *c, Plan *pl)
+{
+  const Profile *p = c->profile;
+  gboolean disk = p->disks != NULL && p->disks->len > 0;
+
+  if (p->kernel != NULL)
+    plan_decide (pl, "boot", "kernel", "kernel= is loaded by QEMU itself: no boot device");
+  else if (p->cdrom != NULL && disk && p->boot_order == BOOT_ORDER_CDROM)
+    plan_decide (pl, "boot", "cdrom", "[boot] order=cdrom (ppcvm run --install): SLOF boots the install media "
+                 "(bootindex 1), the disk [disk:%s] is second", ((ProfileDisk *) p->disks->pdata[0])->name);
+  else if (disk)
+    plan_decide (pl, "boot", "disk", "SLOF boots the disk [disk:%s] (bootindex 1)%s",
+                 ((ProfileDisk *) p->disks->pdata[0])->name,
+                 p->cdrom != NULL ? "; the cdrom stays attached, second ('ppcvm run --install' or [boot] "
+                                    "order=cdrom boots it first)"
+                 : p->boot_order == BOOT_ORDER_CDROM ? "; order=cdrom, but there is no cdrom=" : "");
+  else if (p->cdrom != NULL)
+    plan_decide (pl, "boot", "cdrom", "SLOF boots the cdrom (bootindex 1): there is no disk");
+  else
+    plan_decide (pl, "boot", "network", "no kernel=, disk or cdrom: SLOF tries the network");
 }
 
 /* Rule FW-FILE: qemu's pseries firmware is a data file, packaged apart
@@ -491,6 +520,7 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
       if (gen_assumed)
         plan_warn (pl, "the host CPU generation is unknown (no PVR): it runs radix, so it is POWER9 or later; planned as POWER9 (rule UNKNOWN-GEN)");
       choose_firmware (&c, pl);
+      choose_boot_device (&c, pl);
       if (!firmware_file_present (&c, pl, result))
         return refuse (g_steal_pointer (&result), PLAN_REFUSED_FIXABLE);
       return g_steal_pointer (&pl);

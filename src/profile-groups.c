@@ -24,6 +24,7 @@ static const char *const display_names[] = { "serial", "none", "vnc", "gtk", NUL
 static const char *const compat_names[] = { "strict", "kernel", NULL };
 static const char *const net_names[] = { "user", "none", "tap", "bridge", NULL };
 static const char *const firmware_names[] = { "auto", "slof", "vof", NULL };
+static const char *const boot_order_names[] = { "auto", "disk", "cdrom", NULL };
 static const char *const interface_names[] = { "virtio", "scsi", "nvme", NULL };
 static const char *const format_names[] = { "raw", "qcow2", "qed", "qcow", "vmdk", "vdi",
                                             "vhdx", "vpc", NULL };
@@ -528,6 +529,12 @@ profile_load_boot (LoadContext *ctx, const char *g, Profile *p, GError **error)
   if (!ctx_get_enum (ctx, g, "firmware", firmware_names, "a firmware", &firmware, error))
     return FALSE;
   p->firmware = firmware;
+  {
+    int order = p->boot_order;
+    if (!ctx_get_enum (ctx, g, "order", boot_order_names, "a boot order", &order, error))
+      return FALSE;
+    p->boot_order = order;
+  }
   return ctx_get_path (ctx, g, "kernel", PATH_FILE, &p->kernel, error)
          && ctx_get_path (ctx, g, "initrd", PATH_FILE, &p->initrd, error)
          && ctx_get_opt (ctx, g, "append", &p->append, error)

@@ -13,7 +13,7 @@ static const char *const guest_keys[] = { "name", "mmu", "page-size", "cpu", "me
                                           "vnc-password-file", "mem-path", "uuid", "endian",
                                           "compat", NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "append", "firmware", "bios", "cdrom",
-                                         NULL };
+                                         "order", NULL };
 static const char *const disk_keys[] = { "file", "format", "interface", "readonly", NULL };
 static const char *const network_keys[] = { "mode", "forward", "ifname", "model", "rom", NULL };
 static const char *const qemu_keys[] = { "args", "binary", NULL };

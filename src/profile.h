@@ -16,6 +16,8 @@ typedef enum { FIRMWARE_AUTO, FIRMWARE_SLOF, FIRMWARE_VOF } FirmwareRequest;
 /* How far the planner goes: the compatibility notes (strict), or what the
  * kernel's checks accept (kernel; untested). */
 typedef enum { COMPAT_STRICT, COMPAT_KERNEL } CompatMode;
+/* [boot] order=: which device SLOF boots first (auto: the disk once there is one). */
+typedef enum { BOOT_ORDER_AUTO, BOOT_ORDER_DISK, BOOT_ORDER_CDROM } BootOrder;
 
 typedef struct {
   char *name;         /* the [disk:NAME] part */
@@ -52,6 +54,7 @@ typedef struct {
   char *kernel, *initrd, *append, *cdrom;
   FirmwareRequest firmware; /* auto: the planner decides (VOF for kernel= boots) */
   char *bios;          /* a firmware image in place of QEMU's (-bios), or NULL */
+  BootOrder boot_order;
 
   /* [disk:NAME] */
   GPtrArray *disks;    /* of ProfileDisk* */

@@ -60,6 +60,7 @@ complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_profcmds" -a '(__ppcv
 complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages export" -s s -l set -x -a 'guest.name= guest.mmu= guest.page-size= guest.cpu= guest.memory= guest.smp= guest.nested= guest.accel= guest.machine= guest.display= guest.vnc= guest.vnc-password-file= guest.mem-path= guest.compat= boot.kernel= boot.initrd= boot.append= boot.firmware= boot.bios= boot.cdrom= network.mode= network.forward= network.ifname= network.model= qemu.args= qemu.binary=' -d 'Override a profile key'
 complete -c ppcvm -n "__fish_seen_subcommand_from plan run hugepages export" -l accel -xa 'auto kvm hv pr tcg' -d 'Accelerator'
 complete -c ppcvm -n "__fish_seen_subcommand_from plan run" -l explain -d 'Print every decision with its reason'
+complete -c ppcvm -n "__fish_seen_subcommand_from plan run" -l install -d 'Boot the cdrom first, the disk second'
 complete -c ppcvm -n "__fish_seen_subcommand_from plan run" -s f -l force -d 'Even with more memory than the host has'
 
 # run

@@ -19,6 +19,7 @@
 typedef struct {
   CliHostOptions host;
   gboolean explain;
+  gboolean install;
   gboolean dry_run;
   gboolean detach;
   gboolean exec;
@@ -56,6 +57,7 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     { "accel", 0, 0, G_OPTION_ARG_STRING, &o->host.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->host.json, "Print the plan (or refusal) as JSON (schema ppcvm-plan/1)", NULL },
     { "explain", 0, 0, G_OPTION_ARG_NONE, &o->explain, "Print every decision with its reason", NULL },
+    { "install", 0, 0, G_OPTION_ARG_NONE, &o->install, "Boot the cdrom (install media) first, the disk second ([boot] order=cdrom)", NULL },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &o->force, "Plan (start) even with more memory than the host has", NULL },
   };
   const GOptionEntry run_only[] = {
@@ -102,6 +104,16 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   profile = cli_load_profile (profile_arg, &o->host, error);
   if (profile == NULL)
     return FALSE;
+  if (o->install) {
+    if (profile->cdrom == NULL || profile->disks == NULL || profile->disks->len == 0) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "--install boots the install media onto the disk, but %s has no %s (see 'ppcvm new --iso')",
+                   profile->path != NULL ? profile->path : profile_arg,
+                   profile->cdrom == NULL ? "[boot] cdrom=" : "[disk:NAME]");
+      return FALSE;
+    }
+    profile->boot_order = BOOT_ORDER_CDROM;
+  }
   /* A detached guest on user-mode networking gets its sshd forwarded from a
    * free loopback port (recorded in its state for `ppcvm ssh`), unless the
    * profile forwards one itself or says [ssh] forward=no. */

@@ -154,3 +154,23 @@ grep -qF "deleted $DISKS/g1.qcow2" err || fail "rm --disks does not say what it 
 run 0 rm --yes --disks rawvm
 [ -e "$WORK/raw.img" ] || fail "rm --disks deleted a disk ppcvm new did not create"
 ok "rm: --yes off a terminal, only user profiles, --disks deletes only the disks ppcvm new made"
+
+# ---- which device boots: the disk, or the install media with --install ----
+mkiso "$WORK/inst.iso"
+run 0 new inst --from debian12-ppc64el --iso inst.iso --disk-size 1G
+run 0 plan --accel tcg inst
+grep -qE -- "scsi-cd,[^ ]*,bootindex=2 .*virtio-blk-pci,drive=root,id=disk-root,bootindex=1" out || fail "without --install the disk does not boot first: $(cat out)"
+run 0 plan --accel tcg --install inst
+grep -qE -- "scsi-cd,[^ ]*,bootindex=1 .*virtio-blk-pci,drive=root,id=disk-root,bootindex=2" out || fail "--install does not boot the cdrom first: $(cat out)"
+run 0 plan --accel tcg --install --explain inst
+grep -qE "^ *boot=cdrom +\[boot\] order=cdrom \(ppcvm run --install\): SLOF boots the install media" out || fail "plan --explain does not say the cdrom boots and why: $(cat out)"
+run 0 plan --accel tcg --explain inst
+grep -qE "^ *boot=disk +SLOF boots the disk \[disk:root\] \(bootindex 1\); the cdrom stays attached, second" out || fail "plan --explain does not say the disk boots and why: $(cat out)"
+run 0 plan --accel tcg -s boot.order=cdrom inst
+grep -q "cd0,bootindex=1" out || fail "[boot] order=cdrom does not boot the cdrom first: $(cat out)"
+run 1 plan --accel tcg -s boot.order=floppy inst
+grep -q "order" err || fail "a bad [boot] order=: $(cat err)"
+run 1 plan --accel tcg --install g4
+grep -qF "has no [boot] cdrom=" err || fail "--install without install media: $(cat err)"
+run 125 run --accel tcg --install g4
+ok "the disk boots (bootindex 1) unless --install or [boot] order=cdrom; plan --explain says which and why"

@@ -81,7 +81,7 @@ apt_update() {
     compgen -G "$APTDIR/lists/*_Packages*" >/dev/null || die "apt-get update fetched no $ARCH lists from $mirror"
 }
 
-cached_deb() { compgen -G "$DEBS/${1}_*_$ARCH.deb" | sort -V | tail -n1 || true; }
+cached_deb() { { compgen -G "$DEBS/${1}_*_$ARCH.deb"; compgen -G "$DEBS/${1}_*_all.deb"; } | sort -V | tail -n1 || true; }
 
 # PKG: the cached .deb, else every version the lists offer, newest first, until
 # one downloads (a drifting mirror lists versions its pool no longer has).

@@ -146,7 +146,37 @@ case_snapshot() {
   pass "snapshot (QMP while running) -> change a file over ssh -> power off -> revert (qemu-img) -> the file is back; rm refused while running"
 }
 
+case_install() {
+  local iso t rc i
+  iso=$(XDG_CACHE_HOME=$REAL_CACHE "$PPCVM_SOURCE_ROOT/tests/e2e/build-disk.sh" iso) \
+    || fail "could not build the installer ISO (tests/e2e/build-disk.sh iso)"
+  t=$(disk_template "$iso")
+  sed -i 's/^memory=1G/memory=2G/; /^\[ssh\]/,$d; s/^mode=user/mode=none/' "$t"
+  rc=$(ppcvm_rc new inst --from "$t" --iso "$iso/installer.iso" --disk-size 4G); expect_rc "new --iso" 0 "$rc"
+  rc=$(ppcvm_rc plan --explain --install inst); expect_rc "plan --install" 0 "$rc"
+  grep -qE '^ *boot=cdrom ' "$WORK/out" || fail "plan --install --explain: $(cat "$WORK/out")"
+  rc=$(ppcvm_rc run --detach --install inst); expect_rc "run --detach --install" 0 "$rc"
+  # SLOF -> GRUB on the ISO (CHRP boot) -> the installer's kernel and initrd
+  # -> its first dialog on the serial console; bounded like the disk boot.
+  local bound=${PPCVM_INSTALL_BOOT_S:-90}
+  for i in $(seq 1 $((bound * 2))); do
+    grep -aq 'Select a language' "$RUNDIR/inst/console.log" 2>/dev/null && break
+    sleep 0.5
+  done
+  grep -aq 'Select a language' "$RUNDIR/inst/console.log" \
+    || fail "no installer dialog within ${bound}s: $(tr -d '\r' <"$RUNDIR/inst/console.log" | tail -20)"
+  grep -aq 'Welcome to GRUB' "$RUNDIR/inst/console.log" || fail "the cdrom's GRUB did not run"
+  rc=$(ppcvm_rc stop --timeout 5 --force inst)
+  [ "$rc" = 0 ] || [ "$rc" = 4 ] || [ "$rc" = 5 ] || fail "stop: exit $rc: $(cat "$WORK/err")"
+  # Without --install the disk is the boot device.
+  rc=$(ppcvm_rc plan --explain inst); expect_rc "plan" 0 "$rc"
+  grep -qE '^ *boot=disk ' "$WORK/out" || fail "without --install the disk does not boot: $(cat "$WORK/out")"
+  grep -q "disk-root,bootindex=1" "$WORK/out" || fail "the disk is not bootindex 1: $(cat "$WORK/out")"
+  pass "an ISO built as distributions do (grub-mkrescue, CHRP) boots through SLOF to the installer's first dialog with --install; without it the disk boots"
+}
+
 case "${1:?usage: disk.sh CASE}" in
+  install) case_install ;;
   boot) case_boot ;;
   snapshot) case_snapshot ;;
   ssh-timeout) case_ssh_timeout ;;
