@@ -12,7 +12,65 @@
 #include "util.h"
 
 #ifdef HAVE_LIBCURL
+#include <dlfcn.h>
+
 #include <curl/curl.h>
+
+/* libcurl is loaded when a download starts, not linked: it brings some thirty
+ * libraries (TLS, HTTP/2, SSH, LDAP, Kerberos...) that every other ppcvm
+ * command would load at each start, ~25 ms and 6 MiB (bench/plan-warm.sh).
+ * libcurl.so.4 is the ABI these headers describe (stable since 2006). */
+static struct {
+  CURLcode (*global_init) (long flags);
+  CURL *(*easy_init) (void);
+  CURLcode (*easy_setopt) (CURL *curl, CURLoption option, ...);
+  CURLcode (*easy_perform) (CURL *curl);
+  CURLcode (*easy_getinfo) (CURL *curl, CURLINFO info, ...);
+  void (*easy_cleanup) (CURL *curl);
+  const char *(*easy_strerror) (CURLcode code);
+} lib;
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_easy_init lib.easy_init
+#define curl_easy_setopt lib.easy_setopt
+#define curl_easy_perform lib.easy_perform
+#define curl_easy_getinfo lib.easy_getinfo
+#define curl_easy_cleanup lib.easy_cleanup
+#define curl_easy_strerror lib.easy_strerror
+
+static gboolean
+load_libcurl (GError **error)
+{
+  static gsize once = 0;
+  static char *failure = NULL;
+
+  if (g_once_init_enter (&once)) {
+    static const char *const sonames[] = { "libcurl.so.4", "libcurl-gnutls.so.4" };
+    void *h = NULL;
+    for (gsize i = 0; h == NULL && i < G_N_ELEMENTS (sonames); i++)
+      h = dlopen (sonames[i], RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+      failure = g_strdup_printf ("cannot load libcurl.so.4 (%s): install it (Debian: apt-get install libcurl4)",
+                                 dlerror ());
+    } else {
+#define SYM(field, name) (*(void **) &lib.field = dlsym (h, name)) != NULL
+      if (SYM (global_init, "curl_global_init") && SYM (easy_init, "curl_easy_init") &&
+          SYM (easy_setopt, "curl_easy_setopt") && SYM (easy_perform, "curl_easy_perform") &&
+          SYM (easy_getinfo, "curl_easy_getinfo") && SYM (easy_cleanup, "curl_easy_cleanup") &&
+          SYM (easy_strerror, "curl_easy_strerror"))
+        lib.global_init (CURL_GLOBAL_DEFAULT);
+      else
+        failure = g_strdup ("libcurl.so.4 lacks curl_easy_* functions: a broken libcurl install?");
+#undef SYM
+    }
+    g_once_init_leave (&once, 1);
+  }
+  if (failure != NULL) {
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, failure);
+    return FALSE;
+  }
+  return TRUE;
+}
 
 typedef struct {
   GByteArray *buf;  /* to memory */
@@ -33,16 +91,6 @@ download_available (void)
   return TRUE;
 }
 
-static void
-global_init (void)
-{
-  static gsize once = 0;
-
-  if (g_once_init_enter (&once)) {
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    g_once_init_leave (&once, 1);
-  }
-}
 
 static size_t
 on_data (char *ptr, size_t size, size_t nmemb, void *data)
@@ -163,7 +211,8 @@ download_to_bytes (const char *url, gsize max_bytes, const DownloadOptions *opti
     quiet.progress = NULL;
   }
   t.options = &quiet;
-  global_init ();
+  if (!load_libcurl (error))
+    return FALSE;
   t.buf = g_byte_array_new ();
   c = easy_new (url, &t, errbuf);
   if (c == NULL) {
@@ -200,7 +249,8 @@ download_to_file (const char *url, const char *part_path, const DownloadOptions 
                  g_strerror (errsv));
     return FALSE;
   }
-  global_init ();
+  if (!load_libcurl (error))
+    return FALSE;
   t.fd = fd;
   t.offset = (guint64) st.st_size;
   c = easy_new (url, &t, errbuf);
