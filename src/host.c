@@ -130,6 +130,34 @@ host_facts_free (HostFacts *f)
   g_free (f);
 }
 
+HostFacts *
+host_facts_copy (const HostFacts *f)
+{
+  HostFacts *c;
+
+  g_return_val_if_fail (f != NULL, NULL);
+  c = g_memdup2 (f, sizeof *f);
+  c->arch = g_strdup (f->arch);
+  c->kernel = g_strdup (f->kernel);
+  c->cpu_chip = g_strdup (f->cpu_chip);
+  c->cpu_compat = g_strdup (f->cpu_compat);
+  c->kvm_usable_reason = g_strdup (f->kvm_usable_reason);
+  c->kvm_probe.cfpc = g_strdup (f->kvm_probe.cfpc);
+  c->kvm_probe.sbbc = g_strdup (f->kvm_probe.sbbc);
+  c->kvm_probe.ibs = g_strdup (f->kvm_probe.ibs);
+  c->hugepages = g_array_copy (f->hugepages);
+  c->cpus_online = g_array_copy (f->cpus_online);
+  c->hugetlbfs = g_ptr_array_new_with_free_func ((GDestroyNotify) host_hugetlbfs_free);
+  for (guint i = 0; i < f->hugetlbfs->len; i++) {
+    const HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
+    HostHugetlbfs *mc = g_memdup2 (m, sizeof *m);
+    mc->path = g_strdup (m->path);
+    g_ptr_array_add (c->hugetlbfs, mc);
+  }
+  c->qemu = f->qemu != NULL ? emulator_facts_copy (f->qemu) : NULL;
+  return c;
+}
+
 /* Split "key<ws>: value" at the first ':'; both sides stripped. The kernel
  * prints TABs, but some dumps turned them into spaces. */
 static gboolean

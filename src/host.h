@@ -102,10 +102,13 @@ typedef struct {
   PpcvmTristate in_kvm_group;
 
   EmulatorFacts *qemu;     /* NULL: no emulator found */
+  /* A new pointer here needs its line in host_facts_free and host_facts_copy. */
 } HostFacts;
 
 HostFacts *host_facts_new (void);
 void host_facts_free (HostFacts *facts);
+/* A deep copy: changing it leaves FACTS as they are. */
+HostFacts *host_facts_copy (const HostFacts *facts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostFacts, host_facts_free)
 void host_hugetlbfs_free (HostHugetlbfs *m);
 

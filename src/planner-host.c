@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the host needs: hugepage setup commands and advice. */
+/* What the host needs: hugepage setup commands, advice, and what-if
+ * planning (the plan once the setup steps are done). */
 #include "config.h"
 
 #include <string.h>
@@ -245,4 +246,35 @@ plan_host_advice (const HostFacts *h)
       g_ptr_array_add (adv, g_strdup (c->text));
   }
   return adv;
+}
+
+HostFacts *
+plan_host_set_up (const HostFacts *host, PlanSetUp steps, const char *mount_point)
+{
+  HostFacts *f = host_facts_copy (host);
+  HostHugepages *def = host_default_hugepages (f);
+
+  if ((steps & PLAN_SET_UP_HUGEPAGES) && def != NULL) {
+    def->total = def->free = G_GINT64_CONSTANT (1) << 40;
+    if (host_find_hugetlbfs (f, def->size) == NULL) {
+      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
+      m->path = g_strdup (mount_point);
+      m->page_size = def->size;
+      m->writable = PPCVM_YES;
+      g_ptr_array_add (f->hugetlbfs, m);
+    }
+  }
+  if (steps & PLAN_SET_UP_KVM) {
+    f->kvm_device = f->kvm_usable = f->in_kvm_group = PPCVM_YES;
+    f->kvm_hv = f->kvm_pr = f->kvm_hv_nested = PPCVM_YES;
+  }
+  return f;
+}
+
+Plan *
+plan_build_set_up (const HostFacts *host, const Profile *profile, PlanSetUp steps, const char *mount_point)
+{
+  g_autoptr (HostFacts) ready = plan_host_set_up (host, steps, mount_point);
+
+  return plan_build (ready, ready->qemu, profile);
 }

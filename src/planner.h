@@ -84,6 +84,19 @@ GPtrArray *plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, 
 /* The generation of a QEMU CPU model name ("power9_v2.0", "POWER8"), 0 if none. */
 int plan_cpu_model_generation (const char *model);
 
+/* What-if planning: the setup steps a refusal names, as if done. */
+typedef enum {
+  PLAN_SET_UP_HUGEPAGES = 1 << 0, /* the default hugepages free and mounted */
+  PLAN_SET_UP_KVM = 1 << 1,       /* /dev/kvm usable, kvm_hv (nested) and kvm_pr loaded */
+} PlanSetUp;
+
+/* A copy of HOST as it will be once STEPS are done (a missing hugetlbfs
+ * mount appears at MOUNT_POINT). Only the facts change; pure. */
+HostFacts *plan_host_set_up (const HostFacts *host, PlanSetUp steps, const char *mount_point);
+/* plan_build() on that host, with its emulator: the plan once STEPS are done. */
+Plan *plan_build_set_up (const HostFacts *host, const Profile *profile, PlanSetUp steps,
+                         const char *mount_point);
+
 /* Setup problems this host has for running guests, each "problem: fix".
  * Pure, like plan_build; a newly allocated array of strings. */
 GPtrArray *plan_host_advice (const HostFacts *host);

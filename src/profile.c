@@ -333,38 +333,58 @@ profile_load (const char *path, const char *const *overrides, GError **error)
   return p;
 }
 
+/* The search directories in order, each once; *RET_SOURCES (if not NULL)
+ * gets where each comes from, in the words of ppcvm(1) FILES: env, user,
+ * system, data or source. */
 GStrv
-profile_search_dirs (void)
+profile_search_dirs_full (GStrv *ret_sources)
 {
   g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sources = g_ptr_array_new ();
   const char *env = g_getenv ("PPCVM_PROFILE_PATH");
   const char *const *data_dirs = g_get_system_data_dirs ();
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) all_sources = g_ptr_array_new ();
 
+#define ADD(dir, source) (g_ptr_array_add (all, (dir)), g_ptr_array_add (all_sources, (gpointer) (source)))
   if (env != NULL) {
     g_auto (GStrv) parts = g_strsplit (env, ":", -1);
     for (int i = 0; parts[i] != NULL; i++)
       if (*parts[i] != '\0')
-        g_ptr_array_add (all, g_strdup (parts[i]));
+        ADD (g_strdup (parts[i]), "env");
   }
-  g_ptr_array_add (all, g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", NULL));
-  g_ptr_array_add (all, g_build_filename (PPCVM_SYSCONFDIR, "profiles", NULL));
+  ADD (g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", NULL), "user");
+  ADD (g_build_filename (PPCVM_SYSCONFDIR, "profiles", NULL), "system");
   for (int i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (all, g_build_filename (data_dirs[i], "ppcvm", "profiles", NULL));
-  g_ptr_array_add (all, g_build_filename (PPCVM_DATADIR, "profiles", NULL));
+    ADD (g_build_filename (data_dirs[i], "ppcvm", "profiles", NULL), "data");
+  ADD (g_build_filename (PPCVM_DATADIR, "profiles", NULL), "data");
   /* Last, so that an uninstalled build finds the shipped profiles. */
-  g_ptr_array_add (all, g_strdup (PPCVM_SOURCE_PROFILES));
+  ADD (g_strdup (PPCVM_SOURCE_PROFILES), "source");
+#undef ADD
 
   for (guint i = 0; i < all->len; i++) {
     const char *d = all->pdata[i];
     gboolean dup = FALSE;
     for (guint j = 0; j < dirs->len && !dup; j++)
       dup = g_str_equal (dirs->pdata[j], d);
-    if (!dup)
+    if (!dup) {
       g_ptr_array_add (dirs, g_strdup (d));
+      g_ptr_array_add (sources, g_strdup (all_sources->pdata[i]));
+    }
   }
   g_ptr_array_add (dirs, NULL);
+  g_ptr_array_add (sources, NULL);
+  if (ret_sources != NULL)
+    *ret_sources = (GStrv) g_ptr_array_free (g_steal_pointer (&sources), FALSE);
+  else
+    g_strfreev ((GStrv) g_ptr_array_free (g_steal_pointer (&sources), FALSE));
   return (GStrv) g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
+}
+
+GStrv
+profile_search_dirs (void)
+{
+  return profile_search_dirs_full (NULL);
 }
 
 char *

@@ -94,6 +94,26 @@ char *profile_find (const char *name, GError **error);
 
 /* The profile directories in search order (user, system, data), newly allocated. */
 GStrv profile_search_dirs (void);
+/* The same, with *RET_SOURCES (if not NULL) saying where each comes from, in
+ * the words of ppcvm(1) FILES: env, user, system, data or source. */
+GStrv profile_search_dirs_full (GStrv *ret_sources);
+
+/* An installed profile, as `ppcvm profiles` lists it. */
+typedef struct {
+  char *id;          /* what `ppcvm plan ID` takes */
+  char *source;      /* env, user, system, data or source */
+  char *path;
+  char *guest_name;  /* [guest] name=, else the id */
+  char *description; /* the file's first comment line, or NULL */
+  char *shadowed_by; /* the path that wins for this id, or NULL */
+} ProfileEntry;
+void profile_entry_free (ProfileEntry *e);
+
+/* Every NAME.conf in the search directories, sorted by name; for a name found
+ * twice, the first in search order wins and the others are shadowed. Read
+ * without validating: a profile with a missing disk image is still
+ * installed, and `ppcvm plan` says what is wrong. Of ProfileEntry*. */
+GPtrArray *profile_list_installed (void);
 
 /* Load and validate PATH, then apply OVERRIDES ("group.key=value", each
  * validated the same way; a relative path in an override is relative to the

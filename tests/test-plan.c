@@ -14,6 +14,8 @@
 
 #include "cmdline.h"
 #include "emulator.h"
+#include "host-json.h"
+#include "qmp.h" /* the json_object autoptr */
 #include "host.h"
 #include "planner.h"
 #include "profile.h"
@@ -1454,6 +1456,81 @@ START_TEST (test_tcg_argv_accepted_by_qemu)
 }
 END_TEST
 
+/* host_facts_copy: the copy says the same, and changing it leaves the
+ * original as it was. */
+START_TEST (test_host_facts_copy)
+{
+  for (HostKind k = H_RADIX_4K; k <= H_X86; k++) {
+    g_autoptr (HostFacts) h = make_host (k);
+    g_autoptr (HostFacts) c = NULL;
+    g_autoptr (json_object) hj = NULL;
+    g_autoptr (json_object) cj = NULL;
+
+    h->qemu = qemu_72 ();
+    h->kvm_usable_reason = g_strdup ("a reason");
+    h->kvm_probe.cfpc = g_strdup ("workaround");
+    c = host_facts_copy (h);
+    hj = host_facts_to_json (h);
+    cj = host_facts_to_json (c);
+    ck_assert_str_eq (json_object_to_json_string (cj), json_object_to_json_string (hj));
+    ck_assert_ptr_ne (c->qemu, h->qemu);
+    ck_assert_ptr_ne (c->arch, h->arch);
+    ck_assert_ptr_ne (c->kvm_probe.cfpc, h->kvm_probe.cfpc);
+    ck_assert_ptr_ne (c->hugepages, h->hugepages);
+    ck_assert_ptr_ne (c->hugetlbfs, h->hugetlbfs);
+    ck_assert_ptr_ne (c->cpus_online, h->cpus_online);
+    if (c->hugetlbfs->len > 0) {
+      HostHugetlbfs *m = g_ptr_array_index (c->hugetlbfs, 0);
+      ck_assert_ptr_ne (m, g_ptr_array_index (h->hugetlbfs, 0));
+      g_free (m->path);
+      m->path = g_strdup ("/elsewhere");
+      ck_assert_str_ne (((HostHugetlbfs *) g_ptr_array_index (h->hugetlbfs, 0))->path, "/elsewhere");
+    }
+  }
+}
+END_TEST
+
+/* What-if planning (ppcvm hugepages): the refusal's setup steps as if done,
+ * on a copy; the host's own facts stay as they are. */
+START_TEST (test_plan_set_up)
+{
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
+  g_autoptr (HostFacts) kvm_off = make_host (H_RADIX_64K);
+  GuestSpec hpt = { H, K4 };
+  GuestSpec radix = { R, K64 };
+  g_autoptr (Profile) p = make_profile (&hpt);
+  g_autoptr (Profile) pr = make_profile (&radix);
+  g_autoptr (Plan) before = NULL;
+  g_autoptr (Plan) hp = NULL;
+  g_autoptr (Plan) none = NULL;
+  g_autoptr (Plan) kvm = NULL;
+  guint mounts = h->hugetlbfs->len;
+
+  h->qemu = qemu_72 ();
+  before = plan_build (h, h->qemu, p);
+  ck_assert_int_eq (before->status, PLAN_REFUSED_FIXABLE);
+  hp = plan_build_set_up (h, p, PLAN_SET_UP_HUGEPAGES, "/mnt/huge");
+  ck_assert_int_eq (hp->status, PLAN_OK);
+  ck_assert_int_eq (hp->accel, PLAN_ACCEL_KVM_HV);
+  ck_assert_uint_eq (hp->hugepage_size, 2 * MiB);
+  ck_assert_uint_gt (hp->hugepages_needed, 0);
+  ck_assert_str_eq (hp->mem_path, "/mnt/huge");
+  /* The host itself is unchanged: no mount appeared, no pages. */
+  ck_assert_uint_eq (h->hugetlbfs->len, mounts);
+  ck_assert_int_eq (g_array_index (h->hugepages, HostHugepages, 0).free, 0);
+  /* Other steps do not make hugepages appear. */
+  none = plan_build_set_up (h, p, PLAN_SET_UP_KVM, "/mnt/huge");
+  ck_assert_int_eq (none->status, PLAN_REFUSED_FIXABLE);
+
+  kvm_off->qemu = qemu_72 ();
+  kvm_off->kvm_hv = PPCVM_NO;
+  kvm = plan_build_set_up (kvm_off, pr, PLAN_SET_UP_KVM, "/dev/hugepages");
+  ck_assert_int_eq (kvm->status, PLAN_OK);
+  ck_assert_int_eq (kvm->accel, PLAN_ACCEL_KVM_HV);
+  ck_assert_int_eq (kvm_off->kvm_hv, PPCVM_NO);
+}
+END_TEST
+
 static Suite *
 plan_suite (void)
 {
@@ -1489,6 +1566,8 @@ plan_suite (void)
   tcase_add_loop_test (rules, test_firmware, 0, G_N_ELEMENTS (firmware_rows));
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
+  tcase_add_test (rules, test_host_facts_copy);
+  tcase_add_test (rules, test_plan_set_up);
   suite_add_tcase (s, rules);
 
   tcase_add_loop_test (truth, test_truth, 0, G_N_ELEMENTS (truth_rows));

@@ -8,51 +8,12 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "host-json.h"
 #include "hugepages.h"
 #include "output.h"
 #include "planner.h"
 #include "util.h"
 
 #define DEFAULT_MOUNT_POINT "/dev/hugepages"
-
-static HostFacts *
-facts_copy (const HostFacts *facts)
-{
-  json_object *j = host_facts_to_json (facts);
-  HostFacts *copy = host_facts_from_json (j, NULL);
-
-  json_object_put (j);
-  g_assert (copy != NULL); /* our own JSON always loads back */
-  return copy;
-}
-
-/* The host as it will be once the setup steps are done: the default
- * hugepages free and mounted on MOUNT_POINT (and, when ALL, /dev/kvm and both
- * KVM modules usable). Only the facts change; the planner still decides. */
-static HostFacts *
-facts_set_up (const HostFacts *facts, const char *mount_point, gboolean all)
-{
-  HostFacts *f = facts_copy (facts);
-  HostHugepages *def = host_default_hugepages (f);
-
-  if (def) {
-    def->total = def->free = G_GINT64_CONSTANT (1) << 40;
-    if (host_find_hugetlbfs (f, def->size) == NULL) {
-      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
-      m->path = g_strdup (mount_point);
-      m->page_size = def->size;
-      m->writable = PPCVM_YES;
-      g_ptr_array_add (f->hugetlbfs, m);
-    }
-  }
-  if (all) {
-    f->kvm_device = f->kvm_usable = f->in_kvm_group = PPCVM_YES;
-    f->kvm_hv = f->kvm_pr = f->kvm_hv_nested = PPCVM_YES;
-  }
-  return f;
-}
-
 
 static void
 print_lines (const char *title, GPtrArray *lines, gboolean keep)
@@ -136,11 +97,10 @@ cmd_hugepages (int argc, char **argv, GError **error)
   if (plan->status == PLAN_REFUSED_FIXABLE) {
     /* The refusal names the steps but no numbers: plan the host as it will
      * be once hugepages are set up, and read the numbers off that plan. */
-    g_autoptr (HostFacts) hp_ready = facts_set_up (facts, mount_point, FALSE);
-    ready = plan_build (hp_ready, hp_ready->qemu, profile);
+    ready = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
     if (ready->status != PLAN_OK) {
-      g_autoptr (HostFacts) all_ready = facts_set_up (facts, mount_point, TRUE);
-      g_autoptr (Plan) all = plan_build (all_ready, all_ready->qemu, profile);
+      g_autoptr (Plan) all = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES | PLAN_SET_UP_KVM,
+                                                mount_point);
       g_autofree char *s = output_refusal_text (ready, profile);
       printf ("Hugepages alone do not make %s run here; the planner also says:\n%s", profile->id, s);
       if (all->status != PLAN_OK || all->hugepage_size == 0) {
