@@ -6,7 +6,7 @@
 #include "emulator-private.h"
 #include "util.h"
 
-/* pseries-rules R1: the first QEMU release that knows each cap. A cap not
+/* docs/rules.md, *Machine types*: the first QEMU release that knows each cap. A cap not
  * listed here is never assumed. */
 static const struct {
   const char *cap;

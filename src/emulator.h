@@ -44,7 +44,7 @@ EmulatorFacts *emulator_facts_copy (const EmulatorFacts *facts);
 /* Version compare: >= major.minor. */
 gboolean emulator_version_at_least (const EmulatorFacts *facts, int major, int minor);
 /* Does this emulator have the pseries property CAP ("cap-htm")? From the
- * probed list, else from the version (pseries-rules R1). */
+ * probed list, else from the version (docs/rules.md, *Machine types*). */
 gboolean emulator_has_cap (const EmulatorFacts *facts, const char *cap);
 gboolean emulator_has_accel (const EmulatorFacts *facts, const char *accel);
 /* The machine named NAME (or whose alias is NAME), NULL if unknown. */

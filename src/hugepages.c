@@ -175,7 +175,7 @@ apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError 
   return TRUE;
 }
 
-/* Step 3: root:kvm, mode 1770 (the seed's chown and chmod). */
+/* Step 3: root:kvm, mode 1770 (the Void Linux PPC guide's chown and chmod). */
 static gboolean
 apply_owner (const char *mount_point, GPtrArray *log, GError **error)
 {

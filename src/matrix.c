@@ -10,7 +10,7 @@
 #define KIB4 G_GUINT64_CONSTANT (4096)
 #define KIB64 G_GUINT64_CONSTANT (65536)
 
-/* The guest kinds, in the order of the seed's compatibility summary. */
+/* The guest kinds, in the order of the compatibility table in docs/rules.md. */
 static const struct {
   GuestMmu mmu;
   guint64 page_size;
@@ -26,7 +26,7 @@ static const struct {
   { GUEST_MMU_RADIX, KIB4, 1, FALSE, "radix guest, 4 KiB pages" },
   { GUEST_MMU_HASH, KIB64, 1, FALSE, "HPT guest, 64 KiB pages" },
   { GUEST_MMU_HASH, KIB4, 1, FALSE, "HPT guest, 4 KiB pages" },
-  /* The seed's nested scenarios: a radix L1 running radix guests (nested
+  /* The table's nested scenarios: a radix L1 running radix guests (nested
    * HV), a hash L1 running KVM PR guests. */
   { GUEST_MMU_RADIX, KIB64, 0, TRUE, "nested: radix guest running radix guests" },
   { GUEST_MMU_HASH, KIB4, 0, TRUE, "nested: HPT guest running KVM PR guests" },

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The KVM half of the planner: KVM-HV and KVM PR, the memory backing and the
- * caps their hosts need (pseries-rules R4-R16; docs/rules.md). */
+ * caps their hosts need (docs/rules.md). */
 #include "config.h"
 
 #include <string.h>
 
 #include "planner-private.h"
 
-/* ---- Memory backing shared by HV and PR (pseries-rules R4, R6, R6a) ---- */
+/* ---- Memory backing shared by HV and PR (docs/rules.md: 4 KiB host pages, VRMA) ---- */
 
 /* QEMU >= 5.0 under KVM sets up the hashed page table at start for hash
  * guests (and for every guest on a hash host): with 4 KiB-backed RAM the VRMA
@@ -760,7 +760,7 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   /* What the host reports applies under PR too (rules PR-CAPS, CCF-ASSIST). */
   plan_htm_cap (c, pl, h->platform == HOST_PLATFORM_PSERIES, ggen);
   plan_mitigation_caps (c, pl, TRUE);
-  /* Caps PR cannot provide (pseries-rules section 4, "kvm_pr"). */
+  /* Caps PR cannot provide (docs/rules.md, *PR cannot provide*; QEMU hw/ppc/spapr_caps.c). */
   if (has_cap (c, "cap-large-decr") && machine_at_least (c, 4, 0) && ggen >= 9)
     plan_set_prop (pl, "cap-large-decr", "off", "KVM PR has no large decrementer");
   if (has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))

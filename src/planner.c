@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The planner: every POWER rule, once. Sources for each rule are in
- * docs/rules.md (seed compatibility table, pseries-rules R1..R17). */
+ * docs/rules.md: each rule's id, its QEMU or Linux source (file and
+ * function) and the versions it applies to. */
 #include "config.h"
 
 #include <string.h>
@@ -409,7 +410,8 @@ dedup_ways (Plan *pl)
   pl->ways_out = g_steal_pointer (&out);
 }
 
-/* Turn a successful attempt into the plan; PL keeps what the attempt decided. */
+/* Make PL a refusal with STATUS (fixable or impossible): its reasons and
+ * ways out stay, the ways out once each. Returns PL. */
 static Plan *
 refuse (Plan *pl, PlanStatus status)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The catalogue of QEMU pseries errors (docs/pseries-rules.md, section 5).
+/* The catalogue of QEMU pseries errors (QEMU's own wordings, master and older; docs/rules.md, *Sources*).
  *
  * Each pattern covers the master wording and the older ones: QEMU 5.2 moved
  * most hints ("try cap-X=off") onto a separate "Try appending" line, 7.0

@@ -3,8 +3,8 @@
  * printed on stderr, what it means on this host and the exact fix.
  *
  * The catalogue is data: one static table in qemu-errors.c, each pattern a
- * GRegex that also covers the older QEMU wordings (docs/pseries-rules.md,
- * section 5). Pure functions: no I/O, no globals that change. */
+ * GRegex that also covers the older QEMU wordings (docs/rules.md,
+ * *Sources*). Pure functions: no I/O, no globals that change. */
 #pragma once
 
 #include <glib.h>
