@@ -181,7 +181,7 @@ if kind == '64k':
               'hash-hv: reason names "HPT not supported in nested guests"', json.dumps(p.get('reasons')))
         check(len(p.get('ways_out', [])) > 0, 'hash-hv: refusal lists ways out', json.dumps(p.get('ways_out')))
     expect_refused('hash-hv', 'HPT not supported in nested guests')
-    expect_refused('pr', 'kvm_pr')
+    expect_refused('pr', 'KVM PR needs a host running the hashed page table')
     rc, p = plan('hash-auto')
     if p is not None:
         check(rc == 0 and p.get('accel') == 'tcg', 'hash-auto: accel=auto falls back to TCG', str(p.get('accel')))
