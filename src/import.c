@@ -546,7 +546,7 @@ import_qemu_command (const char *const *argv, const char *cwd, GError **error)
     if (!g_str_has_prefix (base, "qemu")) {
       g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                    "%s: not a qemu binary. import reads a qemu-system-ppc64 command line (the binary, then "
-                   "its options); it does not import files such as libvirt domain XML", binary);
+                   "its options) after '--'; a libvirt domain XML file is given without '--'", binary);
       return NULL;
     }
   }

@@ -38,3 +38,11 @@ char *import_result_to_data (const ImportResult *result, const char *original);
  * '=' is the value of IMPLIED (when not NULL); a later bare "flag" gets the
  * value "on". */
 GStrv import_split_opts (const char *s, const char *implied);
+
+/* Import a libvirt domain XML (DATA, read from FILENAME): name, uuid,
+ * memory, vCPUs, os (kernel, machine, arch), disks, cdrom, the interface
+ * and its forwards, VNC, ppcvm's <metadata> from `ppcvm export`. The
+ * pseries caps are the planner's; every difference is a note. */
+ImportResult *import_libvirt_xml (const char *data, const char *filename, GError **error);
+/* Does DATA hold a libvirt domain (its first element <domain>)? */
+gboolean import_is_libvirt_xml (const char *data);

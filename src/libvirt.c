@@ -627,6 +627,30 @@ add_display (Ctx *c)
   xml_close (x);
 }
 
+/* What the domain's elements cannot say about the profile, for `ppcvm
+ * import` (libvirt keeps <metadata> as it is). */
+static void
+add_metadata (Ctx *c)
+{
+  const Profile *p = c->profile;
+  Xml *x = &c->x;
+  g_autofree char *cpu = p->cpu_generation > 0 ? g_strdup_printf ("POWER%d", p->cpu_generation)
+                                               : g_strdup ("host");
+
+  xml_open (x, "metadata", NULL);
+  xml_open (x, "ppcvm:profile", "xmlns:ppcvm", LIBVIRT_PPCVM_NS, NULL);
+  xml_empty (x, "ppcvm:guest", "mmu", profile_mmu_to_string (p->mmu), "page-size",
+             p->page_size == 4096 ? "4K" : "64K", "cpu", cpu, "nested", p->nested ? "true" : "false",
+             "accel", profile_accel_to_string (p->accel), "display",
+             profile_display_to_string (p->display), NULL);
+  for (guint i = 0; p->disks != NULL && i < p->disks->len; i++) {
+    const ProfileDisk *d = p->disks->pdata[i];
+    xml_empty (x, "ppcvm:disk", "name", d->name, "file", d->file, NULL);
+  }
+  xml_close (x);
+  xml_close (x);
+}
+
 char *
 libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptions *options,
                     GPtrArray *notes)
@@ -668,6 +692,9 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
                           plan_accel_to_string (plan->accel), profile_mmu_to_string (plan->guest_mmu),
                           version_str);
   xml_text (x, "description", desc, NULL);
+  if (profile->name != NULL)
+    xml_text (x, "title", profile->name, NULL);
+  add_metadata (&c);
   add_memory (&c);
   xml_text (x, "vcpu", vcpu, "placement", "static", NULL);
   add_os (&c);

@@ -11,6 +11,10 @@
 #include "planner.h"
 #include "profile.h"
 
+/* The namespace of ppcvm's <metadata> in the domain: the profile's keys
+ * that no libvirt element holds (mmu, page size, CPU, accel...). */
+#define LIBVIRT_PPCVM_NS "urn:x-ppcvm:profile:1"
+
 /* libvirt's version numbers: major * 1000000 + minor * 1000 + micro. */
 #define LIBVIRT_VERSION(maj, min, mic) ((maj) * 1000000u + (min) * 1000u + (mic))
 /* The oldest libvirt export writes for when it is not told (Debian 12). */

@@ -40,7 +40,7 @@ complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a new -d '
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a matrix -d 'What this host can run, per guest kind'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a hugepages -d 'The hugepages a guest needs, and how to reserve them'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a desktop-entry -d 'Write a .desktop launcher for a profile'
-complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a qemu command line (after --)'
+complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a import -d 'Make a profile from a libvirt domain XML or a qemu command line (after --)'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a export -d 'Print a profile as libvirt domain XML'
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a get -d "Download an OS's ISO or cloud image, verified"
 complete -c ppcvm -n "not __fish_seen_subcommand_from $__ppcvm_cmds" -a os -d 'The catalogue of POWER operating systems'
@@ -93,6 +93,7 @@ complete -c ppcvm -n "__fish_seen_subcommand_from hugepages" -l mount-point -xa 
 complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt -d 'libvirt domain XML'
 complete -c ppcvm -n "__fish_seen_subcommand_from export" -l libvirt-version -x -d 'The libvirt that will run the guest (X.Y)'
 complete -c ppcvm -n "__fish_seen_subcommand_from export" -s c -l connect -x -d 'Define the domain on this libvirt URI'
+complete -c ppcvm -n "__fish_seen_subcommand_from import" -F -d 'libvirt domain XML'
 complete -c ppcvm -n "__fish_seen_subcommand_from import" -s o -l output -rF -d 'Write the profile to FILE'
 complete -c ppcvm -n "__fish_seen_subcommand_from import" -s f -l force -d 'Overwrite the --output FILE'
 

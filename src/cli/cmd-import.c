@@ -20,6 +20,7 @@ cmd_import (int argc, char **argv, GError **error)
   g_autofree char *output = NULL;
   g_autoptr (ImportResult) r = NULL;
   g_autofree char *original = NULL;
+  g_autofree char *xml = NULL;
   g_autofree char *data = NULL;
   g_autofree char *check_name = NULL;
   g_autoptr (Profile) check = NULL;
@@ -31,18 +32,27 @@ cmd_import (int argc, char **argv, GError **error)
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
 
-  if (!cli_parse_passthrough ("import", "-- qemu-system-ppc64 ARGS...",
-                  "Turn a qemu-system-ppc64 command line into a profile. What the profile cannot\n"
-                  "say is kept in [qemu] args, and each such option is named on stderr.",
+  if (!cli_parse_passthrough ("import", "DOMAIN.xml | -- qemu-system-ppc64 ARGS...",
+                  "Turn a libvirt domain XML file or a qemu-system-ppc64 command line into a\n"
+                  "profile. What the profile cannot say is kept in [qemu] args or dropped, and\n"
+                  "each such difference is named on stderr.",
                   entries, &argc, &argv, &cmd, error))
     return FALSE;
   if (rest != NULL && rest[0] != NULL) {
-    return cli_usage_error (error, "unexpected argument '%s': import reads a qemu command line after "
-                            "'--' (ppcvm import -- qemu-system-ppc64 ARGS...); it does not import files such as "
-                            "libvirt domain XML", rest[0]);
-  }
-  if (cmd[0] == NULL)
+    if (rest[1] != NULL || cmd[0] != NULL)
+      return cli_usage_error (error, "unexpected argument '%s': import reads one libvirt domain XML "
+                              "file, or a qemu command line after '--'", rest[1] != NULL ? rest[1] : rest[0]);
+    if (!g_file_get_contents (rest[0], &xml, NULL, error))
+      return FALSE;
+    if (!import_is_libvirt_xml (xml)) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "%s: not a libvirt domain XML (its first element is not <domain>); a qemu command "
+                   "line goes after '--'. See 'ppcvm import --help'", rest[0]);
+      return FALSE;
+    }
+  } else if (cmd[0] == NULL) {
     return cli_usage_error (error, "no qemu command given");
+  }
   if (force && output == NULL)
     return cli_usage_error (error, "--force needs --output");
   if (output != NULL && !force && g_file_test (output, G_FILE_TEST_EXISTS)) {
@@ -50,10 +60,16 @@ cmd_import (int argc, char **argv, GError **error)
     return FALSE;
   }
 
-  r = import_qemu_command ((const char *const *) cmd, NULL, error);
+  if (xml != NULL)
+    r = import_libvirt_xml (xml, rest[0], error);
+  else
+    r = import_qemu_command ((const char *const *) cmd, NULL, error);
   if (r == NULL)
     return FALSE;
-  original = cmdline_to_shell ((const char *const *) cmd);
+  if (xml != NULL)
+    original = g_strdup_printf ("libvirt domain %s", rest[0]);
+  else
+    original = cmdline_to_shell ((const char *const *) cmd);
   for (guint i = 0; i < r->notes->len; i++)
     fprintf (stderr, "ppcvm: note: %s\n", (char *) r->notes->pdata[i]);
   /* What is kept must work with the qemu that will run it: say so now, not

@@ -10,6 +10,9 @@
 #             `virsh domxml-to-native qemu-argv` carries the machine caps and
 #             kvm-type of `ppcvm plan --host --json`, and the XML its memory
 #             backing and max-cpu-compat
+#   roundtrip every shipped profile, planned here (TCG) and for two host
+#             files: export -> import -> plan equals the original plan;
+#             import of a foreign domain lists its differences
 #   define    every shipped profile (stub boot files) exported for the local
 #             libvirt and `virsh define`d there, then undefined; port forwards
 #             in the form that libvirt takes; re-export + re-define of an
@@ -229,6 +232,134 @@ libvirtd)
   expect_marker p8.txt cpu 'POWER8*'
   expect_marker p8.txt mmu Hash
   pass "libvirt: the exported POWER8 guest boots under TCG: POWER8, Hash"
+  ;;
+roundtrip)
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-export.XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+  export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
+  cd "$WORK"
+  mkdir -p "$XDG_CACHE_HOME/ppcvm/demo"
+  touch "$XDG_CACHE_HOME/ppcvm/demo/vmlinux" "$XDG_CACHE_HOME/ppcvm/demo/initrd.cpio"
+  trips=0
+  for where in here radix-4k hash-4k; do
+    hostopt=()
+    [ $where = here ] || hostopt=(--host "$HOSTS/$where.json")
+    for p in "$PPCVM_SOURCE_ROOT"/profiles/*.conf; do
+      b=$where-$(basename "$p" .conf)
+      rc=0; "$PPCVM_BIN" plan --json "${hostopt[@]}" "$p" > "$b.plan1" 2> /dev/null || rc=$?
+      [ $rc = 3 ] && continue
+      [ $rc = 0 ] || fail "plan $b: exit $rc"
+      "$PPCVM_BIN" export --libvirt --libvirt-version 9.0 "${hostopt[@]}" "$p" > "$b.xml" 2> "$b.err" \
+        || fail "export $b: $(cat "$b.err")"
+      "$PPCVM_BIN" import -o "$b.conf" "$b.xml" 2> "$b.ierr" || fail "import $b: $(cat "$b.ierr")"
+      "$PPCVM_BIN" plan --json "${hostopt[@]}" "./$b.conf" > "$b.plan2" 2> "$b.perr" \
+        || fail "plan of the imported $b: $(cat "$b.perr"); $(cat "$b.conf")"
+      python3 - "$b.plan1" "$b.plan2" > "$b.diff" <<'PY' || fail "$b: the plans differ: $(cat "$b.diff"); $(cat "$b.conf")"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (a, b):
+    d.pop("profile", None)
+diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+for k in diff:
+    print("%s: %r != %r" % (k, a.get(k), b.get(k)))
+sys.exit(1 if diff else 0)
+PY
+      trips=$((trips + 1))
+    done
+  done
+  # Disks of each interface, a CD-ROM, VNC, forwards, [qemu] args.
+  touch vmlinux initrd disk.qcow2 data.img fast.img c.iso
+  cat > full.conf <<'CONF'
+[guest]
+name=Full guest
+memory=4G
+smp=4
+display=vnc
+vnc=127.0.0.1:3
+accel=tcg
+[boot]
+kernel=vmlinux
+initrd=initrd
+append=console=hvc0 root=/dev/vda
+cdrom=c.iso
+[disk:root]
+file=disk.qcow2
+format=qcow2
+[disk:data]
+file=data.img
+format=raw
+interface=scsi
+readonly=true
+[disk:fast]
+file=fast.img
+format=raw
+interface=nvme
+[network]
+mode=user
+forward=tcp:2222-:22;udp:0.0.0.0:5353-:53
+[qemu]
+args=-rtc base=utc;-device virtio-rng-pci
+CONF
+  for v in 9.0 9.2; do
+    b=full-$v
+    "$PPCVM_BIN" plan --json ./full.conf > "$b.plan1" 2> "$b.perr1" || fail "plan full: $(cat "$b.perr1")"
+    mkdir -p bin && printf '#!/bin/sh\nexit 0\n' > bin/passt && chmod +x bin/passt
+    PATH=$WORK/bin:$PATH "$PPCVM_BIN" export --libvirt --libvirt-version $v ./full.conf > "$b.xml" 2> "$b.err" \
+      || fail "export $b: $(cat "$b.err")"
+    "$PPCVM_BIN" import -o "$b.conf" "$b.xml" 2> "$b.ierr" || fail "import $b: $(cat "$b.ierr")"
+    "$PPCVM_BIN" plan --json "./$b.conf" > "$b.plan2" 2> "$b.perr" || fail "plan $b: $(cat "$b.perr")"
+    python3 - "$b.plan1" "$b.plan2" > "$b.diff" <<'PY' || fail "$b: the plans differ: $(cat "$b.diff"); $(cat "$b.conf")"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (a, b):
+    d.pop("profile", None)
+diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+for k in diff:
+    print("%s: %r != %r" % (k, a.get(k), b.get(k)))
+sys.exit(1 if diff else 0)
+PY
+    trips=$((trips + 1))
+  done
+  [ $trips -ge 30 ] || fail "only $trips round trips"
+  ok "$trips round trips (14 profiles here and on two host files; disks, CD-ROM, VNC, hostfwd and passt forwards): export -> import -> the same plan"
+
+  # A domain not from ppcvm: what the profile cannot say is listed.
+  cat > foreign.xml <<'XML'
+<?xml version="1.0"?>
+<!-- written by hand -->
+<domain type='kvm'>
+  <name>foreign</name>
+  <memory unit='GiB'>4</memory>
+  <vcpu>4</vcpu>
+  <os><type arch='ppc64' machine='pseries-7.1'>hvm</type></os>
+  <cpu mode='custom' match='exact'><model>POWER9</model></cpu>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/vm/f.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='/iso/i.iso'/><target dev='sda' bus='scsi'/><readonly/></disk>
+    <interface type='network'><source network='default'/><model type='virtio'/></interface>
+    <graphics type='vnc' port='5901' autoport='no' passwd='x'><listen type='address' address='127.0.0.1'/></graphics>
+  </devices>
+</domain>
+XML
+  "$PPCVM_BIN" import foreign.xml > foreign.conf 2> foreign.err || fail "import foreign: $(cat foreign.err)"
+  has foreign.conf "endian=big"
+  has foreign.conf "machine=pseries-7.1"
+  has foreign.conf "memory=4096M"
+  has foreign.conf "smp=4"
+  has foreign.conf "cpu=POWER9"
+  has foreign.conf "accel=kvm"
+  has foreign.conf "vnc=127.0.0.1:1"
+  has foreign.conf "cdrom=/iso/i.iso"
+  has foreign.conf "[disk:vda]"
+  has foreign.conf "format=qcow2"
+  has foreign.err "no ppcvm <metadata>"
+  has foreign.err "<interface type='network'>"
+  has foreign.err "vnc-password-file"
+  hasnt foreign.conf "passwd"
+  printf 'not xml\n' > junk.txt
+  rc=0; "$PPCVM_BIN" import junk.txt > /dev/null 2> junk.err || rc=$?
+  [ $rc = 1 ] && grep -q "not a libvirt domain XML" junk.err || fail "import junk: exit $rc: $(cat junk.err)"
+  ok "a foreign domain imports with its differences listed; a file that is not a domain is refused"
   ;;
 native)
   # shellcheck source=../e2e/lib.sh

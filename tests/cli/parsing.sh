@@ -94,10 +94,13 @@ grep -qF "nosuch" err || fail "stop: $(cat err)"
 [ "$(st host --json extra)" = 2 ] || fail "host with a positional is a usage error"
 ok "stop, console, profiles, host: options anywhere, no stray positionals"
 
-# ---- import: the qemu command only after --; files are not imported ----
+# ---- import: the qemu command only after --; a file must be libvirt XML ----
 printf '<domain type="kvm"><name>x</name></domain>\n' >guest.xml
-[ "$(st import guest.xml)" = 2 ] || fail "import FILE: not a usage error: $(cat err)"
-grep -qF "does not import files such as libvirt domain XML" err || fail "import FILE: $(cat err)"
+[ "$(st import guest.xml)" = 0 ] || fail "import DOMAIN.xml: $(cat err)"
+printf '#!/bin/sh\nqemu-system-ppc64 -M pseries\n' >guest.sh
+[ "$(st import guest.sh)" = 1 ] || fail "import SCRIPT: not refused: $(cat err)"
+grep -qF "guest.sh: not a libvirt domain XML" err || fail "import SCRIPT: $(cat err)"
+[ "$(st import guest.xml guest.sh)" = 2 ] || fail "import FILE FILE: not a usage error: $(cat err)"
 [ "$(st import -- guest.xml)" = 1 ] || fail "import -- guest.xml: exit 0, stored it as the qemu binary?"
 grep -qF "guest.xml: not a qemu binary" err || fail "import -- guest.xml: $(cat err)"
 [ "$(st import qemu-system-ppc64 -M pseries)" = 2 ] || fail "import without --: not a usage error"
