@@ -137,6 +137,7 @@ if [[ $WHAT == iso ]]; then
     G=$(fetch grub-ieee1275-bin); DI=$(fetch debian-installer-12-netboot-ppc64el)
     OUT=$CACHE/iso-$(key_of "$G" "$DI")
     if [[ -s $OUT/installer.iso ]]; then printf '%s\n' "$OUT"; exit 0; fi
+    exec 3>&1 >&2   # stdout is the result's path alone; tools' chatter goes to stderr
     WORK=$(mktemp -d "$CACHE/.work.XXXXXX"); trap 'rm -rf "$WORK"' EXIT
     extract_grub
     dpkg-deb --fsys-tarfile "$DI" | tar -x -C "$WORK" --wildcards '*/ppc64el/text/debian-installer/ppc64el/*' \
@@ -160,8 +161,8 @@ CFG
     printf 'deb %s\ndeb %s\n' "${G##*/}" "${DI##*/}" >"$WORK/MANIFEST"
     mv "$WORK/MANIFEST" "$OUT/"; mv "$WORK/installer.iso" "$OUT/installer.iso"
     for o in "$CACHE"/iso-*; do [[ $o == "$OUT" ]] || rm -rf "$o"; done   # older inputs
-info "built $OUT/installer.iso"
-    printf '%s\n' "$OUT"
+    info "built $OUT/installer.iso"
+    printf '%s\n' "$OUT" >&3
     exit 0
 fi
 
@@ -173,6 +174,7 @@ for p in "${PKGS[@]}"; do DEB[$p]=$(fetch "$p"); done
 ALL=("$K"); for p in "${PKGS[@]}"; do ALL+=("${DEB[$p]}"); done
 OUT=$CACHE/disk-$(key_of "${ALL[@]}")
 if [[ -s $OUT/disk.qcow2 && -s $OUT/id_ed25519 ]]; then printf '%s\n' "$OUT"; exit 0; fi
+exec 3>&1 >&2   # stdout is the result's path alone; tools' chatter goes to stderr
 
 WORK=$(mktemp -d "$CACHE/.work.XXXXXX"); trap 'rm -rf "$WORK"' EXIT
 KPKG=${K##*/}; KPKG=${KPKG%%_*}; KVER=${KPKG#linux-image-}
@@ -352,4 +354,4 @@ mv "$WORK/id_ed25519" "$WORK/id_ed25519.pub" "$WORK/MANIFEST" "$OUT/"
 mv "$WORK/disk.qcow2" "$OUT/disk.qcow2"
 for o in "$CACHE"/disk-*; do [[ $o == "$OUT" ]] || rm -rf "$o"; done   # older inputs
 info "built $OUT/disk.qcow2 ($KVER)"
-printf '%s\n' "$OUT"
+printf '%s\n' "$OUT" >&3
