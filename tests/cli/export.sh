@@ -526,6 +526,14 @@ define)
   has mine2.dump "<memory unit='KiB'>4194304</memory>"
   has mine2.dump ">4</vcpu>"
   [ "$(virsh -c "$URI" list --all --name | grep -c .)" -ge 1 ] || fail "no domain"
+  # --connect: defined there, its name and UUID printed.
+  "$PPCVM_BIN" export --libvirt --accel tcg -c "$URI" "$PPCVM_SOURCE_ROOT/profiles/power8.conf" \
+    > connect.out 2> connect.err || fail "export --connect: $(cat connect.err)"
+  defined+=(power8-guest-debian-13-ppc64el)
+  u=$(virsh -c "$URI" domuuid power8-guest-debian-13-ppc64el) || fail "--connect defined nothing"
+  grep -qF "defined power8-guest-debian-13-ppc64el (uuid $u) on $URI" connect.out \
+    || fail "--connect printed: $(cat connect.out)"
+  hasnt connect.out "<domain"
   # A uuid= in the profile is the domain's.
   printf '[guest]\nuuid=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9\n' > u.conf
   "$PPCVM_BIN" export --libvirt --accel tcg ./u.conf > u.xml 2> /dev/null || fail "export u"
@@ -533,7 +541,7 @@ define)
   printf '[guest]\nuuid=not-a-uuid\n' > bad.conf
   rc=0; "$PPCVM_BIN" export --libvirt ./bad.conf > /dev/null 2> bad.err || rc=$?
   [ $rc = 1 ] && grep -q "uuid" bad.err || fail "a bad uuid=: exit $rc: $(cat bad.err)"
-  ok "re-export and re-define of an updated profile keep name and UUID ($uuid1); uuid= is used, a bad one refused"
+  ok "re-export and re-define of an updated profile keep name and UUID ($uuid1); uuid= is used, a bad one refused; --connect defines"
   ;;
 *) fail "unknown case $1" ;;
 esac
