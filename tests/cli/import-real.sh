@@ -27,6 +27,14 @@ while IFS= read -r line; do
   esac
   i=$((i + 1)); d=$WORK/c$i; mkdir -p "$d" "$HOME"; cd "$d"
   eval "set -- $line"
+  # Media named by an absolute path (/boot/...) cannot be created as such
+  # without root: the test moves them under the command's directory.
+  args=() prev=
+  for w in "$@"; do
+    case "$prev" in -kernel|-initrd|-hda|-cdrom) case "$w" in /*) w=$d/root$w ;; esac ;; esac
+    args+=("$w"); prev=$w
+  done
+  set -- "${args[@]}"
   # Create what it names: kernels, initrds, images (relative to the command's directory).
   # A qemu named by its path (a build of one's own): the installed one there.
   case "$1" in */*) mkdir -p "$(dirname "$1")"; ln -sf "$qemu" "$1" ;; esac
