@@ -180,7 +180,7 @@ check_kvm (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
   if (h->platform == HOST_PLATFORM_POWERNV && h->mmu == HOST_MMU_RADIX && h->generation >= 9 &&
       h->kvm_hv == PPCVM_YES && h->kvm_hv_nested == PPCVM_NO)
     check (checks, "nested", PLAN_CHECK_WARN, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1 (keep it: options kvm_hv nested=1 in /etc/modprobe.d/kvm-hv.conf)");
-  /* KVM-HV locks the hashed page table: about 1/64 of guest RAM. */
+  /* MEMLOCK: KVM-HV locks the hashed page table: about 1/64 of guest RAM. */
   if ((hv_possible || h->kvm_pr == PPCVM_YES) && h->memlock_limit >= 0 &&
       h->memlock_limit < (gint64) (64 << 20)) {
     g_autofree char *lim = ppcvm_format_size_human ((guint64) h->memlock_limit);

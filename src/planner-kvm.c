@@ -7,9 +7,9 @@
 
 #include "planner-private.h"
 
-/* ---- Memory backing shared by HV and PR (docs/rules.md: 4 KiB host pages, VRMA) ---- */
+/* ---- Memory backing shared by HV and PR (docs/rules.md: HPT-4K-CAP, VRMA-HUGEPAGES) ---- */
 
-/* QEMU >= 5.0 under KVM sets up the hashed page table at start for hash
+/* VRMA-HUGEPAGES: QEMU >= 5.0 under KVM sets up the hashed page table at start for hash
  * guests (and for every guest on a hash host): with 4 KiB-backed RAM the VRMA
  * is too small ("Unable to create ...MiB RMA"), so RAM must come from
  * hugepages. Returns FALSE when the guest cannot start as is; fills REASONS
@@ -33,6 +33,7 @@ plan_memory_backing (Ctx *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixa
     plan_decide (pl, "memory-backing", "default", "a radix guest sets up no hashed page table at start, so ordinary memory is fine");
     return TRUE;
   }
+  /* QEMU-PRE-5.0: spapr_setup_hpt_and_vrma clamped the RMA silently. */
   if (!qemu_at_least (c, 5, 0)) {
     plan_decide (pl, "memory-backing", "default", "QEMU before 5.0 shrinks the RMA to fit the VRMA instead of failing");
     return TRUE;
@@ -78,8 +79,9 @@ plan_memory_backing (Ctx *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixa
   return TRUE;
 }
 
-/* A host with 4 KiB pages: the HPT max page size default (64 KiB since
- * pseries-3.0) fails the backing-page check (R4) and the CI page check (R5). */
+/* HPT-4K-CAP: a host with 4 KiB pages: the HPT max page size default (64 KiB
+ * since pseries-3.0) fails the backing-page check (spapr_check_pagesize) and
+ * the CI page check (kvm_check_mmu). */
 static void
 plan_page_size_cap (Ctx *c, Plan *pl)
 {
@@ -91,8 +93,9 @@ plan_page_size_cap (Ctx *c, Plan *pl)
             "the host kernel uses 4 KiB pages; QEMU's default 64 KiB HPT page size fails under KVM (\"Can't support 64 kiB guest pages with 4 kiB host pages\")");
 }
 
-/* HTM: on by default only for pseries <= 2.11 with a POWER8+ CPU (R14);
- * KVM_CAP_PPC_HTM answers under HV and PR alike (rule PR-CAPS). */
+/* HTM: on by default only for pseries <= 2.11 with a POWER8+ CPU (QEMU
+ * default_caps_with_cpu); KVM_CAP_PPC_HTM answers under HV and PR alike
+ * (rule PR-CAPS). */
 static void
 plan_htm_cap (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
 {
@@ -273,7 +276,8 @@ compat_name (int gen)
 }
 
 /* The guest will run KVM guests of its own and its kernel can be radix on a
- * POWER9+ CPU: it wants nested KVM-HV, which only a radix guest gets (R9b).
+ * POWER9+ CPU: it wants nested KVM-HV, which only a radix guest gets
+ * (NESTED-L1-RADIX).
  * A hash-only guest kernel can still run KVM PR inside: only a warning. */
 static gboolean
 wants_nested_hv (const Ctx *c, int guest_gen)
@@ -455,7 +459,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   if (!kvm_host_ok (c, a))
     return;
 
-  /* Where kvm_hv can run at all (R15, R9b); each way it cannot, in words. */
+  /* HV-LOAD: where kvm_hv can run at all; each way it cannot, in words. */
   if (!host_can_load_kvm_hv (h)) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     if (host_is_powernv (h)) {
@@ -483,7 +487,8 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     return;
   }
 
-  /* The guest CPU: the host's, or one generation older through max-cpu-compat. */
+  /* HV-GEN: the guest CPU is the host's, or one generation older through
+   * max-cpu-compat. */
   if (ggen > h->generation && h->generation > 0) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "KVM-HV cannot run a %s guest on a %s host: the guest CPU is the host's, or older through compat mode",
@@ -520,6 +525,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
     hmmu = HOST_MMU_HASH;
   }
+  /* HV-MMU: radix only on a radix host, for a POWER9+ radix-capable kernel. */
   gmmu = (hmmu == HOST_MMU_RADIX && p->mmu == GUEST_MMU_RADIX && ggen >= 9) ? GUEST_MMU_RADIX : GUEST_MMU_HASH;
   pl->guest_mmu = gmmu;
   if (gmmu == GUEST_MMU_RADIX)
@@ -531,6 +537,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   else
     plan_decide (pl, "guest-mmu", "hash", "the host runs hash, so its guests do too");
 
+  /* NESTED-L1-RADIX: kvm_hv as an L1 allocates no HPT (kvmhv_nested_init). */
   if (nested_l1 && gmmu == GUEST_MMU_HASH) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this host is itself a KVM guest: a nested KVM-HV host runs radix guests only (QEMU: \"HPT not supported in nested guests\"), and this guest would run hash");
@@ -562,6 +569,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     plan_warn (pl, "compat=kernel: this %s-page hash guest on a %s-page host gets cap-hpt-max-page-size=4096, so its kernel uses 4 KiB hash pages (Linux htab_init_page_sizes; seen under TCG, untested under KVM; rule COMPAT-KERNEL)",
                gp, hps);
   } else if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
+    /* HPT-PAGE: a hash guest's pages must not exceed the host's. */
     g_autofree char *gp = page_name (p->page_size);
     g_autofree char *hps = page_name (h->page_size);
     a->status = PLAN_REFUSED_IMPOSSIBLE;
@@ -582,7 +590,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     return;
   }
 
-  /* Nested HV inside this guest (R9). */
+  /* NESTED-HV: nested KVM-HV inside this guest (cap_nested_kvm_hv_apply). */
   if (p->nested && gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this QEMU has no cap-nested-hv (QEMU 3.1 or later)");
@@ -634,6 +642,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   pl->accel = PLAN_ACCEL_KVM_HV;
   pl->accel_opts = g_strdup ("kvm");
   plan_decide (pl, "accel", "kvm-hv", "kvm_hv is loaded and /dev/kvm is usable: hardware-assisted, the fastest");
+  /* KVM-TYPE: upper case, which every QEMU version accepts. */
   plan_set_prop (pl, "kvm-type", "HV", "ask for KVM-HV explicitly, so QEMU never silently picks PR");
   pl->cpu = g_strdup ("host");
   plan_decide (pl, "cpu", "host", "KVM-HV accepts only the host's CPU model");
@@ -648,7 +657,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
               gen_name (host_chip_generation (h)), gen_name (h->generation));
   }
   plan_page_size_cap (c, pl);
-  if (p->nested) {
+  if (p->nested) { /* NESTED-HV */
     if (gmmu == GUEST_MMU_RADIX)
       plan_set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own (radix only)");
     else {
@@ -678,6 +687,7 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
     plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
     hmmu = HOST_MMU_HASH;
   }
+  /* PR-HASH: kvm_pr needs a hash host. */
   if (!host_can_load_kvm_pr (h)) {
     g_autofree char *why = NULL;
     a->status = PLAN_REFUSED_IMPOSSIBLE;
@@ -742,6 +752,7 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   pl->accel = PLAN_ACCEL_KVM_PR;
   pl->accel_opts = g_strdup ("kvm");
   plan_decide (pl, "accel", "kvm-pr", "kvm_pr is loaded on a hash host: KVM in problem state, slower than HV but any CPU model");
+  /* KVM-TYPE */
   plan_set_prop (pl, "kvm-type", "PR", "ask for KVM PR explicitly");
   if (p->cpu_generation) {
     pl->cpu = g_strdup (gen_name (ggen));
@@ -760,7 +771,8 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   /* What the host reports applies under PR too (rules PR-CAPS, CCF-ASSIST). */
   plan_htm_cap (c, pl, h->platform == HOST_PLATFORM_PSERIES, ggen);
   plan_mitigation_caps (c, pl, TRUE);
-  /* Caps PR cannot provide (docs/rules.md, *PR cannot provide*; QEMU hw/ppc/spapr_caps.c). */
+  /* PR-CAPS-OFF: caps PR cannot provide (QEMU hw/ppc/spapr_caps.c), its
+   * irqchip on POWER9, and no VGA. */
   if (has_cap (c, "cap-large-decr") && machine_at_least (c, 4, 0) && ggen >= 9)
     plan_set_prop (pl, "cap-large-decr", "off", "KVM PR has no large decrementer");
   if (has_cap (c, "cap-fwnmi") && machine_at_least (c, 5, 0))

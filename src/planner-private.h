@@ -49,7 +49,8 @@ reason (GPtrArray *arr, const char *fmt, ...)
 
 /* ---- Helpers over the facts ---- */
 
-/* Where kvm_hv can load at all (R15, R9b): a PowerNV (bare metal) POWER7 or
+/* HV-LOAD: where kvm_hv can load at all (kvmppc_core_check_processor_compat_hv,
+ * kvmhv_nested_init): a PowerNV (bare metal) POWER7 or
  * later host, or a radix POWER9+ pSeries guest as a nested hypervisor. A
  * PowerNV host of unknown generation gets the benefit of the doubt. */
 static inline gboolean
@@ -62,7 +63,8 @@ host_can_load_kvm_hv (const HostFacts *h)
   return FALSE;
 }
 
-/* kvm_pr refuses to load on a radix ISA 3.00 host (R16). */
+/* PR-HASH: kvm_pr refuses to load on a radix ISA 3.00 host
+ * (kvmppc_core_check_processor_compat_pr). */
 static inline gboolean
 host_can_load_kvm_pr (const HostFacts *h)
 {
@@ -77,6 +79,7 @@ qemu_at_least (const Ctx *c, int major, int minor)
   return c->emu == NULL || emulator_version_at_least (c->emu, major, minor);
 }
 
+/* MACHINE-TYPES: a cap is set only if this QEMU has it. */
 static inline gboolean
 has_cap (const Ctx *c, const char *cap)
 {

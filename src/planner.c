@@ -358,7 +358,7 @@ try_tcg (Ctx *c, Plan *pl, Attempt *a)
       plan_set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own; TCG emulates that since QEMU 7.0");
     }
   }
-  /* Caps TCG cannot provide: turn them off so the console starts clean. */
+  /* TCG-CAPS: caps TCG cannot provide: turn them off so the console starts clean. */
   if (machine_at_most (c, 2, 11) && ggen >= 8 && has_cap (c, "cap-htm"))
     plan_set_prop (pl, "cap-htm", "off", "machine %s enables transactional memory, which TCG cannot emulate (\"No Transactional Memory support in TCG\")", pl->machine);
   if (machine_at_least (c, 4, 0)) {
@@ -464,7 +464,7 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
   case ACCEL_TCG: want[2] = TRUE; break;
   }
 
-  /* The machine type must exist in this QEMU (pinned versions disappear:
+  /* MACHINE-TYPES: the machine type must exist in this QEMU (pinned versions disappear:
    * pseries-2.x is gone in QEMU 10). */
   if (emu && emu->machines && emu->machines->len > 0 &&
       emulator_find_machine (emu, result->machine) == NULL) {

@@ -12,7 +12,7 @@
 #include "qemu-errors.h"
 
 static const QemuError catalogue[] = {
-  /* R4: KVM-HV needs every HPT page size the guest may use to be backed by
+  /* HPT-PAGE (spapr_check_pagesize): KVM-HV needs every HPT page size the guest may use to be backed by
    * host-contiguous pages. */
   { "hpt-page-size", "Can't support [0-9]+ kiB guest pages with [0-9]+ kiB host pages",
     "KVM-HV can only give the guest hash page sizes that the memory backing its RAM has; "
@@ -24,7 +24,7 @@ static const QemuError catalogue[] = {
   { "hpt-min-page-size", "Require at least 4kiB hpt-max-page-size|hpt-max-page-size must be a power of 2",
     "cap-hpt-max-page-size must be a power of two and at least 4096 (4 KiB). "
     "Fix: use cap-hpt-max-page-size=4096 (4 KiB host) or 65536 (the default)." },
-  /* R5: runs at every vCPU reset, even with hugepage-backed RAM. */
+  /* HPT-4K-CAP (kvm_check_mmu): runs at every vCPU reset, even with hugepage-backed RAM. */
   { "ci-pages", "KVM can't supply 64kiB CI pages",
     "The host kernel uses 4 KiB base pages, so KVM cannot map 64 KiB cache-inhibited "
     "(device) pages, which the guest CPU model offers by default; hugepages do not help "
@@ -34,7 +34,7 @@ static const QemuError catalogue[] = {
     "The page sizes of the CPU model do not match what this host's KVM offers (usually an "
     "old machine type or QEMU with a 4 KiB host kernel). Fix: use the default 'pseries' "
     "machine type and cap-hpt-max-page-size=4096, or check 'ppcvm plan --explain PROFILE'." },
-  /* R6: QEMU >= 5.0 under KVM; the ")" really is missing in QEMU's text. */
+  /* VRMA-HUGEPAGES (spapr_setup_hpt): QEMU >= 5.0 under KVM; the ")" really is missing in QEMU's text. */
   { "rma", "Unable to create [0-9]+MiB RMA \\(VRMA only allows",
     "A hash (HPT) guest under KVM needs its Real Mode Area inside the VRMA, which with "
     "RAM on 4 KiB pages is only a quarter of the rounded-up guest memory. Fix: back the "
@@ -49,7 +49,7 @@ static const QemuError catalogue[] = {
   { "numa-align", "memory size 0x[0-9a-fA-F]+ is not aligned to [0-9]+ MiB",
     "pseries needs every NUMA node's memory to be a multiple of 256 MiB. Fix: round the "
     "guest memory (or each -numa node's size) to a multiple of 256M." },
-  /* R1: a cap this QEMU does not know yet. */
+  /* MACHINE-TYPES: a cap this QEMU does not know yet. */
   { "cap-unknown", "Property '[^']*\\.cap-[a-z0-9-]+' not found",
     "This QEMU is too old to know that pseries capability (caps appeared between 2.12 and "
     "10.0; 2.11 has none). Fix: remove the cap-... setting from the profile's [qemu] args "
