@@ -383,7 +383,8 @@ END_TEST
 
 /* ---- rules ---- */
 
-/* pseries-rules R1, both sides of every boundary. */
+/* MACHINE-TYPES: the first QEMU with each cap (spapr_caps.c
+ * capability_table[]), both sides of every boundary. */
 static const struct {
   const char *cap;
   const char *version;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The QEMU error catalogue against the real messages: the master wordings
- * and older variants from docs/pseries-rules.md section 5, and the lines
+ * and older variants QEMU printed for each rule (src/qemu-errors.c cites the
+ * docs/rules.md id), and the lines
  * captured on a nested POWER9 host with 4 KiB pages
  * (tools/nested-kvm-4k/sample-markers.txt). */
 #include "config.h"
@@ -30,7 +31,7 @@ static const struct {
   /* qemu's image locking, the wording of QEMU 2.10 to 10.x */
   { "qemu-system-ppc64: -drive file=/srv/disk.img,format=raw,if=virtio,id=root: Failed to get \"write\" lock", "disk-locked" },
   { "Is another process using the image [/srv/disk.img]?", NULL },
-  /* pseries-rules.md section 5 */
+  /* HPT-PAGE, HPT-4K-CAP, VRMA-HUGEPAGES, MACHINE-TYPES: QEMU's own wordings */
   { "qemu-system-ppc64: Can't support 16384 kiB guest pages with 64 kiB host pages with this KVM implementation", "hpt-page-size" },
   { "qemu-system-ppc64: Require at least 4kiB hpt-max-page-size", "hpt-min-page-size" },
   { "qemu-system-ppc64: cap-hpt-max-page-size must be a power of 2", "hpt-min-page-size" },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The libvirt domain XML: well-formed, names sanitized, values escaped, and
  * each pseries cap of the plan in its <features> element or in
- * <qemu:commandline>, on the seed's host files (tests/hosts/\*.json). */
+ * <qemu:commandline>, on the host files (tests/hosts/\*.json). */
 #include "config.h"
 
 #include <check.h>

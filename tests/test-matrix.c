@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The matrix: the seed's host files (tests/hosts/NAME.json) give the seed's
- * verdicts, every row is exactly plan_build()'s answer for its guest, and the
+/* The matrix: the host files (tests/hosts/NAME.json), one per host kind of
+ * the Void Linux PPC compatibility table, give that table's verdicts, every row is exactly plan_build()'s answer for its guest, and the
  * JSON and text forms carry the same rows. */
 #include "config.h"
 
@@ -40,8 +40,8 @@ verdicts (GPtrArray *rows)
 
 /* Rows: radix 64K, radix 4K, HPT 64K, HPT 4K at the host's generation; the
  * same one older; nested radix; nested PR; an older CPU. The first four
- * follow the seed's summary (an HPT host runs every guest hash, so its
- * radix rows are the seed's HPT lines; 64K on a 4K HPT host is KVM PR). */
+ * follow the Void table (an HPT host runs every guest hash, so its
+ * radix rows are the table's HPT lines; 64K on a 4K HPT host is KVM PR). */
 static const struct {
   const char *host;
   const char *verdicts;
@@ -54,7 +54,7 @@ static const struct {
   { "l1-hash", "pr pr pr pr pr pr pr pr tcg pr pr" },
 };
 
-START_TEST (test_seed_hosts)
+START_TEST (test_void_hosts)
 {
   g_autoptr (HostFacts) h = load_host (hosts[_i].host);
   g_autoptr (GPtrArray) rows = matrix_build (h, h->qemu);
@@ -176,15 +176,15 @@ static Suite *
 matrix_suite (void)
 {
   Suite *s = suite_create ("matrix");
-  TCase *seed = tcase_create ("seed");
+  TCase *voidtab = tcase_create ("void-table");
   TCase *form = tcase_create ("form");
 
-  tcase_add_loop_test (seed, test_seed_hosts, 0, G_N_ELEMENTS (hosts));
-  tcase_add_loop_test (seed, test_rows_are_plans, 0, G_N_ELEMENTS (hosts));
-  tcase_add_test (seed, test_blocked_without_hugepages);
-  tcase_add_test (seed, test_not_power);
+  tcase_add_loop_test (voidtab, test_void_hosts, 0, G_N_ELEMENTS (hosts));
+  tcase_add_loop_test (voidtab, test_rows_are_plans, 0, G_N_ELEMENTS (hosts));
+  tcase_add_test (voidtab, test_blocked_without_hugepages);
+  tcase_add_test (voidtab, test_not_power);
   tcase_add_test (form, test_json_and_text);
-  suite_add_tcase (s, seed);
+  suite_add_tcase (s, voidtab);
   suite_add_tcase (s, form);
   return s;
 }
