@@ -36,6 +36,8 @@ disk_info_free (DiskInfo *info)
     return;
   g_free (info->format);
   g_free (info->backing);
+  g_free (info->full_backing);
+  g_free (info->backing_format);
   g_clear_pointer (&info->snapshots, g_ptr_array_unref);
   g_free (info);
 }
@@ -53,7 +55,7 @@ disk_qemu_img (GError **error)
                  "PPCVM_QEMU_IMG=%s is not an absolute path to an executable", env);
     return NULL;
   }
-  path = g_find_program_in_path ("qemu-img");
+  path = ppcvm_find_program ("qemu-img");
   if (path == NULL)
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND,
                  "qemu-img not found in $PATH (install it: apt-get install qemu-utils, "
@@ -132,6 +134,10 @@ disk_info (const char *path, const char *format, GError **error)
     info->virtual_size = (guint64) json_object_get_int64 (v);
   if (json_object_object_get_ex (root, "backing-filename", &v))
     info->backing = g_strdup (json_object_get_string (v));
+  if (json_object_object_get_ex (root, "full-backing-filename", &v))
+    info->full_backing = g_strdup (json_object_get_string (v));
+  if (json_object_object_get_ex (root, "backing-filename-format", &v))
+    info->backing_format = g_strdup (json_object_get_string (v));
   info->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) snapshot_free);
   if (json_object_object_get_ex (root, "snapshots", &snaps) && json_object_is_type (snaps, json_type_array)) {
     for (size_t i = 0; i < json_object_array_length (snaps); i++) {
@@ -242,4 +248,34 @@ disk_snapshot (const char *path, char op, const char *tag, GError **error)
 
   g_return_val_if_fail (op == 'c' || op == 'a' || op == 'd', FALSE);
   return run_qemu_img (args, NULL, error);
+}
+
+gboolean
+disk_check_backing (const char *path, const char *format, char **ret_note, GError **error)
+{
+  g_autoptr (DiskInfo) info = NULL;
+  g_autoptr (GError) local = NULL;
+
+  *ret_note = NULL;
+  /* Only image formats have a backing file; a raw image is bytes. */
+  if (format == NULL || g_str_equal (format, "raw"))
+    return TRUE;
+  info = disk_info (path, format, &local);
+  if (info == NULL) {
+    *ret_note = g_strdup_printf ("cannot inspect %s: %s", path, local->message);
+    return TRUE;
+  }
+  if (info->backing == NULL)
+    return TRUE;
+  if (info->backing_format == NULL) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "%s is backed by %s without a backing format: qemu would guess its format from its "
+                 "contents; record it with 'qemu-img rebase -u -F raw -b %s %s' (or -F qcow2)",
+                 path, info->backing, info->backing, path);
+    return FALSE;
+  }
+  *ret_note = g_strdup_printf ("%s is backed by %s (format %s): the guest reads that file too", path,
+                               info->full_backing != NULL ? info->full_backing : info->backing,
+                               info->backing_format);
+  return TRUE;
 }

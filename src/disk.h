@@ -11,6 +11,9 @@ typedef struct {
   char *format;          /* what qemu-img detects: "qcow2", "raw"... */
   guint64 virtual_size;  /* bytes */
   char *backing;         /* the backing file, or NULL */
+  char *full_backing;    /* ...resolved against the image's directory */
+  char *backing_format;  /* its format as recorded in the image, or NULL
+                          * (then qemu would guess it from its contents) */
   GPtrArray *snapshots;  /* of DiskSnapshot*, oldest first (qcow2 only) */
 } DiskInfo;
 
@@ -30,6 +33,13 @@ char *disk_qemu_img (GError **error);
 /* What qemu-img says about PATH (read-only, without taking its lock, so it
  * works while a guest runs). FORMAT NULL: detect; else force it. */
 DiskInfo *disk_info (const char *path, const char *format, GError **error);
+
+/* The backing file of PATH (an image of FORMAT): none is fine (TRUE, *RET_NOTE
+ * NULL); one with an explicit backing format is TRUE with *RET_NOTE saying
+ * so; one without is refused (PPCVM_ERROR_INVALID, with the qemu-img command
+ * that records it). An image qemu-img cannot read is TRUE with the reason in
+ * *RET_NOTE (qemu will say more). raw images are not inspected. */
+gboolean disk_check_backing (const char *path, const char *format, char **ret_note, GError **error);
 
 /* Create PATH: a qcow2 image of SIZE bytes or, with BACKING, a qcow2 overlay
  * on BACKING (format BACKING_FORMAT, an absolute path) of SIZE bytes (0: the

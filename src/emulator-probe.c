@@ -297,28 +297,6 @@ check_binary (const char *path, struct stat *ret_st, GError **error)
   return TRUE;
 }
 
-/* NAME (no '/') in $PATH's absolute directories only: an empty or relative
- * entry would mean the current directory, where anybody may have left a
- * program of that name (glib's g_find_program_in_path searches it). */
-static char *
-find_in_path (const char *name)
-{
-  const char *env = g_getenv ("PATH");
-  g_auto (GStrv) dirs = g_strsplit (env != NULL ? env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
-
-  for (char **d = dirs; *d != NULL; d++) {
-    g_autofree char *candidate = NULL;
-    struct stat st;
-    if (!g_path_is_absolute (*d))
-      continue;
-    candidate = g_build_filename (*d, name, NULL);
-    if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111) != 0
-        && access (candidate, X_OK) == 0)
-      return g_steal_pointer (&candidate);
-  }
-  return NULL;
-}
-
 char *
 emulator_find_binary (const char *path, GError **error)
 {
@@ -328,7 +306,7 @@ emulator_find_binary (const char *path, GError **error)
    * in $PATH, never in the current directory. */
   if (path != NULL && strchr (path, '/') != NULL)
     return check_binary (path, NULL, error) ? g_canonicalize_filename (path, NULL) : NULL;
-  found = find_in_path (path != NULL ? path : EMULATOR_NAME);
+  found = ppcvm_find_program (path != NULL ? path : EMULATOR_NAME);
   if (found == NULL && path != NULL)
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM,
                  "emulator %s: not found on $PATH (a name without '/' is only looked up there)", path);

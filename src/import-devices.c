@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "disk.h"
 #include "import-private.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@ add_disk (Ctx *c, const char *id, const char *file, const char *format, const ch
 {
   g_autofree char *group = NULL;
   g_autofree char *path = import_abs_path (c, file);
+  g_autofree char *detected = NULL;
 
   if (id != NULL && g_ascii_isalpha (id[0])) {
     group = g_strconcat ("disk:", id, NULL);
@@ -30,6 +32,18 @@ add_disk (Ctx *c, const char *id, const char *file, const char *format, const ch
     group = g_strdup_printf ("disk:disk%u", c->disks++);
   }
   g_key_file_set_string (c->r->profile, group, "file", path);
+  if (format == NULL) {
+    /* The profile always states the format (qemu must never guess it from
+     * contents the guest writes): detected once, now, by qemu-img. */
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DiskInfo) info = disk_info (path, NULL, &local);
+    if (info != NULL) {
+      format = detected = g_strdup (info->format);
+      import_note (c, "[%s] format=%s: detected by qemu-img (the command line did not say)", group, format);
+    } else {
+      import_note (c, "[%s] format=: unknown (%s); set it before use", group, local->message);
+    }
+  }
   if (format != NULL)
     g_key_file_set_string (c->r->profile, group, "format", format);
   g_key_file_set_string (c->r->profile, group, "interface", iface);

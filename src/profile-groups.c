@@ -563,10 +563,32 @@ profile_load_disk (LoadContext *ctx, const char *g, Profile *p, GError **error)
   }
   if (g_key_file_has_key (ctx->kf, g, "interface", NULL))
     d->interface = g_strdup (interface_names[iface]);
-  if (d->format != NULL && !g_strv_contains (format_names, g_strstrip (d->format))) {
+  if (d->format == NULL) {
+    gboolean plain = strspn (d->file, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-")
+                     == strlen (d->file);
+    g_autofree char *quoted = plain ? g_strdup (d->file) : g_shell_quote (d->file);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "%s: [%s] format= is missing: qemu would guess the format from the image's contents, "
+                 "which the guest writes; 'qemu-img info %s' tells it: add format=raw (or qcow2...)",
+                 ctx_source (ctx, g, "format"), g, quoted);
+    return FALSE;
+  }
+  if (!g_strv_contains (format_names, g_strstrip (d->format))) {
     accepted = profile_join_names (format_names, " or ");
     return value_error (ctx, g, "format", d->format, error, "'%s' is not a disk format (%s)",
                         d->format, accepted);
+  }
+  {
+    struct stat st;
+    /* One image twice: qemu's lock would refuse it as if another guest had it. */
+    for (guint i = 0; i < p->disks->len && stat (d->file, &st) == 0; i++) {
+      const ProfileDisk *o = p->disks->pdata[i];
+      struct stat ost;
+      if (stat (o->file, &ost) == 0 && ost.st_dev == st.st_dev && ost.st_ino == st.st_ino
+          && !(o->readonly && d->readonly))
+        return value_error (ctx, g, "file", d->file, error, "the same image as [disk:%s]: a disk can be "
+                            "attached once (or read-only in both)", o->name);
+    }
   }
   g_ptr_array_add (p->disks, g_steal_pointer (&d));
   return TRUE;

@@ -176,6 +176,25 @@ too_large:
   }
 }
 
+char *
+ppcvm_find_program (const char *name)
+{
+  const char *env = g_getenv ("PATH");
+  g_auto (GStrv) dirs = g_strsplit (env != NULL ? env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+
+  for (char **d = dirs; *d != NULL; d++) {
+    g_autofree char *candidate = NULL;
+    struct stat st;
+    if (!g_path_is_absolute (*d))
+      continue;
+    candidate = g_build_filename (*d, name, NULL);
+    if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111) != 0
+        && access (candidate, X_OK) == 0)
+      return g_steal_pointer (&candidate);
+  }
+  return NULL;
+}
+
 gboolean
 ppcvm_parse_uint64 (const char *text, guint64 max, guint64 *ret, GError **error)
 {

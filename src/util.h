@@ -67,6 +67,11 @@ gboolean ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, 
 #define PPCVM_READ_MAX_PROC (4 * 1024 * 1024)
 #define PPCVM_READ_MAX_QMP (16 * 1024 * 1024)
 
+/* The program NAME (no '/') in the absolute directories of $PATH, or NULL.
+ * Never the current directory: glib's g_find_program_in_path() searches it
+ * for an empty $PATH entry, and anybody may leave a program there. */
+char *ppcvm_find_program (const char *name);
+
 /* SYSROOT/PATH as a newly allocated path. */
 char *ppcvm_sysroot_path (const char *sysroot, const char *path);
 

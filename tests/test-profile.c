@@ -183,6 +183,7 @@ START_TEST (test_every_key)
     "readonly=false\n"
     "[disk:data-2]\n"
     "file=data.img\n"
+    "format=raw\n"
     "readonly=yes\n"
     "[network]\n"
     "mode=bridge\n"
@@ -225,7 +226,7 @@ START_TEST (test_every_key)
   d = p->disks->pdata[1];
   ck_assert_str_eq (d->name, "data-2");
   ck_assert_str_eq (d->file, data);
-  ck_assert_ptr_null (d->format);
+  ck_assert_str_eq (d->format, "raw");
   ck_assert_ptr_null (d->interface);
   ck_assert (d->readonly);
 
@@ -376,6 +377,7 @@ static const struct {
   { "[disk:1st]\nfile=x\n", { "'1st' is not a disk name", NULL } },
   { "[disk:]\nfile=x\n", { "not a disk name", NULL } },
   { "[disk:root]\nformat=raw\n", { "[disk:root] file=", "needs file=", NULL } },
+  { "[disk:root]\nfile=/dev/null\n", { "[disk:root] format= is missing", "qemu-img info /dev/null", NULL } },
   { "[network]\nport=22\n", { "accepted: mode, forward, ifname, model", NULL } },
   { "[guest]\nmemory=1G\nsmp=1\nmemory=2G\n",
     { ":4: [guest] duplicate key 'memory' (first at line 2)", NULL } },
@@ -439,7 +441,10 @@ START_TEST (test_overrides)
   g_autofree char *img = write_file (tmp, "x.img", "");
   g_autofree char *ov_disk = g_strdup_printf ("disk:root.file=%s", img);
   const char *ovs[] = { "guest.memory=4G", "guest.name=override.name", ov_disk,
-                        "disk:extra.file=x.img", "qemu.args=-S;-d int", "network.mode=none",
+                        "disk:extra.file=x.img", "disk:root.format=raw", "disk:extra.format=raw",
+                        /* one image twice: read-only in both */
+                        "disk:root.readonly=true", "disk:extra.readonly=true",
+                        "qemu.args=-S;-d int", "network.mode=none",
                         NULL };
   g_autofree char *cwd = g_get_current_dir ();
   g_autoptr (Profile) p = NULL;
@@ -501,7 +506,8 @@ START_TEST (test_paths)
                                    "initrd=${XDG_CACHE_HOME}/ppcvm/test/initrd\n"
                                    "bios=./sub/../fw.bin\n"
                                    "[disk:odd]\n"
-                                   "file=dir with, comma/a b,c=d.img\n",
+                                   "file=dir with, comma/a b,c=d.img\n"
+                                   "format=raw\n",
                                    NULL);
 
   ck_assert_str_eq (p->kernel, home);

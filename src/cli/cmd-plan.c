@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "disk.h"
 #include "exec.h"
 #include "output.h"
 #include "planner.h"
@@ -135,6 +136,17 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     return FALSE;
   plan = plan_build (facts, facts->qemu, profile);
   preflight_check (plan, facts, facts->qemu, profile, o->force);
+  /* Disk images' backing files: shown, and never left for qemu to guess. */
+  for (guint i = 0; i < profile->disks->len; i++) {
+    const ProfileDisk *d = profile->disks->pdata[i];
+    g_autofree char *note = NULL;
+    if (!disk_check_backing (d->file, d->format, &note, error)) {
+      g_prefix_error (error, "[disk:%s]: ", d->name);
+      return FALSE;
+    }
+    if (note != NULL)
+      g_ptr_array_add (plan->warnings, g_strdup_printf ("disk '%s': %s", d->name, note));
+  }
   if (plan->status != PLAN_OK) {
     *ret_profile = g_steal_pointer (&profile);
     *ret_plan = g_steal_pointer (&plan);

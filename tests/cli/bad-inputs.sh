@@ -163,4 +163,33 @@ printf '{ "name": "fake", "pid": %d }\n' "$fake" >run/ppcvm/fake/state.json
 "$PPCVM_BIN" list --names | grep -qx fake || fail "the fake guest is not listed: $("$PPCVM_BIN" list --names 2>&1)"
 check "console without its socket" 1 "cannot connect to $WORK/run/ppcvm/fake/console.sock: No such file or directory" console fake
 check "console of no such guest" 1 "no guest named 'nosuch' is running" console nosuch
+# ---- disks: the format is always explicit, never guessed from the contents ----
+# A raw disk that the guest filled with a qcow2 header naming a host file:
+# probed by qemu, that file would be attached at the next boot.
+qemu-img create -q -f qcow2 -F raw -b /etc/hostname backed.qcow2
+cp backed.qcow2 guest-raw.img
+profile noformat '[disk:root]\nfile=guest-raw.img\n[network]\nmode=none\n'
+check "disk without format=" 1 "[disk:root] format= is missing" plan noformat.conf
+grep -qF "qemu-img info" err || fail "disk without format=: the fix is not given: $(cat err)"
+profile rawdisk '[disk:root]\nfile=guest-raw.img\nformat=raw\n[network]\nmode=none\n'
+"$PPCVM_BIN" plan --json rawdisk.conf >plan.json 2>err || fail "format=raw: $(cat err)"
+grep -qF "guest-raw.img,format=raw" plan.json || fail "format=raw is not passed to qemu: $(cat plan.json)"
+n=$((n + 1)); echo "ok $n - a raw disk holding a qcow2 header is passed as format=raw"
+# A qcow2 image whose backing file has no explicit format: refused; with one: shown.
+python3 -c '
+import struct, sys
+b = bytearray(open("backed.qcow2", "rb").read())
+i = b.find(struct.pack(">I", 0xE2792ACA))  # the backing format header extension
+assert i > 0
+b[i:i + 4] = struct.pack(">I", 0x12345678)  # now an unknown one: no backing format
+open("nobackfmt.qcow2", "wb").write(b)'
+profile nobackfmt '[disk:root]\nfile=nobackfmt.qcow2\nformat=qcow2\n[network]\nmode=none\n'
+check "qcow2 backing file without a format" 1 "backed by /etc/hostname without a backing format" plan nobackfmt.conf
+grep -qF "qemu-img rebase -u" err || fail "no fix for the backing format: $(cat err)"
+profile backed '[disk:root]\nfile=backed.qcow2\nformat=qcow2\n[network]\nmode=none\n'
+"$PPCVM_BIN" plan backed.conf >out 2>err || fail "a qcow2 with a backing format: $(cat err)"
+grep -qF "backed.qcow2 is backed by /etc/hostname (format raw)" err || fail "plan does not show the backing file: $(cat err)"
+n=$((n + 1)); echo "ok $n - qcow2 backing files: shown by plan, refused without an explicit backing format"
+profile twice '[disk:a]\nfile=guest-raw.img\nformat=raw\n[disk:b]\nfile=./guest-raw.img\nformat=raw\n[network]\nmode=none\n'
+check "one image twice in a profile" 1 "guest-raw.img: the same image as [disk:a]" plan twice.conf
 echo "$n passed, 0 failed"

@@ -81,6 +81,7 @@ file=disk.qcow2
 format=qcow2
 [disk:data]
 file=data.img
+format=raw
 interface=scsi
 readonly=true
 [disk:fast]

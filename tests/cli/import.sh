@@ -24,7 +24,7 @@ mkdir -p hp
 # decision that justifies it).
 compare() {
   python3 - "$@" <<'PY'
-import json, os, sys
+import json, os, subprocess, sys
 orig = open(sys.argv[1]).read().split("\0")[:-1]
 plan = json.load(open(sys.argv[2]))
 allowed = dict(a.rsplit("=", 1) for a in sys.argv[3].split(";") if a)
@@ -93,6 +93,9 @@ def canon(argv):
             d["file"] = os.path.abspath(d["file"])  # relative to where the alias ran
             if d.get("media") == "cdrom": s.add(("cdrom", d["file"])); continue
             d.setdefault("if", "scsi"); d.pop("media", None)
+            if "format" not in d:  # import states the format qemu-img detects
+                d["format"] = json.loads(subprocess.check_output(
+                    ["qemu-img", "info", "--output=json", "-U", d["file"]]))["format"]
             s.add(("drive", ",".join("%s=%s" % kv for kv in sorted(d.items()))))
         elif o in ("netdev", "nic"):
             d = opts(a, "type")

@@ -144,7 +144,7 @@ basic)
 
   # A relative path in a copied profile now points elsewhere: warned, not refused.
   mkdir -p rel && : >rel/disk.img
-  printf '# relative\n[guest]\nmmu=radix\npage-size=4K\n[disk:root]\nfile=disk.img\n' >rel/rel.conf
+  printf '# relative\n[guest]\nmmu=radix\npage-size=4K\n[disk:root]\nfile=disk.img\nformat=raw\n' >rel/rel.conf
   run 0 new relcopy --from rel/rel.conf
   grep -q 'warning: the copy does not load as it is' err || fail "new: no warning for a copy that does not load: $(cat err)"
   ok "new: warns when the copy does not load where it now is"

@@ -137,6 +137,7 @@ case_bad_inputs() {
   p=$(write_profile commadisk <<P
 [disk:root]
 file=$WORK/a,format=raw.img
+format=raw
 P
 )
   expect_error "comma disk path that does not exist" "a,format=raw.img" run "$p"
