@@ -470,7 +470,7 @@ host_facts_load_file (const char *path, GError **error)
   HostFacts *f;
   g_autoptr (GError) local = NULL;
 
-  if (!g_file_get_contents (path, &text, &len, &local)) {
+  if (!ppcvm_read_file_max (path, PPCVM_READ_MAX_HOST, &text, &len, &local)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "cannot read host file: %s",
                  local->message);
     return NULL;

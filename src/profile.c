@@ -320,7 +320,7 @@ profile_load (const char *path, const char *const *overrides, GError **error)
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, &local)) {
+  if (!ppcvm_read_file_max (path, PPCVM_READ_MAX_PROFILE, &data, &len, &local)) {
     g_set_error (error, PPCVM_ERROR,
                  g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
                    ? PPCVM_ERROR_NOT_FOUND : PPCVM_ERROR_FAILED,

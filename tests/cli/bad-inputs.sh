@@ -192,4 +192,18 @@ grep -qF "backed.qcow2 is backed by /etc/hostname (format raw)" err || fail "pla
 n=$((n + 1)); echo "ok $n - qcow2 backing files: shown by plan, refused without an explicit backing format"
 profile twice '[disk:a]\nfile=guest-raw.img\nformat=raw\n[disk:b]\nfile=./guest-raw.img\nformat=raw\n[network]\nmode=none\n'
 check "one image twice in a profile" 1 "guest-raw.img: the same image as [disk:a]" plan twice.conf
+# ---- every file read is bounded: a clear "too large", never a memory blow-up ----
+check "plan /dev/zero" 1 "/dev/zero: too large" plan /dev/zero
+check "plan --host /dev/zero" 1 "/dev/zero: too large" plan --host /dev/zero ok.conf
+python3 -c '
+import json
+j = json.load(open("here.json"))
+j["padding"] = "x" * (70 << 20)
+json.dump(j, open("huge.json", "w"))'
+start=$(date +%s)
+check "a 70 MB host file" 1 "huge.json: too large" plan --host huge.json ok.conf
+[ $(($(date +%s) - start)) -lt 10 ] || fail "the 70 MB host file took $(($(date +%s) - start)) s"
+rm -f huge.json
+head -c $((2 << 20)) /dev/zero | tr '\0' '#' >bigprofile.conf
+check "a 2 MB profile" 1 "bigprofile.conf: too large" plan bigprofile.conf
 echo "$n passed, 0 failed"
