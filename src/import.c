@@ -611,7 +611,8 @@ qemu_error_line (const char *text)
 /* One dry start with the options of KEPT that are not in SKIP; NULL when
  * qemu accepts them, else qemu's error line. */
 static char *
-dry_start (const char *binary, const char *dir, const char *machine, GPtrArray *kept, GHashTable *skip)
+dry_start (const char *binary, const char *dir, const char *machine, const char *memory, GPtrArray *kept,
+           GHashTable *skip)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -629,6 +630,11 @@ dry_start (const char *binary, const char *dir, const char *machine, GPtrArray *
   g_ptr_array_add (argv, (char *) "-nodefaults");
   g_ptr_array_add (argv, (char *) "-display");
   g_ptr_array_add (argv, (char *) "none");
+  /* The profile's memory: -numa and memory backends are judged against it. */
+  if (memory != NULL) {
+    g_ptr_array_add (argv, (char *) "-m");
+    g_ptr_array_add (argv, (char *) memory);
+  }
   for (guint i = 0; i < kept->len; i++) {
     char **w = NULL;
     if (g_hash_table_contains (skip, kept->pdata[i]) || !g_shell_parse_argv (kept->pdata[i], NULL, &w, NULL))
@@ -657,8 +663,10 @@ import_check_kept (ImportResult *r, const char *binary)
   g_autofree char *dir = NULL;
   g_autofree char *dtb = NULL;
   g_autofree char *machine = NULL;
+  g_autofree char *memory = NULL;
 
   g_return_val_if_fail (r != NULL && binary != NULL, out);
+  memory = g_key_file_get_string (r->profile, "guest", "memory", NULL);
   dir = g_dir_make_tmp ("ppcvm-import-XXXXXX", NULL);
   if (dir == NULL)
     return out;
@@ -668,11 +676,10 @@ import_check_kept (ImportResult *r, const char *binary)
    * refuses ("-net nic,vlan=0: Invalid parameter 'vlan'"): set it aside and
    * try the rest again. */
   for (guint round = 0; round <= r->kept->len; round++) {
-    g_autofree char *msg = dry_start (binary, dir, machine, r->kept, skip);
+    g_autofree char *msg = dry_start (binary, dir, machine, memory, r->kept, skip);
     const char *culprit = NULL;
     if (msg == NULL)
       break;
-    g_ptr_array_add (out, g_strdup (msg));
     /* "-net nic,vlan=0: Invalid parameter", or "-realtime: invalid option" */
     for (guint i = 0; i < r->kept->len && culprit == NULL; i++) {
       const char *k = r->kept->pdata[i];
@@ -682,8 +689,12 @@ import_check_kept (ImportResult *r, const char *binary)
       if (!g_hash_table_contains (skip, k) && (g_str_has_prefix (msg, prefix) || g_str_has_prefix (msg, name_prefix)))
         culprit = k;
     }
-    if (culprit == NULL)
-      break; /* not one option's fault: said once */
+    if (culprit == NULL) {
+      /* not one option's fault: said once, and nothing is dropped */
+      g_ptr_array_add (out, g_strdup_printf ("%s: kept; fix the [qemu] args before starting", msg));
+      break;
+    }
+    g_ptr_array_add (out, g_strdup_printf ("%s: not carried over", msg));
     g_hash_table_add (skip, (gpointer) culprit);
   }
   g_unlink (dtb);

@@ -82,7 +82,7 @@ cmd_import (int argc, char **argv, GError **error)
     } else {
       g_autoptr (GPtrArray) bad = import_check_kept (r, qemu);
       for (guint i = 0; i < bad->len; i++)
-        fprintf (stderr, "ppcvm: warning: %s refuses %s: not carried over\n", qemu,
+        fprintf (stderr, "ppcvm: warning: %s refuses %s\n", qemu,
                  (char *) bad->pdata[i]);
     }
   }

@@ -27,11 +27,14 @@ while IFS= read -r line; do
   esac
   i=$((i + 1)); d=$WORK/c$i; mkdir -p "$d" "$HOME"; cd "$d"
   eval "set -- $line"
-  # Media named by an absolute path (/boot/...) cannot be created as such
-  # without root: the test moves them under the command's directory.
+  # Media and a qemu named by an absolute path (/boot/..., /home/...) are not
+  # created as such (the host's own tree): the test moves them under the
+  # command's directory.
   args=() prev=
   for w in "$@"; do
+    [ ${#args[@]} = 0 ] && case "$w" in /*) w=$d/root$w ;; esac
     case "$prev" in -kernel|-initrd|-hda|-cdrom) case "$w" in /*) w=$d/root$w ;; esac ;; esac
+    case "$prev" in -drive) case ",$w" in *,file=/*) w=${w/file=\//file=$d/root/} ;; esac ;; esac
     args+=("$w"); prev=$w
   done
   set -- "${args[@]}"
@@ -49,6 +52,7 @@ while IFS= read -r line; do
       -cdrom) truncate -s 1M "$w" ;;
     esac
     case "$w" in *file=filename*) truncate -s 64K filename ;; esac
+    case "$prev" in -drive) case ",$w" in *",file=$d/root/"*) f=${w#*file=}; f=${f%%,*}; mkdir -p "$(dirname "$f")"; truncate -s 64M "$f" ;; esac ;; esac
     prev=$w
   done
   rc=0
@@ -61,7 +65,7 @@ prof, err, argv = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[4
 MAPPED = {"-m": "memory=", "-smp": "smp=", "-kernel": "kernel=", "-initrd": "initrd=", "-append": "append=",
           "-cpu": "cpu=", "-name": "name=", "-vnc": "vnc=", "-nographic": "display=serial",
           "-enable-kvm": "accel=", "-vga": None, "-M": "machine=", "-machine": "machine=",
-          "-hda": "[disk:", "-cdrom": "cdrom="}
+          "-hda": "[disk:", "-cdrom": "cdrom=", "-drive": "[disk:"}
 for w in argv:
     if not w.startswith("-"):
         continue
