@@ -100,11 +100,19 @@ cmd_export (int argc, char **argv, GError **error)
     fputs (s, stderr);
     return cli_refused (error);
   }
-  if (profile->vnc_password_file != NULL) {
+  /* The VNC password never goes to stdout (terminals, logs, pipes): it is
+   * put in the domain only when ppcvm hands it to virsh itself, through a
+   * private (0600) file removed at once. */
+  if (profile->vnc_password_file != NULL && connect != NULL) {
     if (!g_file_get_contents (profile->vnc_password_file, &password, NULL, error))
       return FALSE;
     g_strchomp (password);
     lo.vnc_password = password;
+  } else if (profile->vnc_password_file != NULL) {
+    g_ptr_array_add (notes, g_strdup_printf ("the VNC password (%s) is not printed: define the domain with "
+                                             "--connect URI, which passes it to virsh, or add passwd='...' to "
+                                             "<graphics> with virsh edit",
+                                             profile->vnc_password_file));
   }
   if (version_arg != NULL) {
     if (!libvirt_parse_version (version_arg, &lo.version, &local))

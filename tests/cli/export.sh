@@ -147,7 +147,10 @@ CONF
   has tcg.xml "<target dev='sdb' bus='scsi'/>"
   has tcg.xml "<qemu:arg value='user,id=ppcvmnet0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:0.0.0.0:5353-:53'/>"
   has tcg.xml "<qemu:arg value='virtio-net-pci,netdev=ppcvmnet0,romfile='/>"
-  has tcg.xml "<graphics type='vnc' port='5903' autoport='no' passwd='secret'>"
+  # The VNC password is never printed; stderr says how to pass it.
+  has tcg.xml "<graphics type='vnc' port='5903' autoport='no'>"
+  hasnt tcg.xml "secret"
+  has tcg.xml.err "the VNC password"
   has tcg.xml "<listen type='address' address='0.0.0.0'/>"
   has tcg.xml "<console type='pty'>"
   has tcg.xml "<qemu:arg value='virtio-rng-pci'/>"
