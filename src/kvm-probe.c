@@ -229,7 +229,8 @@ kvm_probe_run (const char *devkvm, const char *dt_cpus, guint32 pvr, HostKvmProb
   sys.fd = open (devkvm, O_RDWR | O_CLOEXEC);
   if (sys.fd < 0)
     return FALSE;
-  /* Type 0: the kernel picks HV when kvm_hv is loaded, else PR (R10a) —
+  /* Type 0: the kernel picks HV when kvm_hv is loaded, else PR (KVM-TYPE;
+   * Linux powerpc.c kvm_arch_init_vm) —
    * what QEMU does for kvm-type=auto. */
   do
     vm.fd = ioctl (sys.fd, KVM_CREATE_VM, 0UL);

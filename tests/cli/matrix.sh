@@ -1,7 +1,7 @@
 #!/bin/bash
 # ppcvm matrix, ppcvm hugepages and the ppcvm host advice, through the real
-# binary with the seed's host files (tests/hosts/*.json).
-#   matrix     every host file's rows equal the seed's compatibility summary
+# binary with the host files (tests/hosts/*.json).
+#   matrix     every host file's rows equal the Void Linux PPC compatibility table
 #   advice     each setup problem of `ppcvm host` from a host file
 #   hugepages  the computed pages and commands
 #   apply      hugepages --apply on this machine's kernel (root; restored after)
@@ -58,15 +58,15 @@ matrix)
   done
   ok "matrix: the six host files give the expected verdict for every row"
 
-  # The seed's compatibility summary, line by line. For each host: the guests
+  # The Void Linux PPC compatibility table (docs/rules.md), line by line. For each host: the guests
   # it lists with (HV) at the host's generation, and whether it lists KVM PR.
-  # On an HPT host a radix-capable kernel runs hash, so it is the seed's "HPT
-  # guest" of its page size; a guest the seed does not list must not be HV.
+  # On an HPT host a radix-capable kernel runs hash, so it is the table's "HPT
+  # guest" of its page size; a guest the table does not list must not be HV.
   "$PY" - "$WORK" <<'PYEOF'
 import json, sys
 work = sys.argv[1]
 K4, K64 = 4096, 65536
-seed = {  # host: (host mmu, {(guest mmu, page size)} under HV, KVM PR listed)
+void = {  # host: (host mmu, {(guest mmu, page size)} under HV, KVM PR listed)
   "radix-4k":  ("radix", {("radix", K64), ("radix", K4), ("hash", K4)}, False),
   "hash-4k":   ("hash", {("hash", K4)}, True),
   "radix-64k": ("radix", {("radix", K64), ("radix", K4), ("hash", K64), ("hash", K4)}, False),
@@ -76,24 +76,24 @@ seed = {  # host: (host mmu, {(guest mmu, page size)} under HV, KVM PR listed)
   "l1-radix":  ("radix", {("radix", K64), ("radix", K4)}, False),
   "l1-hash":   ("hash", set(), True),
 }
-for host, (hmmu, hv, pr) in seed.items():
+for host, (hmmu, hv, pr) in void.items():
     rows = json.load(open(f"{work}/{host}.matrix.json"))["rows"]
     assert len(rows) == 11, (host, len(rows))
     for r in rows[:4]:
         g = r["guest"]
         kind = ("hash" if hmmu == "hash" else g["mmu"], g["page_size"])
         listed = kind in hv
-        assert (r["verdict"] == "hv") == listed, f"{host}: {r['label']}: {r['verdict']}, the seed says {'HV' if listed else 'not listed'}"
+        assert (r["verdict"] == "hv") == listed, f"{host}: {r['label']}: {r['verdict']}, the Void table says {'HV' if listed else 'not listed'}"
         if r["verdict"] == "hv" and hmmu == "radix":
             assert r["guest_mmu"] == g["mmu"], f"{host}: {r['label']} runs {r['guest_mmu']}"
     has_pr = any(r["verdict"] == "pr" for r in rows)
-    assert has_pr == pr, f"{host}: KVM PR {'missing' if pr else 'listed'} (the seed {'lists' if pr else 'does not list'} it)"
+    assert has_pr == pr, f"{host}: KVM PR {'missing' if pr else 'listed'} (the Void table {'lists' if pr else 'does not list'} it)"
     older = rows[10]
     assert older["verdict"] == ("pr" if pr else "tcg"), f"{host}: older CPU is {older['verdict']}"
     for r in rows:
         assert r["reason"], f"{host}: {r['label']}: no reason"
         assert (r["machine"] is None) == (r["verdict"] == "blocked"), f"{host}: {r['label']}: machine {r['machine']}"
-        assert r["fix"] is None, f"{host}: {r['label']}: the seed hosts are set up, but: {r['fix']}"
+        assert r["fix"] is None, f"{host}: {r['label']}: the host files are set up, but: {r['fix']}"
         if r["verdict"] in ("hv", "pr"):
             assert f"kvm-type={r['verdict'].upper()}" in r["machine"], r["machine"]
         if r["verdict"] == "tcg":
@@ -108,9 +108,9 @@ for host, (hmmu, hv, pr) in seed.items():
     if hmmu == "radix":
         assert "cap-nested-hv=on" in rows[8]["machine"], rows[8]
 PYEOF
-  ok "matrix: every host file matches the seed's summary row for row (HV lines, KVM PR, absent rows)"
+  ok "matrix: every host file matches the Void table row for row (HV lines, KVM PR, absent rows)"
 
-  # The seed's "Radix guest, 4 KiB pages" L1: the same as the 64 KiB one, capped.
+  # The Void table's "Radix guest, 4 KiB pages" L1: the same as the 64 KiB one, capped.
   variant l1-radix l1-radix-4k 'h["page_size"] = 4096'
   run 0 matrix --json --host l1-radix-4k.json
   [ "$(verdicts out)" = "hv hv tcg tcg tcg tcg tcg tcg hv tcg tcg" ] || fail "l1-radix-4k: $(verdicts out)"
@@ -170,7 +170,7 @@ advice)
     if grep -q '^Problems' out; then fail "$1: unexpected problems: $(cat out)"; fi
   }
   for h in radix-4k hash-4k radix-64k hash-64k l1-radix l1-hash; do none "$HOSTS/$h.json"; done
-  ok "advice: set-up seed hosts report no problems"
+  ok "advice: set-up host files report no problems"
   variant radix-4k a1 'h["kvm"]["hv"] = False'
   advice a1.json "kvm_hv is not loaded: sudo modprobe kvm_hv" "kvm_pr cannot load on this radix host"
   if grep -q "modprobe kvm_pr" out; then fail "kvm_pr advised on a radix host"; fi

@@ -37,7 +37,7 @@ P
 [ "$(st plan g.conf)" = 0 ] || fail "the base profile does not plan: $(cat err out)"
 
 # ---- memory: above the host's total is refused, above available warned ----
-host_json() {  # TOTAL AVAILABLE — a POWER9 host (the seed's radix-64k) with that memory
+host_json() {  # TOTAL AVAILABLE — a POWER9 host (tests/hosts/radix-64k) with that memory
   python3 - "$PPCVM_SOURCE_ROOT/tests/hosts/radix-64k.json" "$1" "$2" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The shipped profiles, `ppcvm profiles` and `ppcvm new`, through the real
-# binary. With "hosts", every shipped profile is planned against the seed's
+# binary. With "hosts", every shipped profile is planned against the
 # host kinds (tests/hosts/*.json) with the outcome asserted per pair.
 set -euo pipefail
 : "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
@@ -169,10 +169,10 @@ basic)
   ;;
 
 hosts)
-  # ---- every shipped profile against the seed's host kinds ----
+  # ---- every shipped profile against the host kinds of tests/hosts ----
   for h in radix-4k hash-4k radix-64k hash-64k l1-radix l1-hash; do
     if [ ! -f "$HOSTS/$h.json" ]; then
-      echo "SKIP: $HOSTS/$h.json is missing (the seed's host files)"
+      echo "SKIP: $HOSTS/$h.json is missing (the host files)"
       exit 77
     fi
   done
@@ -262,7 +262,7 @@ hosts)
   json out '" ".join(j["warnings"])' | grep -q 'cannot get nested KVM-HV' || fail "nested-hv-host on hash-4k: no warning"
   ok "hash-4k: 4 KiB guests run hash under KVM-HV on hugepages; nested-hv-host warned"
 
-  # The seed's trick: KVM PR needs a hash host. The L2 is refused on every
+  # The nested-PR route (NESTED-PR-L1): KVM PR needs a hash host. The L2 is refused on every
   # radix host and runs under KVM PR in the hash L1.
   for h in radix-4k radix-64k l1-radix; do
     expect "$h" nested-pr-l2 3 "KVM PR needs a host running the hashed page table"
