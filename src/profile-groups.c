@@ -208,6 +208,17 @@ expand_path (const char *value, const char *base_dir)
 }
 
 /* An optional path, expanded and made absolute, that must exist as KIND. */
+/* A kernel, initrd, firmware image, cdrom or disk the profile names is
+ * missing or unreadable: the guest cannot run as asked, a refusal before
+ * qemu starts (exit 3, like the planner's), not a malformed profile. */
+static gboolean
+media_refused (PathKind kind, GError **error)
+{
+  if (kind == PATH_FILE && error != NULL && *error != NULL)
+    (*error)->code = PPCVM_ERROR_REFUSED;
+  return FALSE;
+}
+
 static gboolean
 ctx_get_path (LoadContext *ctx, const char *group, const char *key, PathKind kind, char **ret,
               GError **error)
@@ -238,16 +249,20 @@ ctx_get_path (LoadContext *ctx, const char *group, const char *key, PathKind kin
     struct stat st;
     if (stat (path, &st) != 0) {
       int errsv = errno;
-      if (errsv == ENOENT)
-        return value_error (ctx, group, key, v, error, "%s does not exist", path);
+      if (errsv == ENOENT) {
+        value_error (ctx, group, key, v, error, "%s does not exist", path);
+        return media_refused (kind, error);
+      }
       return value_error (ctx, group, key, v, error, "%s: %s", path,
                           errsv == ELOOP ? "a loop of symbolic links" : g_strerror (errsv));
     }
     if (S_ISDIR (st.st_mode))
       return value_error (ctx, group, key, v, error, "%s is a directory, not a file", path);
     /* qemu opens these as the same user: say so now, not in qemu's words. */
-    if (access (path, R_OK) != 0)
-      return value_error (ctx, group, key, v, error, "%s is not readable: %s", path, g_strerror (errno));
+    if (access (path, R_OK) != 0) {
+      value_error (ctx, group, key, v, error, "%s is not readable: %s", path, g_strerror (errno));
+      return media_refused (kind, error);
+    }
     if (kind == PATH_EXECUTABLE && !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
       return value_error (ctx, group, key, v, error, "%s is not executable", path);
     break;

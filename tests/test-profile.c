@@ -97,7 +97,13 @@ load_fail (const char *text, const char *const *overrides)
 
   ck_assert_msg (p == NULL, "loaded, but expected an error:\n%s", text);
   ck_assert_ptr_nonnull (error);
-  ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_INVALID));
+  /* A named file that is missing or unreadable is a refusal (exit 3); any
+   * other bad value is invalid. */
+  if ((strstr (error->message, "does not exist") != NULL || strstr (error->message, "is not readable") != NULL) &&
+      strstr (error->message, "[qemu] binary=") == NULL)
+    ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED));
+  else
+    ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_INVALID));
   return g_strdup (error->message);
 }
 

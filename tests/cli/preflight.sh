@@ -107,13 +107,13 @@ ok "qemu's displays are probed once and cached with its other facts"
 
 # ---- boot files: missing or unreadable is an error naming the key ----
 for key in kernel initrd bios cdrom; do
-  [ "$(st plan g.conf -s boot.$key=$WORK/nothere-$key)" = 1 ] || fail "missing $key: $(cat err)"
+  [ "$(st plan g.conf -s boot.$key=$WORK/nothere-$key)" = 3 ] || fail "missing $key: not refused: $(cat err)"
   has "[boot] $key=$WORK/nothere-$key" err
   has "does not exist" err
 done
 [ "$(st plan g.conf -s boot.kernel=$WORK)" = 1 ] || fail "kernel=DIR"
 has "is a directory" err
-ok "missing boot files (kernel, initrd, bios, cdrom): an error naming the key and the file"
+ok "missing boot files (kernel, initrd, bios, cdrom): refused (exit 3) naming the key and the file"
 
 # ---- append= without kernel= ----
 [ "$(st plan g.conf -s boot.kernel= -s boot.initrd=)" = 3 ] || fail "append without kernel: not refused: $(cat out err)"
@@ -124,7 +124,7 @@ ok "append= without kernel=: refused with both fixes"
 
 # ---- disks: missing is an error, not writable is refused (unless readonly) ----
 sed 's|^file=disk.img|file=nodisk.img|' g.conf >nodisk.conf
-[ "$(st plan nodisk.conf)" = 1 ] || fail "a missing disk file: $(cat out err)"
+[ "$(st plan nodisk.conf)" = 3 ] || fail "a missing disk file: not refused: $(cat out err)"
 has "nodisk.img" err
 has "does not exist" err
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
