@@ -47,6 +47,7 @@ guest_state_free (GuestState *s)
   g_free (s->exe);
   g_free (s->accel);
   g_free (s->profile);
+  g_strfreev (s->disks);
   g_free (s->qmp_socket);
   g_free (s->console_socket);
   g_free (s->console_log);
@@ -82,6 +83,12 @@ guest_state_to_json (const GuestState *s)
   json_object_object_add (o, "memory", json_object_new_int64 ((int64_t) s->memory));
   add_string (o, "profile", s->profile);
   json_object_object_add (o, "ssh_port", s->ssh_port > 0 ? json_object_new_int64 (s->ssh_port) : NULL);
+  if (s->disks != NULL) {
+    json_object *arr = json_object_new_array ();
+    for (int i = 0; s->disks[i] != NULL; i++)
+      json_object_array_add (arr, json_object_new_string (s->disks[i]));
+    json_object_object_add (o, "disks", arr);
+  }
   json_object_object_add (o, "started", json_object_new_int64 (s->started));
   add_string (o, "qmp_socket", s->qmp_socket);
   add_string (o, "console_socket", s->console_socket);
@@ -179,6 +186,18 @@ guest_state_load (const char *dir, GError **error)
   s->memory = (guint64) MAX (get_int (o, "memory"), 0);
   s->profile = get_string (o, "profile");
   s->ssh_port = (guint) CLAMP (get_int (o, "ssh_port"), 0, 65535);
+  {
+    json_object *arr = NULL;
+    if (json_object_object_get_ex (o, "disks", &arr) && json_object_is_type (arr, json_type_array)) {
+      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+      for (size_t i = 0; i < json_object_array_length (arr) && i < 64; i++) {
+        json_object *e = json_object_array_get_idx (arr, i);
+        if (json_object_is_type (e, json_type_string))
+          g_strv_builder_add (b, json_object_get_string (e));
+      }
+      s->disks = g_strv_builder_end (b);
+    }
+  }
   s->started = get_int (o, "started");
   return g_steal_pointer (&s);
 }

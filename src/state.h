@@ -45,6 +45,7 @@ typedef struct {
   guint64 memory;       /* bytes */
   guint ssh_port;       /* the loopback port forwarded to the guest's sshd, 0: none */
   char *profile;        /* the profile's path, or NULL */
+  char **disks;         /* the disk (and cdrom) files it was started with; NULL: none known */
   gint64 started;       /* Unix time, seconds */
   char *qmp_socket;
   char *console_socket;

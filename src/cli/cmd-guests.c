@@ -194,6 +194,14 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
     s->memory = plan->memory;
     s->profile = g_strdup (profile->path);
     s->ssh_port = profile_ssh_host_port (profile);
+    {
+      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+      for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
+        g_strv_builder_add (b, ((ProfileDisk *) g_ptr_array_index (profile->disks, i))->file);
+      if (profile->cdrom != NULL)
+        g_strv_builder_add (b, profile->cdrom);
+      s->disks = g_strv_builder_end (b);
+    }
     s->started = g_get_real_time () / G_USEC_PER_SEC;
     if (!guest_state_save (s, error)) {
       state_remove_guest_dir (s->dir, NULL);
@@ -298,7 +306,7 @@ cmd_list (int argc, char **argv, GError **error)
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *runtime = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  int width[8] = { 0 };
+  int width[9] = { 0 };
   ppcvm_autofd int lock = -1;
 
   if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, error))
@@ -333,10 +341,15 @@ cmd_list (int argc, char **argv, GError **error)
 
   if (guests->len == 0)
     return TRUE;
-  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH PROFILE", " ", -1));
+  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH DISKS PROFILE", " ", -1));
   for (guint i = 0; i < guests->len; i++) {
     const GuestState *s = guests->pdata[i];
-    char **row = g_new0 (char *, 9);
+    char **row = g_new0 (char *, 10);
+    g_autoptr (GString) disks = g_string_new (NULL);
+    for (int d = 0; s->disks != NULL && s->disks[d] != NULL; d++) {
+      g_autofree char *base = g_path_get_basename (s->disks[d]);
+      g_string_append_printf (disks, "%s%s", d ? "," : "", base);
+    }
     row[0] = g_strdup (s->name);
     row[1] = s->pid > 0 ? g_strdup_printf ("%d", (int) s->pid) : g_strdup ("-");
     row[2] = g_strdup (s->status == GUEST_RUNNING ? "running" : s->status == GUEST_STARTING ? "starting" : "unknown");
@@ -344,16 +357,18 @@ cmd_list (int argc, char **argv, GError **error)
     row[4] = format_uptime (s->started >= 0 ? now - s->started : -1);
     row[5] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
     row[6] = s->ssh_port > 0 ? g_strdup_printf ("127.0.0.1:%u", s->ssh_port) : g_strdup ("-");
-    row[7] = g_strdup (s->profile != NULL ? s->profile : "-");
+    row[7] = g_strdup (disks->len > 0 ? disks->str : "-");
+    row[8] = g_strdup (s->profile != NULL ? s->profile : "-");
     g_ptr_array_add (rows, row);
   }
   for (guint r = 0; r < rows->len; r++)
-    for (int c = 0; c < 8; c++)
+    for (int c = 0; c < 9; c++)
       width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
   for (guint r = 0; r < rows->len; r++) {
     char **row = rows->pdata[r];
-    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %-*s  %s\n", width[0], row[0], width[1], row[1], width[2],
-            row[2], width[3], row[3], width[4], row[4], width[5], row[5], width[6], row[6], row[7]);
+    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %-*s  %-*s  %s\n", width[0], row[0], width[1], row[1], width[2],
+            row[2], width[3], row[3], width[4], row[4], width[5], row[5], width[6], row[6], width[7], row[7],
+            row[8]);
   }
   warn_unknown (guests);
   return TRUE;

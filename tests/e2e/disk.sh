@@ -75,6 +75,8 @@ case_boot() {
   rc=$(ppcvm_rc list); expect_rc "list" 0 "$rc"
   port=$(awk '$1 == "vm" { for (i = 1; i <= NF; i++) if ($i ~ /^127\.0\.0\.1:[0-9]+$/) print $i }' "$WORK/out")
   [ -n "$port" ] || fail "list shows no SSH port: $(cat "$WORK/out")"
+  awk '$1 == "vm"' "$WORK/out" | grep -qw 'vm.qcow2' || fail "list shows no disk: $(cat "$WORK/out")"
+  grep -qF "\"$WORK/data/ppcvm/disks/vm.qcow2\"" "$RUNDIR/vm/state.json" || fail "state.json lacks the disk: $(cat "$RUNDIR/vm/state.json")"
   grep -q "\"ssh_port\": ${port#127.0.0.1:}" "$RUNDIR/vm/state.json" || fail "state.json lacks ssh_port ${port#*:}: $(cat "$RUNDIR/vm/state.json")"
   # Bounded: SLOF -> GRUB -> Linux -> sshd within 90 s under TCG on 2 free
   # cores (PPCVM_DISK_BOOT_S raises it on a machine shared by other jobs).

@@ -69,8 +69,8 @@ case_detach() {
   pass "run --detach: state dir 0700, files 0600, the guest booted (console log)"
 
   "$PPCVM_BIN" list >"$WORK/list" || fail "list failed"
-  grep -q '^NAME  *PID  *STATE  *ACCEL  *UPTIME  *MEMORY  *SSH  *PROFILE$' "$WORK/list" || fail "no header: $(cat "$WORK/list")"
-  grep -q "^web  *[0-9][0-9]*  *running  *tcg  *[0-9:]*  *512M  *[^ ]*  *$p\$" "$WORK/list" || fail "list: $(cat "$WORK/list")"
+  grep -q '^NAME  *PID  *STATE  *ACCEL  *UPTIME  *MEMORY  *SSH  *DISKS  *PROFILE$' "$WORK/list" || fail "no header: $(cat "$WORK/list")"
+  grep -q "^web  *[0-9][0-9]*  *running  *tcg  *[0-9:]*  *512M  *[^ ]*  *- *  *$p\$" "$WORK/list" || fail "list: $(cat "$WORK/list")"
   "$PPCVM_BIN" list --json >"$WORK/list.json" || fail "list --json failed"
   for want in '"schema": "ppcvm-list/1"' '"name": "web"' '"accel": "tcg"' '"memory": 536870912' \
       "\"profile\": \"$p\"" '"uptime": [0-9]' '"qmp_socket": ".*/web/qmp.sock"'; do
