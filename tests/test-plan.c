@@ -64,6 +64,10 @@ set_probe (HostFacts *h, const char *cfpc, const char *sbbc, const char *ibs, Pp
   k->resize_hpt = k->large_decr = PPCVM_YES;
   k->smmu_probed = TRUE;
   k->page_sizes_real = TRUE;
+  /* Callable again on a host make_host already probed. */
+  g_free (k->cfpc);
+  g_free (k->sbbc);
+  g_free (k->ibs);
   k->cfpc = g_strdup (cfpc);
   k->sbbc = g_strdup (sbbc);
   k->ibs = g_strdup (ibs);
@@ -1517,6 +1521,7 @@ START_TEST (test_host_facts_copy)
 
     h->qemu = qemu_72 ();
     h->kvm_usable_reason = g_strdup ("a reason");
+    g_free (h->kvm_probe.cfpc); /* make_host probes: set_probe filled it */
     h->kvm_probe.cfpc = g_strdup ("workaround");
     c = host_facts_copy (h);
     hj = host_facts_to_json (h);
