@@ -228,7 +228,8 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   /* -daemonize: qemu's first process exits once the guest is set up (0), or
    * with qemu's error, which supervise() has shown and explained. */
   if (!ok || *ret_status != 0) {
-    ppcvm_autofd int lock = state_lock (runtime, NULL);
+    ppcvm_autofd int lock = state_lock (runtime, NULL); /* held by its cleanup around the removal */
+    (void) lock;
     state_remove_if_gone (s->dir, NULL);
     return ok;
   }
