@@ -3,7 +3,9 @@
  * per group, with messages that name the file, [group], key and value. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -402,14 +404,25 @@ vnc_is_valid (const char *s)
   return g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535 - 5900, NULL, NULL);
 }
 
-/* Only the machine itself can reach a loopback VNC server. */
+/* Only the machine itself can reach a loopback VNC server. Decided on IP
+ * literals only (inet_pton: strict dotted quads, plain IPv6): a host name,
+ * however much it looks like one ("127.0.0.1.nip.io", "localhost"), is
+ * resolved by QEMU to whatever the resolver says, so it counts as reachable
+ * from other machines. */
 static gboolean
 vnc_is_loopback (const char *s)
 {
-  g_autofree char *addr = g_strndup (s, strrchr (s, ':') - s);
+  gsize len = strrchr (s, ':') - s;
+  g_autofree char *addr = NULL;
+  struct in_addr a4;
+  struct in6_addr a6;
 
-  return g_str_has_prefix (addr, "127.") || g_str_equal (addr, "[::1]") ||
-         g_str_equal (addr, "localhost");
+  if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+    addr = g_strndup (s + 1, len - 2);
+    return inet_pton (AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK (&a6);
+  }
+  addr = g_strndup (s, len);
+  return inet_pton (AF_INET, addr, &a4) == 1 && (ntohl (a4.s_addr) >> 24) == 127;
 }
 
 /* ---- groups ---- */

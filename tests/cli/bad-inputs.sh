@@ -58,6 +58,17 @@ profile unkgroup '[gpu]\nmodel=x\n'
 check "unknown group" 1 "[gpu]" plan unkgroup.conf
 profile vnc '[guest]\ndisplay=vnc\nvnc=0.0.0.0:1\n'
 check "VNC open to the network without a password" 1 "[guest] vnc=0.0.0.0:1: a VNC display reachable from other machines needs a password" plan vnc.conf
+# Loopback is decided on IP literals only: a host name that starts like one
+# (or looks like localhost) resolves to whatever DNS says.
+for addr in 127.0.0.1.nip.io localhost localhost.example.com 127.evil.com '[::1].x' '[::ffff:10.0.0.1]' 0x7f.1; do
+  profile vnc '[guest]\ndisplay=vnc\nvnc='"$addr"':1\n'
+  check "VNC on $addr without a password" 1 "[guest] vnc=$addr:1: a VNC display reachable from other machines needs a password" plan vnc.conf
+done
+for addr in 127.0.0.1 127.1.2.3 '[::1]'; do
+  profile vnc '[guest]\ndisplay=vnc\nvnc='"$addr"':1\n[network]\nmode=none\n'
+  "$PPCVM_BIN" plan vnc.conf >out 2>err || fail "loopback VNC $addr needs no password: $(cat err)"
+  n=$((n + 1)); echo "ok $n - VNC on loopback $addr needs no password"
+done
 check "missing profile" 1 "nosuch" plan nosuch
 profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
 check "bad override" 1 "-s guest.smp=many" plan -s guest.smp=many ok.conf
