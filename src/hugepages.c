@@ -16,13 +16,27 @@
 
 #define HUGEPAGE_MODE 01770
 
-static void G_GNUC_PRINTF (2, 3)
-log_step (GPtrArray *log, const char *fmt, ...)
+void
+hugepages_step_free (HugepagesStep *step)
 {
+  if (step == NULL)
+    return;
+  g_free (step->what);
+  g_free (step);
+}
+
+static void G_GNUC_PRINTF (4, 5)
+log_step (GPtrArray *log, HugepagesStepKind kind, gboolean changed, const char *fmt, ...)
+{
+  HugepagesStep *st = g_new0 (HugepagesStep, 1);
   va_list ap;
+
+  st->kind = kind;
+  st->changed = changed;
   va_start (ap, fmt);
-  g_ptr_array_add (log, g_strdup_vprintf (fmt, ap));
+  st->what = g_strdup_vprintf (fmt, ap);
   va_end (ap);
+  g_ptr_array_add (log, st);
 }
 
 static gboolean
@@ -109,7 +123,7 @@ apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
   if (!read_count (nr_path, &nr, error) || !read_count (free_path, &free_pages, error))
     return FALSE;
   if (free_pages >= needed) {
-    log_step (log, "unchanged: %" G_GUINT64_FORMAT " %s hugepages free of %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " needed)",
+    log_step (log, HUGEPAGES_STEP_POOL, FALSE, "%" G_GUINT64_FORMAT " %s hugepages free of %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " needed)",
           free_pages, hps, nr, needed);
     return TRUE;
   }
@@ -118,7 +132,7 @@ apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
     return FALSE;
   if (!read_count (nr_path, &nr_after, error) || !read_count (free_path, &free_after, error))
     return FALSE;
-  log_step (log, "changed: %s %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " (asked %" G_GUINT64_FORMAT "); %" G_GUINT64_FORMAT " %s hugepages free now",
+  log_step (log, HUGEPAGES_STEP_POOL, TRUE, "%s %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " (asked %" G_GUINT64_FORMAT "); %" G_GUINT64_FORMAT " %s hugepages free now",
         is_default ? "vm.nr_hugepages" : nr_path, nr, nr_after, target, free_after, hps);
   if (free_after < needed) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
@@ -150,7 +164,7 @@ apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError 
                    mount_point, has, ps);
       return FALSE;
     }
-    log_step (log, "unchanged: hugetlbfs (pagesize=%s) is mounted on %s", ps, mount_point);
+    log_step (log, HUGEPAGES_STEP_MOUNT, FALSE, "hugetlbfs (pagesize=%s) is mounted on %s", ps, mount_point);
     return TRUE;
   }
   if (g_mkdir_with_parents (mount_point, 0755) < 0) {
@@ -171,7 +185,7 @@ apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError 
                  mount_point, g_strerror (errsv));
     return FALSE;
   }
-  log_step (log, "changed: mounted hugetlbfs (pagesize=%s) on %s", ps, mount_point);
+  log_step (log, HUGEPAGES_STEP_MOUNT, TRUE, "mounted hugetlbfs (pagesize=%s) on %s", ps, mount_point);
   return TRUE;
 }
 
@@ -189,34 +203,40 @@ apply_owner (const char *mount_point, GPtrArray *log, GError **error)
     return FALSE;
   }
   if (st.st_uid == 0 && st.st_gid == gid) {
-    log_step (log, "unchanged: %s is owned by root:%s", mount_point, group);
+    log_step (log, HUGEPAGES_STEP_OWNER, FALSE, "%s is owned by root:%s", mount_point, group);
   } else if (chown (mount_point, 0, gid) < 0) {
     int errsv = errno;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chown root:%u %s: %s", gid, mount_point, g_strerror (errsv));
     return FALSE;
   } else {
-    log_step (log, "changed: chown root:%s %s", group, mount_point);
+    log_step (log, HUGEPAGES_STEP_OWNER, TRUE, "chown root:%s %s", group, mount_point);
   }
   if ((st.st_mode & 07777) == HUGEPAGE_MODE) {
-    log_step (log, "unchanged: %s has mode 1770", mount_point);
+    log_step (log, HUGEPAGES_STEP_MODE, FALSE, "%s has mode 1770", mount_point);
   } else if (chmod (mount_point, HUGEPAGE_MODE) < 0) {
     int errsv = errno;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chmod 1770 %s: %s", mount_point, g_strerror (errsv));
     return FALSE;
   } else {
-    log_step (log, "changed: chmod 1770 %s (was %04o)", mount_point, st.st_mode & 07777);
+    log_step (log, HUGEPAGES_STEP_MODE, TRUE, "chmod 1770 %s (was %04o)", mount_point, st.st_mode & 07777);
   }
   return TRUE;
 }
 
 gboolean
-hugepages_apply (guint64 page_size, guint64 needed, const char *mount_point, GPtrArray *log, GError **error)
+hugepages_apply (guint64 page_size, guint64 needed, const char *mount_point, GPtrArray **ret_steps,
+                 GError **error)
 {
+  g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func ((GDestroyNotify) hugepages_step_free);
   g_autofree char *abs = NULL;
+  gboolean ok;
 
-  g_return_val_if_fail (page_size > 0 && mount_point != NULL && log != NULL, FALSE);
+  g_return_val_if_fail (page_size > 0 && mount_point != NULL, FALSE);
   /* /proc/mounts names canonical paths. */
   abs = g_canonicalize_filename (mount_point, NULL);
-  return apply_pool (page_size, needed, log, error) && apply_mount (page_size, abs, log, error) &&
-         apply_owner (abs, log, error);
+  ok = apply_pool (page_size, needed, log, error) && apply_mount (page_size, abs, log, error) &&
+       apply_owner (abs, log, error);
+  if (ret_steps != NULL)
+    *ret_steps = g_steal_pointer (&log);
+  return ok;
 }

@@ -9,15 +9,33 @@
 
 #include <glib.h>
 
+/* What one step of hugepages_apply() found or did. */
+typedef enum {
+  HUGEPAGES_STEP_POOL,  /* free pages in the pool of the page size */
+  HUGEPAGES_STEP_MOUNT, /* the hugetlbfs mount */
+  HUGEPAGES_STEP_OWNER, /* the mount point's owner */
+  HUGEPAGES_STEP_MODE,  /* the mount point's mode */
+} HugepagesStepKind;
+
+typedef struct {
+  HugepagesStepKind kind;
+  gboolean changed; /* FALSE: it already was so */
+  char *what;       /* what it found or did: "vm.nr_hugepages 0 -> 72 (asked 72); ..." */
+} HugepagesStep;
+
+void hugepages_step_free (HugepagesStep *step);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HugepagesStep, hugepages_step_free)
+
 /* Make at least NEEDED hugepages of PAGE_SIZE bytes free (raising the pool by
  * NEEDED - free plus plan_hugepages_with_headroom()'s margin when short),
  * then mount hugetlbfs with pagesize=PAGE_SIZE on MOUNT_POINT (created if
  * missing) owned by root:kvm (root:root without a kvm group), mode 1770.
- * Each step is skipped when already so. Appends one line per step to LOG,
- * "changed: ..." or "unchanged: ...". Needs root. Returns FALSE with an error
- * when a step fails or the kernel grants fewer pages than needed (what was
- * changed before stays changed, and is in LOG). */
-gboolean hugepages_apply (guint64 page_size, guint64 needed, const char *mount_point, GPtrArray *log,
+ * Each step is skipped when already so. *RET_STEPS (when RET_STEPS is not
+ * NULL) is set to a new array of HugepagesStep*, one per step taken, also on
+ * failure. Needs root. Returns FALSE with an error when a step fails or the
+ * kernel grants fewer pages than needed (what was changed before stays
+ * changed, and is in *RET_STEPS). */
+gboolean hugepages_apply (guint64 page_size, guint64 needed, const char *mount_point, GPtrArray **ret_steps,
                           GError **error);
 
 /* The kvm group's gid, or 0 (root) when there is no such group. */

@@ -21,13 +21,60 @@ plan_hugepages_with_headroom (guint64 needed)
   return needed + MAX ((needed + 15) / 16, 8);
 }
 
+/* "2M" style for the hugetlbfs pagesize= option. */
 static char *
 size_name (guint64 bytes)
 {
   return ppcvm_format_size (bytes);
 }
 
-/* "2M" style for the hugetlbfs pagesize= option. */
+void
+plan_hugepage_step_free (PlanHugepageStep *step)
+{
+  if (step == NULL)
+    return;
+  g_free (step->text);
+  g_free (step->what);
+  g_free (step->where);
+  g_free (step);
+}
+
+char *
+plan_hugepage_step_to_string (const PlanHugepageStep *step)
+{
+  if (step->kind == PLAN_HUGEPAGE_KEEP)
+    return g_strdup_printf ("to keep %s, add to %s: %s", step->what, step->where, step->text);
+  return g_strdup (step->text);
+}
+
+static void G_GNUC_PRINTF (2, 3)
+step_run (GPtrArray *steps, const char *fmt, ...)
+{
+  PlanHugepageStep *st = g_new0 (PlanHugepageStep, 1);
+  va_list ap;
+
+  st->kind = PLAN_HUGEPAGE_RUN;
+  va_start (ap, fmt);
+  st->text = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_ptr_array_add (steps, st);
+}
+
+static void G_GNUC_PRINTF (4, 5)
+step_keep (GPtrArray *steps, const char *what, const char *where, const char *fmt, ...)
+{
+  PlanHugepageStep *st = g_new0 (PlanHugepageStep, 1);
+  va_list ap;
+
+  st->kind = PLAN_HUGEPAGE_KEEP;
+  st->what = g_strdup (what);
+  st->where = g_strdup (where);
+  va_start (ap, fmt);
+  st->text = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_ptr_array_add (steps, st);
+}
+
 GPtrArray *
 plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed)
 {
@@ -37,7 +84,7 @@ plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed
 GPtrArray *
 plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed, const char *mp)
 {
-  GPtrArray *cmds = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *cmds = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_hugepage_step_free);
   const HostHugepages *def = host_default_hugepages (host);
   const HostHugepages *hp = NULL;
   const HostHugetlbfs *mount = host_find_hugetlbfs (host, page_size);
@@ -57,27 +104,27 @@ plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 nee
   target = total + plan_hugepages_with_headroom (needed > free_now ? needed - free_now : 0);
   if (free_now < needed) {
     if (is_default)
-      reason (cmds, "sudo sysctl vm.nr_hugepages=%" G_GUINT64_FORMAT, target);
+      step_run (cmds, "sudo sysctl vm.nr_hugepages=%" G_GUINT64_FORMAT, target);
     else
-      reason (cmds,
-              "echo %" G_GUINT64_FORMAT " | sudo tee /sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
-              target, page_size >> 10);
+      step_run (cmds,
+                "echo %" G_GUINT64_FORMAT " | sudo tee /sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
+                target, page_size >> 10);
   }
   if (mount == NULL) {
     /* Shell-quoted only when it has to be, so the usual path reads plainly. */
     g_autofree char *q = mp[strspn (mp, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+")]
                              ? g_shell_quote (mp) : g_strdup (mp);
-    reason (cmds, "sudo mkdir -p %s", q);
-    reason (cmds, "sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs %s", ps, q);
-    reason (cmds, "sudo chown root:kvm %s", q);
-    reason (cmds, "sudo chmod 1770 %s", q);
-    reason (cmds, "to keep the mount, add to /etc/fstab: hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", mp, ps);
+    step_run (cmds, "sudo mkdir -p %s", q);
+    step_run (cmds, "sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs %s", ps, q);
+    step_run (cmds, "sudo chown root:kvm %s", q);
+    step_run (cmds, "sudo chmod 1770 %s", q);
+    step_keep (cmds, "the mount", "/etc/fstab", "hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", mp, ps);
   }
   if (free_now < needed) {
     if (is_default)
-      reason (cmds, "to keep the pages, add to /etc/sysctl.d/90-ppcvm-hugepages.conf: vm.nr_hugepages = %" G_GUINT64_FORMAT, target);
+      step_keep (cmds, "the pages", "/etc/sysctl.d/90-ppcvm-hugepages.conf", "vm.nr_hugepages = %" G_GUINT64_FORMAT, target);
     else
-      reason (cmds, "to keep the pages, add to the kernel command line: hugepagesz=%s hugepages=%" G_GUINT64_FORMAT, ps, target);
+      step_keep (cmds, "the pages", "the kernel command line", "hugepagesz=%s hugepages=%" G_GUINT64_FORMAT, ps, target);
   }
   return cmds;
 }

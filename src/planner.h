@@ -74,9 +74,28 @@ guint64 plan_hugepages_for (guint64 memory, guint64 page_size);
 /* The same with headroom, for the vm.nr_hugepages suggestion. */
 guint64 plan_hugepages_with_headroom (guint64 needed);
 
-/* The commands that give this host HUGEPAGES_NEEDED free pages of PAGE_SIZE
- * bytes on a writable hugetlbfs mount (runtime steps, then the lines that make
- * them permanent). Each entry is one line; a newly allocated array. */
+/* One step of the hugepage setup: a command to run now, or a line that keeps
+ * the runtime steps after a reboot. */
+typedef enum {
+  PLAN_HUGEPAGE_RUN,  /* TEXT is a command for the running kernel */
+  PLAN_HUGEPAGE_KEEP, /* TEXT is a line to add to WHERE so WHAT survives a reboot */
+} PlanHugepageKind;
+
+typedef struct {
+  PlanHugepageKind kind;
+  char *text;
+  char *what;  /* KEEP: "the mount", "the pages" */
+  char *where; /* KEEP: "/etc/fstab", "the kernel command line", ... */
+} PlanHugepageStep;
+
+void plan_hugepage_step_free (PlanHugepageStep *step);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlanHugepageStep, plan_hugepage_step_free)
+/* The step as one line: the command, or "to keep WHAT, add to WHERE: TEXT". */
+char *plan_hugepage_step_to_string (const PlanHugepageStep *step);
+
+/* The steps that give this host HUGEPAGES_NEEDED free pages of PAGE_SIZE
+ * bytes on a writable hugetlbfs mount (the runtime commands, then the lines
+ * that make them permanent): a newly allocated array of PlanHugepageStep*. */
 GPtrArray *plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed);
 /* The same with the mount at MOUNT_POINT instead of /dev/hugepages. */
 GPtrArray *plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed,

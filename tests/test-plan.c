@@ -1212,6 +1212,44 @@ START_TEST (test_fixable_nested_param_off)
 }
 END_TEST
 
+/* VRMA-HUGEPAGES: the setup steps are structs: the runtime commands first,
+ * then what keeps them after a reboot, each rendered as one line. */
+START_TEST (test_hugepage_steps)
+{
+  g_autoptr (HostFacts) h = make_host (H_RADIX_4K_HP);
+  g_autoptr (GPtrArray) steps = NULL;
+  static const struct {
+    PlanHugepageKind kind;
+    const char *line;
+  } want[] = {
+    { PLAN_HUGEPAGE_RUN, "sudo sysctl vm.nr_hugepages=2114" },
+    { PLAN_HUGEPAGE_RUN, "sudo mkdir -p '/mnt/h p'" },
+    { PLAN_HUGEPAGE_RUN, "sudo mount -t hugetlbfs -o pagesize=2M hugetlbfs '/mnt/h p'" },
+    { PLAN_HUGEPAGE_RUN, "sudo chown root:kvm '/mnt/h p'" },
+    { PLAN_HUGEPAGE_RUN, "sudo chmod 1770 '/mnt/h p'" },
+    { PLAN_HUGEPAGE_KEEP, "to keep the mount, add to /etc/fstab: hugetlbfs /mnt/h p hugetlbfs "
+                          "pagesize=2M,mode=01770,gid=kvm 0 0" },
+    { PLAN_HUGEPAGE_KEEP, "to keep the pages, add to /etc/sysctl.d/90-ppcvm-hugepages.conf: "
+                          "vm.nr_hugepages = 2114" },
+  };
+
+  g_array_index (h->hugepages, HostHugepages, 0).total = 1000;
+  g_array_index (h->hugepages, HostHugepages, 0).free = 1000;
+  g_ptr_array_set_size (h->hugetlbfs, 0);
+  steps = plan_hugepage_commands_at (h, 2 * MiB, 2048, "/mnt/h p");
+  ck_assert_uint_eq (steps->len, G_N_ELEMENTS (want));
+  for (guint i = 0; i < steps->len; i++) {
+    const PlanHugepageStep *st = g_ptr_array_index (steps, i);
+    g_autofree char *line = plan_hugepage_step_to_string (st);
+    ck_assert_int_eq (st->kind, want[i].kind);
+    ck_assert_str_eq (line, want[i].line);
+  }
+  /* A kept line names its file apart from the line itself. */
+  ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[5])->where, "/etc/fstab");
+  ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[6])->text, "vm.nr_hugepages = 2114");
+}
+END_TEST
+
 /* VRMA-HUGEPAGES: how many hugepages to reserve. */
 START_TEST (test_hugepage_counts)
 {
@@ -1620,6 +1658,7 @@ plan_suite (void)
   tcase_add_loop_test (rules, test_firmware, 0, G_N_ELEMENTS (firmware_rows));
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
+  tcase_add_test (rules, test_hugepage_steps);
   tcase_add_test (rules, test_host_facts_copy);
   tcase_add_test (rules, test_plan_set_up);
   suite_add_tcase (s, rules);

@@ -16,16 +16,18 @@
 #define DEFAULT_MOUNT_POINT "/dev/hugepages"
 
 static void
-print_lines (const char *title, GPtrArray *lines, gboolean keep)
+print_steps (const char *title, GPtrArray *steps, PlanHugepageKind kind)
 {
   gboolean first = TRUE;
-  for (guint i = 0; i < lines->len; i++) {
-    const char *l = g_ptr_array_index (lines, i);
-    if (g_str_has_prefix (l, "to keep ") != keep)
+  for (guint i = 0; i < steps->len; i++) {
+    const PlanHugepageStep *st = g_ptr_array_index (steps, i);
+    g_autofree char *l = NULL;
+    if (st->kind != kind)
       continue;
     if (first)
       printf ("%s\n", title);
     first = FALSE;
+    l = plan_hugepage_step_to_string (st);
     printf ("  %s\n", l);
   }
 }
@@ -151,33 +153,32 @@ cmd_hugepages (int argc, char **argv, GError **error)
   }
   cmds = plan_hugepage_commands_at (facts, need->hugepage_size, need->hugepages_needed, mount_point);
   if (!apply) {
-    print_lines ("Commands:", cmds, FALSE);
-    print_lines ("To keep them after a reboot:", cmds, TRUE);
+    print_steps ("Commands:", cmds, PLAN_HUGEPAGE_RUN);
+    print_steps ("To keep them after a reboot:", cmds, PLAN_HUGEPAGE_KEEP);
     return TRUE;
   }
   if (geteuid () != 0) {
-    print_lines ("Commands:", cmds, FALSE);
+    print_steps ("Commands:", cmds, PLAN_HUGEPAGE_RUN);
     g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
                          "--apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
                          "run it with sudo, or run the commands above");
     return FALSE;
   }
   {
-    g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
-    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, log, error);
+    g_autoptr (GPtrArray) steps = NULL;
+    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, &steps, error);
+    gboolean changed = FALSE;
     printf ("Applied (runtime only):\n");
-    for (guint i = 0; i < log->len; i++)
-      printf ("  %s\n", (char *) g_ptr_array_index (log, i));
+    for (guint i = 0; i < steps->len; i++) {
+      const HugepagesStep *st = g_ptr_array_index (steps, i);
+      printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+      changed |= st->changed;
+    }
     if (!ok)
       return FALSE;
-    {
-      gboolean changed = FALSE;
-      for (guint i = 0; i < log->len; i++)
-        changed |= g_str_has_prefix (g_ptr_array_index (log, i), "changed:");
-      if (!changed)
-        printf ("Nothing needed changing.\n");
-    }
-    print_lines ("ppcvm never edits /etc; to keep this after a reboot:", cmds, TRUE);
+    if (!changed)
+      printf ("Nothing needed changing.\n");
+    print_steps ("ppcvm never edits /etc; to keep this after a reboot:", cmds, PLAN_HUGEPAGE_KEEP);
   }
   return TRUE;
 }
