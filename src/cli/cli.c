@@ -24,6 +24,36 @@ cli_host_options_clear (CliHostOptions *o)
   g_clear_pointer (&o->sets, g_strfreev);
 }
 
+GOptionEntry *
+cli_option_entries (const GOptionEntry *entries, CliHostOptions *o, CliOptionRows which)
+{
+  const GOptionEntry host[] = {
+    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o->host_file, "Use the host facts in FILE (ppcvm host --json)", "FILE" },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o->sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
+    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o->qemu, "The qemu-system-ppc64 binary", "PATH" },
+  };
+  const GOptionEntry overrides[] = {
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &o->accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
+  };
+  GArray *all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const GOptionEntry *rest = NULL;
+
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++) {
+    if (g_str_equal (e->long_name, G_OPTION_REMAINING))
+      rest = e;
+    else
+      g_array_append_vals (all, e, 1);
+  }
+  if (which & CLI_OPTIONS_HOST)
+    g_array_append_vals (all, host, G_N_ELEMENTS (host));
+  if (which & CLI_OPTIONS_OVERRIDES)
+    g_array_append_vals (all, overrides, G_N_ELEMENTS (overrides));
+  if (rest != NULL)
+    g_array_append_vals (all, rest, 1);
+  return (GOptionEntry *) g_array_free (all, FALSE);
+}
+
 /* The G_OPTION_REMAINING entry of ENTRIES, if any. */
 static const GOptionEntry *
 remaining_entry (const GOptionEntry *entries)

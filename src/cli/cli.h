@@ -50,6 +50,17 @@ typedef struct {
 void cli_host_options_clear (CliHostOptions *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliHostOptions, cli_host_options_clear)
 
+/* The option rows several commands share, as ppcvm(1) OPTIONS groups them. */
+typedef enum {
+  CLI_OPTIONS_HOST = 1 << 0,      /* "Host selection": --host, --sysroot, --qemu */
+  CLI_OPTIONS_OVERRIDES = 1 << 1, /* "Profile overrides": -s/--set, --accel */
+} CliOptionRows;
+
+/* ENTRIES (up to its NULL row), then the shared rows WHICH names, filled in
+ * O, then ENTRIES' G_OPTION_REMAINING row if it has one: the one definition
+ * of those rows, for cli_parse. Free with g_free. */
+GOptionEntry *cli_option_entries (const GOptionEntry *entries, CliHostOptions *o, CliOptionRows which);
+
 /* Parse ARGC/ARGV with ENTRIES (plus --help), GNU style: options and
  * positionals (G_OPTION_REMAINING) mix up to the first "--"; what follows it
  * is positionals too. Returns FALSE with PPCVM_ERROR_USAGE (main adds "See

@@ -72,20 +72,16 @@ cmd_export (int argc, char **argv, GError **error)
     { "libvirt", 0, 0, G_OPTION_ARG_NONE, &libvirt, "Export a libvirt domain XML (virsh define FILE)", NULL },
     { "libvirt-version", 0, 0, G_OPTION_ARG_STRING, &version_arg, "Write for libvirt VERSION (default: the local libvirt's, or the --connect daemon's)", "X.Y" },
     { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "Define the domain on the libvirt at URI (virsh -c URI define) instead of printing it", "URI" },
-    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "Plan for the host described in FILE (ppcvm host --json)", "FILE" },
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary", "PATH" },
-    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o.sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
-    { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
+  g_autofree GOptionEntry *all = cli_option_entries (entries, &o, CLI_OPTIONS_HOST | CLI_OPTIONS_OVERRIDES);
 
   if (!cli_parse ("export", "--libvirt PROFILE",
                   "Export the guest's plan for another manager: --libvirt prints a libvirt domain XML\n"
                   "written for the libvirt that will run it (--libvirt-version, else the local one's),\n"
                   "or defines it there with --connect URI.",
-                  entries, &argc, &argv, error))
+                  all, &argc, &argv, error))
     return FALSE;
   if (!libvirt)
     return cli_usage_error (error, "say which format: --libvirt");

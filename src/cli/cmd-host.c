@@ -70,15 +70,13 @@ cmd_host (int argc, char **argv, GError **error)
   GOptionEntry entries[] = {
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
       "Check every prerequisite of this host (and of PROFILE's plan): PASS, WARN or FAIL with the fix", NULL },
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read /proc, /sys and /dev under DIR", "DIR" },
-    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "Load the facts from a ppcvm host --json file", "FILE" },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary to probe", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the facts as JSON (schema ppcvm-host/1)", NULL },
     { NULL }
   };
+  g_autofree GOptionEntry *all = cli_option_entries (entries, &o, CLI_OPTIONS_HOST);
 
   if (!cli_parse ("host", "[--check [PROFILE]]", "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
-                  entries, &argc, &argv, error))
+                  all, &argc, &argv, error))
     return FALSE;
   if (argc > (check ? 2 : 1))
     return cli_usage_error (error, "unexpected argument '%s'", argv[check ? 2 : 1]);

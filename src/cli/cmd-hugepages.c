@@ -49,21 +49,17 @@ cmd_hugepages (int argc, char **argv, GError **error)
   const HostHugetlbfs *mount;
   g_autofree char *hps = NULL, *mem = NULL;
   GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "The host described in FILE (ppcvm host --json)", "FILE" },
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary", "PATH" },
-    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o.sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
-    { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
     { "apply", 0, 0, G_OPTION_ARG_NONE, &apply, "Do the runtime steps on this machine (root; never edits /etc)", NULL },
     { "mount-point", 0, 0, G_OPTION_ARG_FILENAME, &mount_point, "The hugetlbfs mount to create (default " DEFAULT_MOUNT_POINT ")", "DIR" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL }
   };
+  g_autofree GOptionEntry *all = cli_option_entries (entries, &o, CLI_OPTIONS_HOST | CLI_OPTIONS_OVERRIDES);
 
   if (!cli_parse ("hugepages", "PROFILE",
                   "What the guest needs for hugepage-backed RAM on this host: page size, pages, the mount,\n"
                   "and the commands that set it up (or --apply them: root, runtime steps only).",
-                  entries, &argc, &argv, error))
+                  all, &argc, &argv, error))
     return FALSE;
   if (rest == NULL || rest[0] == NULL || rest[1] != NULL)
     return cli_usage_error (error, "%s%s",

@@ -17,17 +17,15 @@ cmd_matrix (int argc, char **argv, GError **error)
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o.host_file, "The host described in FILE (ppcvm host --json)", "FILE" },
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o.qemu, "The qemu-system-ppc64 binary to probe", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the rows as JSON (schema " MATRIX_JSON_SCHEMA ")", NULL },
     { NULL }
   };
+  g_autofree GOptionEntry *all = cli_option_entries (entries, &o, CLI_OPTIONS_HOST);
 
   if (!cli_parse ("matrix", NULL,
                   "What this host can run: for each kind of guest, HV, PR, TCG only or blocked by a setup step,\n"
                   "with the reason and the machine options ppcvm plan would use.",
-                  entries, &argc, &argv, error))
+                  all, &argc, &argv, error))
     return FALSE;
   if (argc > 1)
     return cli_usage_error (error, "unexpected argument '%s'", argv[1]);

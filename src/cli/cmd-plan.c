@@ -51,11 +51,6 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   g_autoptr (Plan) plan = NULL;
   gboolean run = g_str_equal (cmd, "run");
   const GOptionEntry shared[] = {
-    { "host", 0, 0, G_OPTION_ARG_FILENAME, &o->host.host_file, "Plan for the host described in FILE (ppcvm host --json)", "FILE" },
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &o->host.sysroot, "Read the host's /proc, /sys and /dev under DIR", "DIR" },
-    { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &o->host.qemu, "The qemu-system-ppc64 binary", "PATH" },
-    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->host.sets, "Override a profile key (repeatable)", "GROUP.KEY=VALUE" },
-    { "accel", 0, 0, G_OPTION_ARG_STRING, &o->host.accel, "auto, kvm, hv, pr or tcg", "ACCEL" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->host.json, "Print the plan (or refusal) as JSON (schema ppcvm-plan/1)", NULL },
     { "explain", 0, 0, G_OPTION_ARG_NONE, &o->explain, "Print every decision with its reason", NULL },
     { "install", 0, 0, G_OPTION_ARG_NONE, &o->install, "Boot the cdrom (install media) first, the disk second ([boot] order=cdrom)", NULL },
@@ -72,17 +67,19 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   const char *params = run ? "PROFILE [-- EXTRA QEMU ARGS...]" : "PROFILE";
   const char *profile_arg;
   g_autofree char *binary = NULL;
+  g_autofree GOptionEntry *all = NULL;
 
   g_array_append_vals (entries, shared, G_N_ELEMENTS (shared));
   if (run) /* plan never runs anything */
     g_array_append_vals (entries, run_only, G_N_ELEMENTS (run_only));
   g_array_append_val (entries, rest);
+  all = cli_option_entries ((GOptionEntry *) entries->data, &o->host, CLI_OPTIONS_HOST | CLI_OPTIONS_OVERRIDES);
 
   if (!cli_parse_passthrough (cmd, params,
                               run ? "Plan the guest, check everything that can be checked, then run qemu.\n"
                                     "Options may come before or after PROFILE; qemu gets only what follows '--'."
                                   : "Plan the guest: the qemu command line that will boot it, or why it cannot run.",
-                              (GOptionEntry *) entries->data, &argc, &argv, run ? &o->extra : NULL, error))
+                              all, &argc, &argv, run ? &o->extra : NULL, error))
     return FALSE;
   if (o->rest == NULL || o->rest[0] == NULL)
     return cli_usage_error (error, "no profile given");
