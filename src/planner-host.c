@@ -136,6 +136,7 @@ plan_check_free (PlanCheck *check)
     return;
   g_free (check->id);
   g_free (check->text);
+  g_free (check->fix.module);
   g_free (check);
 }
 
@@ -146,7 +147,7 @@ plan_check_level_to_string (PlanCheckLevel level)
   return names[level];
 }
 
-static void G_GNUC_PRINTF (4, 5)
+static PlanCheck * G_GNUC_PRINTF (4, 5)
 check (GPtrArray *checks, const char *id, PlanCheckLevel level, const char *fmt, ...)
 {
   PlanCheck *c = g_new0 (PlanCheck, 1);
@@ -157,7 +158,16 @@ check (GPtrArray *checks, const char *id, PlanCheckLevel level, const char *fmt,
   va_end (ap);
   c->id = g_strdup (id);
   c->level = level;
+  c->fix.kind = level == PLAN_CHECK_PASS ? PLAN_FIX_KIND_NONE : PLAN_FIX_KIND_MANUAL;
   g_ptr_array_add (checks, c);
+  return c;
+}
+
+static void
+set_fix_modprobe (PlanCheck *c, const char *module)
+{
+  c->fix.kind = PLAN_FIX_KIND_MODPROBE;
+  c->fix.module = g_strdup (module);
 }
 
 static void
@@ -172,8 +182,11 @@ check_hugepages (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
     return;
   if (host_find_hugetlbfs (h, hp->size) == NULL) {
     g_autofree char *ps = size_name (hp->size);
-    check (checks, "hugetlbfs", PLAN_CHECK_WARN, "no hugetlbfs mount: hash guests on this 4 KiB-page host need hugepage-backed RAM: sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages (ppcvm hugepages PROFILE computes the rest)",
+    PlanCheck *c = check (checks, "hugetlbfs", PLAN_CHECK_WARN, "no hugetlbfs mount: hash guests on this 4 KiB-page host need hugepage-backed RAM: sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs /dev/hugepages (ppcvm hugepages PROFILE computes the rest)",
            ps);
+    /* The mount needs no count; the pages do (plan_checks_set_hugepage_fixes). */
+    c->fix.kind = PLAN_FIX_KIND_HUGEPAGES;
+    c->fix.page_size = hp->size;
   } else {
     check (checks, "hugetlbfs", PLAN_CHECK_PASS, "a hugetlbfs mount for hash guests' RAM");
   }
@@ -193,14 +206,14 @@ check_smt (GPtrArray *checks, const HostFacts *h)
   switch (host_secondary_threads_online (h)) {
   case PPCVM_YES:
     check (checks, "smt", PLAN_CHECK_FAIL, "KVM-HV on %s needs the secondary threads of every core offline, and this host runs SMT%d: %s",
-           gen_name (h->generation), host_smt_online (h), PLAN_FIX_SMT_OFF);
+           gen_name (h->generation), host_smt_online (h), PLAN_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
     break;
   case PPCVM_NO:
     check (checks, "smt", PLAN_CHECK_PASS, "secondary threads offline (SMT off), as KVM-HV on %s needs", gen_name (h->generation));
     break;
   case PPCVM_UNKNOWN:
     check (checks, "smt", PLAN_CHECK_WARN, "KVM-HV on %s needs the secondary threads offline, and ppcvm cannot tell whether they are: %s",
-           gen_name (h->generation), PLAN_FIX_SMT_OFF);
+           gen_name (h->generation), PLAN_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
     break;
   }
 }
@@ -209,13 +222,15 @@ static void
 check_kvm (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
 {
   if (hv_possible && h->kvm_hv != PPCVM_YES)
-    check (checks, "kvm-hv", PLAN_CHECK_FAIL, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
+    set_fix_modprobe (check (checks, "kvm-hv", PLAN_CHECK_FAIL, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
            h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
-           !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : "");
+           !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : ""),
+                      "kvm_hv");
   else if (hv_possible)
     check (checks, "kvm-hv", PLAN_CHECK_PASS, "kvm_hv is loaded");
   if (h->mmu == HOST_MMU_HASH && h->kvm_pr != PPCVM_YES)
-    check (checks, "kvm-pr", PLAN_CHECK_WARN, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr");
+    set_fix_modprobe (check (checks, "kvm-pr", PLAN_CHECK_WARN, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr"),
+                      "kvm_pr");
   if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO && h->kvm_usable_reason)
     check (checks, "dev-kvm", PLAN_CHECK_FAIL, "%s", h->kvm_usable_reason);
   else if (h->in_kvm_group == PPCVM_NO && h->kvm_usable != PPCVM_YES)
@@ -278,6 +293,95 @@ plan_add_plan_checks (GPtrArray *checks, const Plan *pl)
   }
   for (guint i = 0; i < pl->warnings->len; i++)
     check (checks, "plan", PLAN_CHECK_WARN, "%s", (char *) g_ptr_array_index (pl->warnings, i));
+}
+
+gboolean
+plan_fix_is_safe (const PlanFix *fix)
+{
+  return fix->kind == PLAN_FIX_KIND_HUGEPAGES || fix->kind == PLAN_FIX_KIND_SMT_OFF ||
+         fix->kind == PLAN_FIX_KIND_MODPROBE;
+}
+
+const char *
+plan_fix_kind_to_string (PlanFixKind kind)
+{
+  static const char *const names[] = { "none", "manual", "hugepages", "smt-off", "modprobe" };
+  return names[kind];
+}
+
+Plan *
+plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan, const char *mount_point)
+{
+  Plan *ready;
+
+  if (plan->status != PLAN_REFUSED_FIXABLE)
+    return NULL;
+  ready = plan_build_set_up (host, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
+  if (ready->status != PLAN_OK) {
+    plan_free (ready);
+    ready = plan_build_set_up (host, profile, PLAN_SET_UP_HUGEPAGES | PLAN_SET_UP_KVM, mount_point);
+  }
+  if (ready->status != PLAN_OK || ready->hugepage_size == 0) {
+    plan_free (ready);
+    return NULL;
+  }
+  return ready;
+}
+
+void
+plan_checks_set_hugepage_fixes (GPtrArray *checks, const HostFacts *h, const Profile *profile)
+{
+  g_autoptr (Plan) ready = NULL;
+
+  if (profile != NULL) {
+    g_autoptr (Plan) plan = plan_build (h, h->qemu, profile);
+    ready = plan_hugepages_ready (h, profile, plan, "/dev/hugepages");
+  }
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    gboolean hp = g_str_equal (c->id, "hugetlbfs") || g_str_equal (c->id, "hugepages");
+
+    if (c->level == PLAN_CHECK_PASS || !(hp || (g_str_equal (c->id, "plan") && c->level == PLAN_CHECK_FAIL)))
+      continue;
+    if (ready != NULL) {
+      c->fix.kind = PLAN_FIX_KIND_HUGEPAGES;
+      c->fix.page_size = ready->hugepage_size;
+      c->fix.pages = ready->hugepages_needed;
+    } else if (g_str_equal (c->id, "hugepages")) {
+      c->fix.kind = PLAN_FIX_KIND_MANUAL; /* how many is the profile's to say */
+    }
+  }
+}
+
+GPtrArray *
+plan_checks_safe_fixes (GPtrArray *checks)
+{
+  GPtrArray *fixes = g_ptr_array_new ();
+
+  for (guint i = 0; i < checks->len; i++) {
+    PlanFix *fix = &((PlanCheck *) g_ptr_array_index (checks, i))->fix;
+    gboolean dup = FALSE;
+
+    if (!plan_fix_is_safe (fix))
+      continue;
+    for (guint j = 0; j < fixes->len && !dup; j++) {
+      PlanFix *f = g_ptr_array_index (fixes, j);
+      if (f->kind != fix->kind)
+        continue;
+      if (fix->kind == PLAN_FIX_KIND_HUGEPAGES && f->page_size == fix->page_size) {
+        dup = TRUE;
+        if (fix->pages > f->pages)
+          fixes->pdata[j] = fix;
+      } else if (fix->kind == PLAN_FIX_KIND_MODPROBE) {
+        dup = g_str_equal (f->module, fix->module);
+      } else if (fix->kind == PLAN_FIX_KIND_SMT_OFF) {
+        dup = TRUE;
+      }
+    }
+    if (!dup)
+      g_ptr_array_add (fixes, fix);
+  }
+  return fixes;
 }
 
 /* What `ppcvm host` advises: the text of every check that did not pass. */

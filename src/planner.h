@@ -124,16 +124,48 @@ GPtrArray *plan_host_advice (const HostFacts *host);
  * knows, each passed, warned about or failed, with the fix in its text.
  * plan_host_advice () is the text of those that did not pass. */
 typedef enum { PLAN_CHECK_PASS, PLAN_CHECK_WARN, PLAN_CHECK_FAIL } PlanCheckLevel;
+/* The fix of a check that did not pass, as an action (`host --check --fix`
+ * applies the safe kinds; the text of the check says the rest). */
+typedef enum {
+  PLAN_FIX_KIND_NONE,      /* passed */
+  PLAN_FIX_KIND_MANUAL,    /* not safe to do unasked (kvm group, kernel parameters,
+                            * packages, reloading a module): shown, not applied */
+  PLAN_FIX_KIND_HUGEPAGES, /* reserve pages, mount hugetlbfs, own it (hugepages_apply) */
+  PLAN_FIX_KIND_SMT_OFF,   /* ppc64_cpu --smt=off */
+  PLAN_FIX_KIND_MODPROBE,  /* modprobe MODULE */
+} PlanFixKind;
+typedef struct {
+  PlanFixKind kind;
+  char *module;       /* MODPROBE: "kvm_hv", "kvm_pr" */
+  guint64 page_size;  /* HUGEPAGES: bytes */
+  guint64 pages;      /* HUGEPAGES: free pages needed (0: the mount only) */
+} PlanFix;
 typedef struct {
   char *id;             /* "qemu", "firmware", "power", "kvm-hv", "kvm-pr", "dev-kvm", "smt", ... */
   PlanCheckLevel level;
   char *text;
+  PlanFix fix;
 } PlanCheck;
 void plan_check_free (PlanCheck *check);
 GPtrArray *plan_host_checks (const HostFacts *host);  /* of PlanCheck* */
 /* The checks of PLAN for its profile: one per refusal reason or warning. */
 void plan_add_plan_checks (GPtrArray *checks, const Plan *plan);
 const char *plan_check_level_to_string (PlanCheckLevel level);  /* "pass", "warn", "fail" */
+/* Set the hugepage fixes of CHECKS for PROFILE (NULL: the host alone): the
+ * pages its plan needs once set up, as `ppcvm hugepages` computes them;
+ * without a profile only the mount (how many pages is the profile's). */
+void plan_checks_set_hugepage_fixes (GPtrArray *checks, const HostFacts *host, const Profile *profile);
+/* The distinct safe fixes of CHECKS (PlanFix*, owned by CHECKS): one
+ * hugepages action for the most pages asked, one modprobe per module. */
+GPtrArray *plan_checks_safe_fixes (GPtrArray *checks);
+gboolean plan_fix_is_safe (const PlanFix *fix);
+const char *plan_fix_kind_to_string (PlanFixKind kind);  /* "none", "manual", "hugepages", "smt-off", "modprobe" */
+/* The plan whose hugepage_size and hugepages_needed say what PROFILE needs on
+ * HOST when PLAN (its plan there) is refused for want of them: the plan once
+ * hugepages (and, if need be, KVM) are set up. NULL when hugepages would not
+ * make it run. */
+Plan *plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan,
+                            const char *mount_point);
 
 /* The fix for rule HV-SMT, said once (planner, host --check, qemu errors). */
 #define PLAN_FIX_SMT_OFF \
