@@ -53,6 +53,8 @@ complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l sysroot 
 complete -c ppcvm -n "__fish_seen_subcommand_from $__ppcvm_hostcmds" -l qemu -rF -d 'The qemu-system-ppc64 binary'
 complete -c ppcvm -n "__fish_seen_subcommand_from host plan run matrix list profiles" -l json -d 'Print JSON'
 complete -c ppcvm -n "__fish_seen_subcommand_from host" -l check -d 'Check every prerequisite (PASS/WARN/FAIL with the fix)'
+complete -c ppcvm -n "__fish_seen_subcommand_from host" -l fix -d 'With --check: apply the safe fixes (root), then check again'
+complete -c ppcvm -n "__fish_seen_subcommand_from host" -l mount-point -xa '(__fish_complete_directories)' -d 'With --fix: the hugetlbfs mount to create'
 
 # A guest profile: plan, run, matrix, hugepages, desktop-entry, export.
 set -l __ppcvm_profcmds plan run hugepages desktop-entry export

@@ -2,12 +2,191 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "host-fix.h"
 #include "host-json.h"
 #include "output.h"
 #include "planner.h"
+
+/* The checks of this host (and of PROFILE's plan), with their fixes. */
+static GPtrArray *
+run_checks (const CliHostOptions *o, const char *profile_arg, HostFacts **ret_facts, Profile **ret_profile,
+            GError **error)
+{
+  g_autoptr (HostFacts) facts = NULL;
+  g_autoptr (Profile) profile = NULL;
+  GPtrArray *checks;
+
+  if (profile_arg != NULL) {
+    if (!cli_load_profile_and_host (profile_arg, o, &profile, &facts, error))
+      return NULL;
+  } else if ((facts = cli_load_host (o, NULL, FALSE, error)) == NULL) {
+    return NULL;
+  }
+  checks = plan_host_checks (facts);
+  if (profile != NULL) {
+    g_autoptr (Plan) plan = plan_build (facts, facts->qemu, profile);
+    plan_add_plan_checks (checks, plan);
+  }
+  plan_checks_set_hugepage_fixes (checks, facts, profile);
+  *ret_facts = g_steal_pointer (&facts);
+  if (ret_profile)
+    *ret_profile = g_steal_pointer (&profile);
+  return checks;
+}
+
+static gboolean
+all_pass (GPtrArray *checks)
+{
+  gboolean ok = TRUE;
+  for (guint i = 0; i < checks->len; i++)
+    ok &= ((PlanCheck *) g_ptr_array_index (checks, i))->level == PLAN_CHECK_PASS;
+  return ok;
+}
+
+static void
+print_checks (GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    g_autofree char *level = g_ascii_strup (plan_check_level_to_string (c->level), -1);
+    printf ("%-4s  %-9s  %s\n", level, c->id, c->text);
+  }
+}
+
+static json_object *
+checks_to_json (GPtrArray *checks)
+{
+  json_object *arr = json_object_new_array ();
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    json_object *jc = json_object_new_object ();
+    json_object_object_add (jc, "id", json_object_new_string (c->id));
+    json_object_object_add (jc, "result", json_object_new_string (plan_check_level_to_string (c->level)));
+    json_object_object_add (jc, "text", json_object_new_string (c->text));
+    if (c->fix.kind != PLAN_FIX_KIND_NONE)
+      json_object_object_add (jc, "fix", json_object_new_string (plan_fix_kind_to_string (c->fix.kind)));
+    json_object_array_add (arr, jc);
+  }
+  return arr;
+}
+
+/* A fix as the commands it stands for (the edge: the library has actions).
+ * One line each; NULL with ERROR when its program is missing. */
+static GPtrArray *
+fix_commands (const PlanFix *fix, const HostFacts *facts, const char *mount_point, GError **error)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  if (fix->kind == PLAN_FIX_KIND_HUGEPAGES) {
+    g_autoptr (GPtrArray) cmds = plan_hugepage_commands_at (facts, fix->page_size, fix->pages, mount_point);
+    for (guint i = 0; i < cmds->len; i++) {
+      const char *l = g_ptr_array_index (cmds, i);
+      if (g_str_has_prefix (l, "to keep "))
+        continue;
+      g_ptr_array_add (lines, g_strdup (g_str_has_prefix (l, "sudo ") ? l + 5 : l));
+    }
+  } else {
+    g_auto (GStrv) argv = host_fix_argv (fix, error);
+    g_autoptr (GString) s = g_string_new (NULL);
+    if (argv == NULL) {
+      g_ptr_array_unref (lines);
+      return NULL;
+    }
+    for (guint i = 0; argv[i]; i++) {
+      g_autofree char *q = g_shell_quote (argv[i]);
+      g_string_append_printf (s, "%s%s", i ? " " : "", strpbrk (argv[i], " '\"$\\;&|<>*?()[]{}`~#!") ? q : argv[i]);
+    }
+    g_ptr_array_add (lines, g_string_free (g_steal_pointer (&s), FALSE));
+  }
+  return lines;
+}
+
+/* The ids of the checks FIX fixes, "smt", "hugetlbfs, hugepages, plan". */
+static char *
+fix_ids (GPtrArray *checks, const PlanFix *fix)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    gboolean same = c->fix.kind == fix->kind &&
+                    (fix->kind != PLAN_FIX_KIND_MODPROBE || g_str_equal (c->fix.module, fix->module)) &&
+                    (fix->kind != PLAN_FIX_KIND_HUGEPAGES || c->fix.page_size == fix->page_size);
+    if (same && !strstr (s->str, c->id))
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", c->id);
+  }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* --fix: show the safe fixes and the others, apply the safe ones, check
+ * again. Exit 0 only when every check passes afterwards. */
+static gboolean
+host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_point, GError **error)
+{
+  g_autoptr (HostFacts) facts = NULL, after_facts = NULL;
+  g_autoptr (GPtrArray) checks = NULL, after = NULL, fixes = NULL;
+  g_autoptr (GPtrArray) runnable = g_ptr_array_new ();
+  gboolean manual = FALSE, failed = FALSE;
+
+  if ((checks = run_checks (o, profile_arg, &facts, NULL, error)) == NULL)
+    return FALSE;
+  print_checks (checks);
+  fixes = plan_checks_safe_fixes (checks);
+  printf ("\nFixes --fix applies:\n");
+  if (fixes->len == 0)
+    printf ("  none\n");
+  for (guint i = 0; i < fixes->len; i++) {
+    PlanFix *fix = g_ptr_array_index (fixes, i);
+    g_autoptr (GError) local = NULL;
+    g_autofree char *ids = fix_ids (checks, fix);
+    g_autoptr (GPtrArray) lines = fix_commands (fix, facts, mount_point, &local);
+
+    if (lines == NULL) {
+      printf ("  %s: cannot apply: %s\n", ids, local->message);
+      failed = TRUE;
+      continue;
+    }
+    for (guint j = 0; j < lines->len; j++)
+      printf ("  %s: %s\n", ids, (char *) g_ptr_array_index (lines, j));
+    g_ptr_array_add (runnable, fix);
+  }
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    if (c->fix.kind != PLAN_FIX_KIND_MANUAL)
+      continue;
+    if (!manual)
+      printf ("Not applied by --fix (see the check for what to do):\n");
+    manual = TRUE;
+    printf ("  %s\n", c->id);
+  }
+  if (runnable->len > 0) {
+    printf ("\nApplying:\n");
+    for (guint i = 0; i < runnable->len; i++) {
+      g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GError) local = NULL;
+      gboolean ok = host_fix_apply (g_ptr_array_index (runnable, i), mount_point, log, &local);
+      for (guint j = 0; j < log->len; j++)
+        printf ("  %s\n", (char *) g_ptr_array_index (log, j));
+      if (!ok) {
+        printf ("  failed: %s\n", local->message);
+        failed = TRUE;
+      }
+    }
+  }
+  if ((after = run_checks (o, profile_arg, &after_facts, NULL, error)) == NULL)
+    return FALSE;
+  printf ("\nChecked again:\n");
+  print_checks (after);
+  if (!all_pass (after)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s", failed ? "a fix failed (above)" : "");
+    return FALSE;
+  }
+  return TRUE;
+}
 
 /* ppcvm host --check [PROFILE]: every prerequisite, PASS/WARN/FAIL with the
  * fix; exit 0 only when every check passed. */
@@ -17,44 +196,21 @@ host_check (const CliHostOptions *o, const char *profile_arg, GError **error)
   g_autoptr (HostFacts) facts = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) checks = NULL;
-  gboolean ok = TRUE;
+  gboolean ok;
 
-  if (profile_arg != NULL) {
-    if (!cli_load_profile_and_host (profile_arg, o, &profile, &facts, error))
-      return FALSE;
-  } else if ((facts = cli_load_host (o, NULL, FALSE, error)) == NULL) {
+  if ((checks = run_checks (o, profile_arg, &facts, &profile, error)) == NULL)
     return FALSE;
-  }
-  checks = plan_host_checks (facts);
-  if (profile != NULL) {
-    g_autoptr (Plan) plan = plan_build (facts, facts->qemu, profile);
-    plan_add_plan_checks (checks, plan);
-  }
-  for (guint i = 0; i < checks->len; i++)
-    ok &= ((PlanCheck *) g_ptr_array_index (checks, i))->level == PLAN_CHECK_PASS;
+  ok = all_pass (checks);
   if (o->json) {
     json_object *root = json_object_new_object ();
-    json_object *arr = json_object_new_array ();
     json_object_object_add (root, "schema", json_object_new_string ("ppcvm-check/1"));
     json_object_object_add (root, "ok", json_object_new_boolean (ok));
     if (profile != NULL)
       json_object_object_add (root, "profile", json_object_new_string (profile->id ? profile->id : profile_arg));
-    for (guint i = 0; i < checks->len; i++) {
-      PlanCheck *c = g_ptr_array_index (checks, i);
-      json_object *jc = json_object_new_object ();
-      json_object_object_add (jc, "id", json_object_new_string (c->id));
-      json_object_object_add (jc, "result", json_object_new_string (plan_check_level_to_string (c->level)));
-      json_object_object_add (jc, "text", json_object_new_string (c->text));
-      json_object_array_add (arr, jc);
-    }
-    json_object_object_add (root, "checks", arr);
+    json_object_object_add (root, "checks", checks_to_json (checks));
     cli_print_json (stdout, root);
   } else {
-    for (guint i = 0; i < checks->len; i++) {
-      PlanCheck *c = g_ptr_array_index (checks, i);
-      g_autofree char *level = g_ascii_strup (plan_check_level_to_string (c->level), -1);
-      printf ("%-4s  %-9s  %s\n", level, c->id, c->text);
-    }
+    print_checks (checks);
   }
   if (!ok) /* exit 1; the checks above say why */
     g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "");
@@ -66,20 +222,52 @@ cmd_host (int argc, char **argv, GError **error)
 {
   g_auto (CliHostOptions) o = { 0 };
   g_autoptr (HostFacts) facts = NULL;
-  gboolean check = FALSE;
+  gboolean check = FALSE, fix = FALSE;
+  g_autofree char *mount_point = NULL;
   GOptionEntry entries[] = {
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
       "Check every prerequisite of this host (and of PROFILE's plan): PASS, WARN or FAIL with the fix", NULL },
+    { "fix", 0, 0, G_OPTION_ARG_NONE, &fix,
+      "With --check: apply the safe fixes (hugepages, SMT off, kvm modules; root), then check again", NULL },
+    { "mount-point", 0, 0, G_OPTION_ARG_FILENAME, &mount_point,
+      "With --fix: the hugetlbfs mount to create (default /dev/hugepages)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the facts as JSON (schema ppcvm-host/1)", NULL },
     { NULL }
   };
   g_autofree GOptionEntry *all = cli_option_entries (entries, &o, CLI_OPTIONS_HOST);
 
-  if (!cli_parse ("host", "[--check [PROFILE]]", "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
+  if (!cli_parse ("host", "[--check [--fix] [PROFILE]]", "Show what this host is: CPU, MMU, page size, KVM, hugepages, qemu.",
                   all, &argc, &argv, error))
     return FALSE;
   if (argc > (check ? 2 : 1))
     return cli_usage_error (error, "unexpected argument '%s'", argv[check ? 2 : 1]);
+  if ((fix || mount_point) && !check)
+    return cli_usage_error (error, "%s goes with --check: ppcvm host --check --fix [PROFILE]",
+                            fix ? "--fix" : "--mount-point");
+  if (mount_point && !fix)
+    return cli_usage_error (error, "--mount-point goes with --fix");
+  if (fix) {
+    g_autofree char *mp = NULL;
+    if (o.json)
+      return cli_usage_error (error, "--fix prints what it does as text; --json goes with --check alone");
+    if (o.host_file)
+      return cli_usage_error (error, "--fix changes this machine, so it checks this machine: not --host FILE");
+    if (!host_sysroot_is_running_kernel (o.sysroot)) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
+                   "--fix changes the running kernel, and %s is not it (its proc/meminfo is not /proc/meminfo): "
+                   "run ppcvm host --check --fix without --sysroot", o.sysroot);
+      return FALSE;
+    }
+    if (geteuid () != 0) {
+      g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
+                           "--fix needs root (it reserves hugepages, mounts hugetlbfs, takes SMT threads offline "
+                           "and loads kernel modules): run it as root (sudo ppcvm host --check --fix), or run "
+                           "ppcvm host --check to see the fixes");
+      return FALSE;
+    }
+    mp = g_canonicalize_filename (mount_point ? mount_point : "/dev/hugepages", NULL);
+    return host_fix (&o, argc > 1 ? argv[1] : NULL, mp, error);
+  }
   if (check)
     return host_check (&o, argc > 1 ? argv[1] : NULL, error);
   facts = cli_load_host (&o, NULL, FALSE, error);
