@@ -42,7 +42,7 @@ host_fix_argv (const PlanFix *fix, GError **error)
 }
 
 static gboolean
-run_argv (char **argv, GPtrArray *log, GError **error)
+run_argv (char **argv, GError **error)
 {
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr (GError) local = NULL;
@@ -58,18 +58,18 @@ run_argv (char **argv, GPtrArray *log, GError **error)
                  *said ? ": " : "", said);
     return FALSE;
   }
-  g_ptr_array_add (log, g_strdup_printf ("changed: ran %s %s", argv[0], argv[1]));
   return TRUE;
 }
 
 gboolean
-host_fix_apply (const PlanFix *fix, const char *mount_point, GPtrArray *log, GError **error)
+host_fix_apply (const PlanFix *fix, const char *mount_point, GPtrArray **ret_steps, GError **error)
 {
   g_auto (GStrv) argv = NULL;
 
-  g_return_val_if_fail (fix != NULL && mount_point != NULL && log != NULL, FALSE);
+  g_return_val_if_fail (fix != NULL && mount_point != NULL && ret_steps != NULL, FALSE);
+  *ret_steps = NULL;
   if (fix->kind == PLAN_FIX_KIND_HUGEPAGES)
-    return hugepages_apply (fix->page_size, fix->pages, mount_point, log, error);
+    return hugepages_apply (fix->page_size, fix->pages, mount_point, ret_steps, error);
   argv = host_fix_argv (fix, error);
   if (argv == NULL) {
     if (error != NULL && *error == NULL)
@@ -77,7 +77,7 @@ host_fix_apply (const PlanFix *fix, const char *mount_point, GPtrArray *log, GEr
                    plan_fix_kind_to_string (fix->kind));
     return FALSE;
   }
-  return run_argv (argv, log, error);
+  return run_argv (argv, error);
 }
 
 gboolean

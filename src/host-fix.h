@@ -14,10 +14,10 @@
 GStrv host_fix_argv (const PlanFix *fix, GError **error);
 
 /* Do FIX on the running system (needs root): hugepages with their mount on
- * MOUNT_POINT, or its command. Appends "changed: ..." / "unchanged: ..."
- * lines to LOG; FALSE with an error (the program's own output in it) when it
- * fails. */
-gboolean host_fix_apply (const PlanFix *fix, const char *mount_point, GPtrArray *log, GError **error);
+ * MOUNT_POINT (*RET_STEPS: hugepages_apply ()'s HugepagesStep*, also on
+ * failure), or its command (*RET_STEPS: NULL). FALSE with an error (the
+ * program's own output in it) when it fails. */
+gboolean host_fix_apply (const PlanFix *fix, const char *mount_point, GPtrArray **ret_steps, GError **error);
 
 /* Does SYSROOT (NULL or "/": the live system) show the running kernel:
  * is its proc/meminfo the running kernel's /proc/meminfo (a link or bind

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "host-fix.h"
 #include "host-json.h"
+#include "hugepages.h"
 #include "output.h"
 #include "planner.h"
 
@@ -85,10 +86,9 @@ fix_commands (const PlanFix *fix, const HostFacts *facts, const char *mount_poin
   if (fix->kind == PLAN_FIX_KIND_HUGEPAGES) {
     g_autoptr (GPtrArray) cmds = plan_hugepage_commands_at (facts, fix->page_size, fix->pages, mount_point);
     for (guint i = 0; i < cmds->len; i++) {
-      const char *l = g_ptr_array_index (cmds, i);
-      if (g_str_has_prefix (l, "to keep "))
-        continue;
-      g_ptr_array_add (lines, g_strdup (g_str_has_prefix (l, "sudo ") ? l + 5 : l));
+      const PlanHugepageStep *st = g_ptr_array_index (cmds, i);
+      if (st->kind == PLAN_HUGEPAGE_RUN)
+        g_ptr_array_add (lines, g_strdup (g_str_has_prefix (st->text, "sudo ") ? st->text + 5 : st->text));
     }
   } else {
     g_auto (GStrv) argv = host_fix_argv (fix, error);
@@ -166,11 +166,18 @@ host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_po
   if (runnable->len > 0) {
     printf ("\nApplying:\n");
     for (guint i = 0; i < runnable->len; i++) {
-      g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+      PlanFix *fix = g_ptr_array_index (runnable, i);
+      g_autoptr (GPtrArray) steps = NULL;
       g_autoptr (GError) local = NULL;
-      gboolean ok = host_fix_apply (g_ptr_array_index (runnable, i), mount_point, log, &local);
-      for (guint j = 0; j < log->len; j++)
-        printf ("  %s\n", (char *) g_ptr_array_index (log, j));
+      gboolean ok = host_fix_apply (fix, mount_point, &steps, &local);
+      for (guint j = 0; steps && j < steps->len; j++) {
+        const HugepagesStep *st = g_ptr_array_index (steps, j);
+        printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+      }
+      if (ok && fix->kind != PLAN_FIX_KIND_HUGEPAGES) {
+        g_autoptr (GPtrArray) cmd = fix_commands (fix, facts, mount_point, NULL);
+        printf ("  changed: ran %s\n", cmd ? (char *) g_ptr_array_index (cmd, 0) : plan_fix_kind_to_string (fix->kind));
+      }
       if (!ok) {
         printf ("  failed: %s\n", local->message);
         failed = TRUE;
