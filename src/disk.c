@@ -14,11 +14,7 @@
 
 #include "disk.h"
 #include "util.h"
-
-#ifndef PPCVM_JSON_AUTOPTR
-#define PPCVM_JSON_AUTOPTR
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
-#endif
+#include "util-json.h"
 
 static void
 snapshot_free (DiskSnapshot *s)

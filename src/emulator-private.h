@@ -15,5 +15,3 @@ char **emulator_strv_from_array (GPtrArray *arr);
  * default, the one aliased "pseries", pseries-MAJOR.MINOR, the newest. */
 void emulator_facts_settle_machines (EmulatorFacts *facts);
 
-/* OBJ's string member KEY, or NULL when absent or not a string. */
-const char *emulator_json_get_string (json_object *obj, const char *key);

@@ -16,8 +16,7 @@
 
 #include "emulator-private.h"
 #include "util.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
+#include "util-json.h"
 
 #define EMULATOR_NAME "qemu-system-ppc64"
 #define ACCEL_SUFFIX "-accel"
@@ -65,25 +64,16 @@ json_put (gpointer obj)
   json_object_put (obj);
 }
 
-const char *
-emulator_json_get_string (json_object *obj, const char *key)
-{
-  json_object *v = NULL;
-
-  if (!json_object_object_get_ex (obj, key, &v) || !json_object_is_type (v, json_type_string))
-    return NULL;
-  return json_object_get_string (v);
-}
-
+/* A version number: a non-negative int member. */
 static gboolean
 json_get_int (json_object *obj, const char *key, int *ret)
 {
-  json_object *v = NULL;
+  gint64 v;
 
-  if (!json_object_object_get_ex (obj, key, &v) || !json_object_is_type (v, json_type_int))
+  if (!ppcvm_json_get_int64 (obj, key, &v) || v < 0 || v > G_MAXINT)
     return FALSE;
-  *ret = json_object_get_int (v);
-  return *ret >= 0;
+  *ret = (int) v;
+  return TRUE;
 }
 
 static gboolean
@@ -113,7 +103,7 @@ reply_return (GHashTable *replies, const char *binary, const char *id, const cha
   }
   if (json_object_object_get_ex (reply, "return", &ret))
     return ret;
-  if (json_object_object_get_ex (reply, "error", &err) && (desc = emulator_json_get_string (err, "desc")))
+  if (json_object_object_get_ex (reply, "error", &err) && (desc = ppcvm_json_get_string (err, "desc")))
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s: QMP %s failed: %s", binary,
                  command, desc);
   else
@@ -129,8 +119,8 @@ parse_machines (EmulatorFacts *facts, json_object *list, const char *binary, GEr
     return probe_fail (error, binary, "query-machines did not return a list", NULL);
   for (size_t i = 0; i < json_object_array_length (list); i++) {
     json_object *m = json_object_array_get_idx (list, i), *def = NULL;
-    const char *name = emulator_json_get_string (m, "name");
-    const char *cpu = emulator_json_get_string (m, "default-cpu-type");
+    const char *name = ppcvm_json_get_string (m, "name");
+    const char *cpu = ppcvm_json_get_string (m, "default-cpu-type");
     g_autofree char *cpu_name = NULL;
 
     if (name == NULL)
@@ -143,7 +133,7 @@ parse_machines (EmulatorFacts *facts, json_object *list, const char *binary, GEr
       cpu_name = g_strdup (cpu);
     json_object_object_get_ex (m, "is-default", &def);
     g_ptr_array_add (facts->machines,
-                     emulator_machine_new (name, emulator_json_get_string (m, "alias"), cpu_name,
+                     emulator_machine_new (name, ppcvm_json_get_string (m, "alias"), cpu_name,
                                   def != NULL && json_object_get_boolean (def)));
   }
   if (facts->machines->len == 0)
@@ -161,7 +151,7 @@ qom_names (json_object *list, const char *suffix, const char *prefix)
 
   for (size_t i = 0; json_object_is_type (list, json_type_array) &&
                      i < json_object_array_length (list); i++) {
-    const char *name = emulator_json_get_string (json_object_array_get_idx (list, i), "name");
+    const char *name = ppcvm_json_get_string (json_object_array_get_idx (list, i), "name");
     if (name == NULL)
       continue;
     if (suffix != NULL && g_str_has_suffix (name, suffix) && strlen (name) > strlen (suffix)) {
@@ -219,7 +209,7 @@ emulator_parse_probe_output (const char *binary, const char *text, GError **erro
       greeting = obj;
       continue;
     }
-    if (!json_object_object_get_ex (obj, "event", NULL) && (id = emulator_json_get_string (obj, "id")))
+    if (!json_object_object_get_ex (obj, "event", NULL) && (id = ppcvm_json_get_string (obj, "id")))
       g_hash_table_replace (replies, g_strdup (id), json_object_get (obj));
     json_object_put (obj);
   }
@@ -615,7 +605,7 @@ cache_load (const char *path, json_object *key)
     return NULL;
   root = json_tokener_parse (text);
   if (!json_object_is_type (root, json_type_object) ||
-      g_strcmp0 (emulator_json_get_string (root, "format"), CACHE_FORMAT) != 0 ||
+      g_strcmp0 (ppcvm_json_get_string (root, "format"), CACHE_FORMAT) != 0 ||
       !json_object_object_get_ex (root, "key", &stored) || !json_object_equal (stored, key) ||
       !json_object_object_get_ex (root, "facts", &facts))
     return NULL;

@@ -5,6 +5,7 @@
 
 #include "emulator-private.h"
 #include "util.h"
+#include "util-json.h"
 
 /* docs/rules.md, *Machine types*: the first QEMU release that knows each cap. A cap not
  * listed here is never assumed. */
@@ -334,12 +335,6 @@ set_version (EmulatorFacts *facts, const char *text)
 /* ---- JSON ---- */
 
 static json_object *
-json_string_or_null (const char *s)
-{
-  return s != NULL ? json_object_new_string (s) : NULL;
-}
-
-static json_object *
 strv_to_json (char **strv)
 {
   json_object *arr = json_object_new_array ();
@@ -356,8 +351,8 @@ emulator_facts_to_json (const EmulatorFacts *facts)
 
   g_return_val_if_fail (facts != NULL, NULL);
   obj = json_object_new_object ();
-  json_object_object_add (obj, "path", json_string_or_null (facts->path));
-  json_object_object_add (obj, "version", json_string_or_null (facts->version));
+  json_object_object_add (obj, "path", ppcvm_json_string_or_null (facts->path));
+  json_object_object_add (obj, "version", ppcvm_json_string_or_null (facts->version));
   json_object_object_add (obj, "accelerators",
                           facts->accelerators ? strv_to_json (facts->accelerators) : NULL);
   machines = json_object_new_array ();
@@ -365,13 +360,13 @@ emulator_facts_to_json (const EmulatorFacts *facts)
     const EmulatorMachine *m = g_ptr_array_index (facts->machines, i);
     json_object *jm = json_object_new_object ();
     json_object_object_add (jm, "name", json_object_new_string (m->name));
-    json_object_object_add (jm, "alias", json_string_or_null (m->alias));
-    json_object_object_add (jm, "default_cpu", json_string_or_null (m->default_cpu));
+    json_object_object_add (jm, "alias", ppcvm_json_string_or_null (m->alias));
+    json_object_object_add (jm, "default_cpu", ppcvm_json_string_or_null (m->default_cpu));
     json_object_object_add (jm, "default", json_object_new_boolean (m->is_default));
     json_object_array_add (machines, jm);
   }
   json_object_object_add (obj, "machines", machines);
-  json_object_object_add (obj, "default_machine", json_string_or_null (facts->default_machine));
+  json_object_object_add (obj, "default_machine", ppcvm_json_string_or_null (facts->default_machine));
   if (facts->caps != NULL)
     json_object_object_add (obj, "caps", strv_to_json (facts->caps));
   if (facts->data_dirs != NULL)
@@ -445,7 +440,7 @@ machines_from_json (EmulatorFacts *facts, json_object *v, GError **error)
     }
     if (!json_object_is_type (m, json_type_object))
       return invalid (error, field, "a machine name or an object with \"name\"");
-    name = emulator_json_get_string (m, "name");
+    name = ppcvm_json_get_string (m, "name");
     if (name == NULL || *name == '\0') {
       g_autofree char *f = g_strconcat (field, ".name", NULL);
       return invalid (error, f, "a machine name like \"pseries-7.2\"");

@@ -5,17 +5,12 @@
 
 #include "host-json.h"
 #include "util.h"
+#include "util-json.h"
 
 static json_object *
 tri_json (PpcvmTristate t)
 {
   return t == PPCVM_UNKNOWN ? NULL : json_object_new_boolean (t == PPCVM_YES);
-}
-
-static json_object *
-str_json (const char *s)
-{
-  return s ? json_object_new_string (s) : NULL;
 }
 
 static json_object *
@@ -59,9 +54,9 @@ kvm_cpu_char_json (const HostKvmProbe *k)
                      k->ccf_assist == PPCVM_UNKNOWN))
     return NULL;
   o = json_object_new_object ();
-  json_object_object_add (o, "cfpc", str_json (k->cfpc));
-  json_object_object_add (o, "sbbc", str_json (k->sbbc));
-  json_object_object_add (o, "ibs", str_json (k->ibs));
+  json_object_object_add (o, "cfpc", ppcvm_json_string_or_null (k->cfpc));
+  json_object_object_add (o, "sbbc", ppcvm_json_string_or_null (k->sbbc));
+  json_object_object_add (o, "ibs", ppcvm_json_string_or_null (k->ibs));
   json_object_object_add (o, "ccf_assist", tri_json (k->ccf_assist));
   return o;
 }
@@ -78,13 +73,13 @@ host_facts_to_json (const HostFacts *f)
   json_object *user = json_object_new_object ();
 
   json_object_object_add (o, "schema", json_object_new_string (HOST_JSON_SCHEMA));
-  json_object_object_add (o, "arch", str_json (f->arch));
-  json_object_object_add (o, "kernel", str_json (f->kernel));
+  json_object_object_add (o, "arch", ppcvm_json_string_or_null (f->arch));
+  json_object_object_add (o, "kernel", ppcvm_json_string_or_null (f->kernel));
 
-  json_object_object_add (cpu, "chip", str_json (f->cpu_chip));
+  json_object_object_add (cpu, "chip", ppcvm_json_string_or_null (f->cpu_chip));
   json_object_object_add (cpu, "generation",
                           f->generation ? json_object_new_int (f->generation) : NULL);
-  json_object_object_add (cpu, "compat", str_json (f->cpu_compat));
+  json_object_object_add (cpu, "compat", ppcvm_json_string_or_null (f->cpu_compat));
   if (f->pvr) {
     g_autofree char *pvr = g_strdup_printf ("0x%08x", f->pvr);
     json_object_object_add (cpu, "pvr", json_object_new_string (pvr));
@@ -109,9 +104,9 @@ host_facts_to_json (const HostFacts *f)
                           host_smt_online (f) > 0 ? json_object_new_int (host_smt_online (f)) : NULL);
   json_object_object_add (o, "cpu", cpu);
 
-  json_object_object_add (o, "platform", str_json (host_platform_to_string (f->platform)));
-  json_object_object_add (o, "hypervisor", str_json (host_hypervisor_to_string (f->hypervisor)));
-  json_object_object_add (o, "mmu", str_json (host_mmu_to_string (f->mmu)));
+  json_object_object_add (o, "platform", ppcvm_json_string_or_null (host_platform_to_string (f->platform)));
+  json_object_object_add (o, "hypervisor", ppcvm_json_string_or_null (host_hypervisor_to_string (f->hypervisor)));
+  json_object_object_add (o, "mmu", ppcvm_json_string_or_null (host_mmu_to_string (f->mmu)));
   json_object_object_add (o, "page_size", u64_json (f->page_size));
 
   json_object_object_add (kvm, "device", tri_json (f->kvm_device));
@@ -168,15 +163,6 @@ typedef struct {
   gboolean failed;
 } Reader;
 
-static json_object *
-get (json_object *obj, const char *key)
-{
-  json_object *v = NULL;
-  if (obj && json_object_is_type (obj, json_type_object) && json_object_object_get_ex (obj, key, &v))
-    return v;
-  return NULL;
-}
-
 static gboolean
 fail (Reader *r, const char *field, const char *expected)
 {
@@ -189,7 +175,7 @@ fail (Reader *r, const char *field, const char *expected)
 static char *
 read_str (Reader *r, json_object *obj, const char *key, const char *field)
 {
-  json_object *v = get (obj, key);
+  json_object *v = ppcvm_json_get (obj, key);
   if (v == NULL)
     return NULL;
   if (!json_object_is_type (v, json_type_string)) {
@@ -202,7 +188,7 @@ read_str (Reader *r, json_object *obj, const char *key, const char *field)
 static gint64
 read_int (Reader *r, json_object *obj, const char *key, const char *field, gint64 unknown)
 {
-  json_object *v = get (obj, key);
+  json_object *v = ppcvm_json_get (obj, key);
   if (v == NULL)
     return unknown;
   if (!json_object_is_type (v, json_type_int) || json_object_get_int64 (v) < 0) {
@@ -215,7 +201,7 @@ read_int (Reader *r, json_object *obj, const char *key, const char *field, gint6
 static PpcvmTristate
 read_tri (Reader *r, json_object *obj, const char *key, const char *field)
 {
-  json_object *v = get (obj, key);
+  json_object *v = ppcvm_json_get (obj, key);
   if (v == NULL)
     return PPCVM_UNKNOWN;
   if (!json_object_is_type (v, json_type_boolean)) {
@@ -228,7 +214,7 @@ read_tri (Reader *r, json_object *obj, const char *key, const char *field)
 static json_object *
 read_obj (Reader *r, json_object *obj, const char *key, const char *field)
 {
-  json_object *v = get (obj, key);
+  json_object *v = ppcvm_json_get (obj, key);
   if (v && !json_object_is_type (v, json_type_object)) {
     fail (r, field, "an object or null");
     return NULL;
@@ -324,7 +310,7 @@ host_facts_from_json (json_object *root, GError **error)
   f->subcores_per_core = (int) read_int (&r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0);
   if (f->subcores_per_core > 4)
     fail (&r, "cpu.subcores_per_core", "1, 2 or 4, or null");
-  arr = get (cpu, "online");
+  arr = ppcvm_json_get (cpu, "online");
   if (arr != NULL && !json_object_is_type (arr, json_type_array))
     fail (&r, "cpu.online", "an array of CPU numbers, or null");
   for (size_t i = 0; arr != NULL && json_object_is_type (arr, json_type_array) && i < json_object_array_length (arr) && !r.failed; i++) {
@@ -389,7 +375,7 @@ host_facts_from_json (json_object *root, GError **error)
   f->kvm_hv_nested = read_tri (&r, kvm, "hv_nested", "kvm.hv_nested");
   read_kvm_probe (&r, kvm, &f->kvm_probe);
 
-  arr = get (root, "hugepages");
+  arr = ppcvm_json_get (root, "hugepages");
   if (arr && !json_object_is_type (arr, json_type_array))
     fail (&r, "hugepages", "an array");
   else if (arr) {
@@ -410,7 +396,7 @@ host_facts_from_json (json_object *root, GError **error)
         g_array_append_val (f->hugepages, h);
     }
   }
-  arr = get (root, "hugetlbfs");
+  arr = ppcvm_json_get (root, "hugetlbfs");
   if (arr && !json_object_is_type (arr, json_type_array))
     fail (&r, "hugetlbfs", "an array");
   else if (arr) {
@@ -435,7 +421,7 @@ host_facts_from_json (json_object *root, GError **error)
 
   user = read_obj (&r, root, "user", "user");
   if (user) {
-    json_object *ml = get (user, "memlock_limit");
+    json_object *ml = ppcvm_json_get (user, "memlock_limit");
     if (ml && json_object_is_type (ml, json_type_string) &&
         g_str_equal (json_object_get_string (ml), "unlimited"))
       f->memlock_limit = -1;
@@ -447,7 +433,7 @@ host_facts_from_json (json_object *root, GError **error)
   if (r.failed)
     return NULL;
 
-  qemu = get (root, "qemu");
+  qemu = ppcvm_json_get (root, "qemu");
   if (qemu) {
     g_autoptr (GError) local = NULL;
     f->qemu = emulator_facts_from_json (qemu, &local);

@@ -6,6 +6,7 @@
 
 #include "matrix.h"
 #include "util.h"
+#include "util-json.h"
 
 #define KIB4 G_GUINT64_CONSTANT (4096)
 #define KIB64 G_GUINT64_CONSTANT (65536)
@@ -227,10 +228,10 @@ matrix_to_json (GPtrArray *rows)
     json_object_object_add (o, "label", json_object_new_string (r->label));
     json_object_object_add (o, "verdict", json_object_new_string (matrix_verdict_to_string (r->verdict)));
     json_object_object_add (o, "reason", json_object_new_string (r->reason ? r->reason : ""));
-    json_object_object_add (o, "machine", r->machine ? json_object_new_string (r->machine) : NULL);
-    json_object_object_add (o, "mem_path", r->mem_path ? json_object_new_string (r->mem_path) : NULL);
+    json_object_object_add (o, "machine", ppcvm_json_string_or_null (r->machine));
+    json_object_object_add (o, "mem_path", ppcvm_json_string_or_null (r->mem_path));
     json_object_object_add (o, "guest_mmu", runs ? json_object_new_string (profile_mmu_to_string (r->guest_mmu)) : NULL);
-    json_object_object_add (o, "fix", r->fix ? json_object_new_string (r->fix) : NULL);
+    json_object_object_add (o, "fix", ppcvm_json_string_or_null (r->fix));
     if (r->fix_steps) {
       json_object *steps = json_object_new_array ();
       for (char **f = r->fix_steps; *f; f++)

@@ -6,6 +6,7 @@
 #include "cmdline.h"
 #include "output.h"
 #include "util.h"
+#include "util-json.h"
 
 static void
 row (GString *s, const char *label, const char *value)
@@ -182,9 +183,9 @@ output_plan_json (const Plan *pl, const Profile *p, const char *const *argv)
     json_object_object_add (o, "firmware", json_object_new_string (plan_firmware_to_string (pl->firmware)));
     json_object_object_add (o, "machine", json_object_new_string (pl->machine));
     json_object_object_add (o, "machine_options", json_object_new_string (mstr));
-    json_object_object_add (o, "cpu", pl->cpu ? json_object_new_string (pl->cpu) : NULL);
+    json_object_object_add (o, "cpu", ppcvm_json_string_or_null (pl->cpu));
     json_object_object_add (mem, "size", json_object_new_int64 ((gint64) pl->memory));
-    json_object_object_add (mem, "mem_path", pl->mem_path ? json_object_new_string (pl->mem_path) : NULL);
+    json_object_object_add (mem, "mem_path", ppcvm_json_string_or_null (pl->mem_path));
     json_object_object_add (mem, "hugepage_size",
                             pl->hugepage_size ? json_object_new_int64 ((gint64) pl->hugepage_size) : NULL);
     json_object_object_add (mem, "hugepages_needed", json_object_new_int64 ((gint64) pl->hugepages_needed));

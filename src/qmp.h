@@ -5,14 +5,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-c/json.h>
-
-/* json-c has no GLib cleanup of its own; guarded so that state.h can
- * declare the same. */
-#ifndef PPCVM_JSON_AUTOPTR
-#define PPCVM_JSON_AUTOPTR
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
-#endif
+#include "util-json.h"
 
 /* Errors of the conversation itself; a QMP error reply is PPCVM_ERROR_FAILED. */
 #define QMP_ERROR (qmp_error_quark ())

@@ -12,6 +12,7 @@
 
 #include "state.h"
 #include "util.h"
+#include "util-json.h"
 
 /* A state for the guest whose directory is DIR. */
 static GuestState *
@@ -57,7 +58,7 @@ guest_state_free (GuestState *s)
 static void
 add_string (json_object *o, const char *key, const char *value)
 {
-  json_object_object_add (o, key, value != NULL ? json_object_new_string (value) : NULL);
+  json_object_object_add (o, key, ppcvm_json_string_or_null (value));
 }
 
 static const char *const status_names[] = {
@@ -110,19 +111,15 @@ guest_state_save (const GuestState *s, GError **error)
 static char *
 get_string (json_object *o, const char *key)
 {
-  json_object *v = NULL;
-  if (!json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_string))
-    return NULL;
-  return g_strdup (json_object_get_string (v));
+  return g_strdup (ppcvm_json_get_string (o, key));
 }
 
+/* An integer member, -1 when absent or not an integer. */
 static gint64
 get_int (json_object *o, const char *key)
 {
-  json_object *v = NULL;
-  if (!json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_int))
-    return -1;
-  return json_object_get_int64 (v);
+  gint64 v;
+  return ppcvm_json_get_int64 (o, key, &v) ? v : -1;
 }
 
 GuestState *

@@ -11,12 +11,7 @@
 #include <sys/types.h>
 
 #include <glib.h>
-#include <json-c/json.h>
-
-#ifndef PPCVM_JSON_AUTOPTR
-#define PPCVM_JSON_AUTOPTR
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
-#endif
+#include "util-json.h"
 
 #define STATE_FILE "state.json"
 #define STATE_QMP "qmp.sock"

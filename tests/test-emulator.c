@@ -13,8 +13,7 @@
 
 #include "emulator.h"
 #include "util.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_object, json_object_put)
+#include "util-json.h"
 
 /* A fresh temporary directory per test, also used as $XDG_CACHE_HOME/.. */
 static char *tmpdir;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "output.h"
+#include "util-json.h"
 
 static json_object *
 media_json (const CatalogueMedia *m)
@@ -24,10 +25,10 @@ media_json (const CatalogueMedia *m)
   json_object_object_add (o, "checksum", json_object_new_string (m->checksum));
   json_object_object_add (o, "checksum_type",
                           json_object_new_string (catalogue_checksum_name (m->checksum_type)));
-  json_object_object_add (o, "signature", m->signature ? json_object_new_string (m->signature) : NULL);
+  json_object_object_add (o, "signature", ppcvm_json_string_or_null (m->signature));
   json_object_object_add (o, "signing_key",
-                          m->signing_key ? json_object_new_string (m->signing_key) : NULL);
-  json_object_object_add (o, "keyring", m->keyring ? json_object_new_string (m->keyring) : NULL);
+                          ppcvm_json_string_or_null (m->signing_key));
+  json_object_object_add (o, "keyring", ppcvm_json_string_or_null (m->keyring));
   json_object_object_add (o, "format", json_object_new_string (m->format));
   return o;
 }

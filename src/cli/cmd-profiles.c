@@ -17,6 +17,7 @@
 #include "disk.h"
 #include "output.h"
 #include "util.h"
+#include "util-json.h"
 
 #define PROFILE_NAME_MAX 64
 
@@ -35,9 +36,9 @@ print_json (GPtrArray *entries)
     json_object_object_add (o, "path", json_object_new_string (e->path));
     json_object_object_add (o, "guest_name", json_object_new_string (e->guest_name));
     json_object_object_add (o, "description",
-                            e->description ? json_object_new_string (e->description) : NULL);
+                            ppcvm_json_string_or_null (e->description));
     json_object_object_add (o, "shadowed_by",
-                            e->shadowed_by ? json_object_new_string (e->shadowed_by) : NULL);
+                            ppcvm_json_string_or_null (e->shadowed_by));
     json_object_array_add (arr, o);
   }
   json_object_object_add (root, "profiles", arr);
