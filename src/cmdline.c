@@ -186,16 +186,11 @@ add_storage (QemuArgv *a, const Plan *plan, const Profile *profile)
 /* Forwards without a host address would listen on every interface (slirp's
  * default); bind them to loopback instead. */
 char *
-cmdline_hostfwd (const char *fwd)
+cmdline_hostfwd (const ProfileForward *fwd)
 {
-  const char *colon = strchr (fwd, ':');
-  const char *dash = strchr (fwd, '-');
-
-  if (colon != NULL && dash != NULL && (colon[1] == ':' || strchr (colon + 1, ':') > dash)) {
-    const char *port = colon[1] == ':' ? colon + 2 : colon + 1;
-    return g_strdup_printf ("hostfwd=%.*s:127.0.0.1:%s", (int) (colon - fwd), fwd, port);
-  }
-  return g_strdup_printf ("hostfwd=%s", fwd);
+  return g_strdup_printf ("hostfwd=%s:%s:%u-%s:%u", profile_forward_proto_to_string (fwd->proto),
+                          fwd->host_addr ? fwd->host_addr : "127.0.0.1", fwd->host_port,
+                          fwd->guest_addr ? fwd->guest_addr : "", fwd->guest_port);
 }
 
 static void
@@ -210,8 +205,8 @@ add_network (QemuArgv *a, const Profile *profile)
     return;
   case NET_USER:
     g_string_append (s, "user,id=net0");
-    for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++) {
-      g_autofree char *f = cmdline_hostfwd (profile->forwards[i]);
+    for (guint i = 0; i < profile->forwards->len; i++) {
+      g_autofree char *f = cmdline_hostfwd (g_ptr_array_index (profile->forwards, i));
       g_string_append_printf (s, ",%s", f);
     }
     break;

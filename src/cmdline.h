@@ -39,6 +39,6 @@ GStrv cmdline_build (const char *binary, const Plan *plan, const Profile *profil
 /* One shell-quoted line (g_shell_quote per word), for display and pasting. */
 char *cmdline_to_shell (const char *const *argv);
 
-/* The -netdev user suboption for profile forward FWD ("tcp:2222-:22"):
+/* The -netdev user suboption for profile forward FWD (tcp:2222-:22):
  * "hostfwd=tcp:127.0.0.1:2222-:22" (no host address: loopback only). */
-char *cmdline_hostfwd (const char *fwd);
+char *cmdline_hostfwd (const ProfileForward *fwd);

@@ -285,10 +285,10 @@ add_features (Ctx *c)
 
   xml_open (x, "features", NULL);
   for (guint i = 0; i < pl->machine_props->len; i++) {
-    const char *kv = pl->machine_props->pdata[i];
-    const char *eq = strchr (kv, '=');
-    g_autofree char *key = g_strndup (kv, eq - kv);
-    const char *v = eq + 1;
+    const PlanProp *prop = pl->machine_props->pdata[i];
+    const char *key = prop->key, *v = prop->value;
+    g_autofree char *escaped = ppcvm_qemu_escape (v);
+    g_autofree char *kv = g_strdup_printf ("%s=%s", key, escaped); /* as -machine takes it */
     gboolean done = FALSE;
 
     /* The CPU element says it (host-model with a model, on pseries). */
@@ -479,30 +479,21 @@ nic_model (const Profile *p)
   return p->net_model;
 }
 
-/* PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT as a passt <portForward>. */
+/* A profile forward as a passt <portForward>. */
 static void
-add_forward (Ctx *c, const char *fwd)
+add_forward (Ctx *c, const ProfileForward *fwd)
 {
-  g_auto (GStrv) sides = g_strsplit (fwd, "-", 2);
-  g_auto (GStrv) host = NULL;
-  g_auto (GStrv) guest = NULL;
-  const char *addr = "127.0.0.1";
-  const char *port;
+  g_autofree char *start = g_strdup_printf ("%u", fwd->host_port);
+  g_autofree char *to = g_strdup_printf ("%u", fwd->guest_port);
 
-  if (g_strv_length (sides) != 2)
-    return;
-  host = g_strsplit (sides[0], ":", -1);
-  guest = g_strsplit (sides[1], ":", -1);
-  if (g_strv_length (host) < 2 || g_strv_length (guest) != 2)
-    return;
-  port = host[g_strv_length (host) - 1];
+  if (fwd->guest_addr != NULL) {
+    g_autofree char *s = profile_forward_to_string (fwd);
+    note (c, "forward %s: passt forwards to the guest's own address; %s is dropped", s, fwd->guest_addr);
+  }
   /* Like `ppcvm run`: no address is loopback only. */
-  if (g_strv_length (host) == 3 && *host[1] != '\0')
-    addr = host[1];
-  if (*guest[0] != '\0')
-    note (c, "forward %s: passt forwards to the guest's own address; %s is dropped", fwd, guest[0]);
-  xml_open (&c->x, "portForward", "proto", host[0], "address", addr, NULL);
-  xml_empty (&c->x, "range", "start", port, "to", guest[1], NULL);
+  xml_open (&c->x, "portForward", "proto", profile_forward_proto_to_string (fwd->proto), "address",
+            fwd->host_addr ? fwd->host_addr : "127.0.0.1", NULL);
+  xml_empty (&c->x, "range", "start", start, "to", to, NULL);
   xml_close (&c->x);
 }
 
@@ -517,8 +508,8 @@ add_network_passthrough (Ctx *c)
   const char *model = p->net_model != NULL ? p->net_model : "virtio-net-pci";
   g_autofree char *why = NULL;
 
-  for (int i = 0; p->forwards[i] != NULL; i++) {
-    g_autofree char *f = cmdline_hostfwd (p->forwards[i]);
+  for (guint i = 0; i < p->forwards->len; i++) {
+    g_autofree char *f = cmdline_hostfwd (g_ptr_array_index (p->forwards, i));
     g_string_append_printf (netdev, ",%s", f);
   }
   if (c->version < LIBVIRT_VERSION_PASST)
@@ -549,7 +540,7 @@ add_network (Ctx *c)
 {
   const Profile *p = c->profile;
   Xml *x = &c->x;
-  gboolean forwards = p->forwards != NULL && p->forwards[0] != NULL;
+  gboolean forwards = p->forwards->len > 0;
 
   switch (p->net_mode) {
   case NET_NONE:
@@ -562,8 +553,8 @@ add_network (Ctx *c)
     xml_open (x, "interface", "type", "user", NULL);
     if (forwards) {
       xml_empty (x, "backend", "type", "passt", NULL);
-      for (int i = 0; p->forwards[i] != NULL; i++)
-        add_forward (c, p->forwards[i]);
+      for (guint i = 0; i < p->forwards->len; i++)
+        add_forward (c, g_ptr_array_index (p->forwards, i));
     }
     break;
   case NET_TAP:

@@ -26,7 +26,7 @@ plan_new (const Profile *p)
 
   pl->status = PLAN_OK;
   pl->machine = g_strdup (p->machine ? p->machine : "pseries");
-  pl->machine_props = g_ptr_array_new_with_free_func (g_free);
+  pl->machine_props = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_prop_free);
   pl->decisions = g_ptr_array_new_with_free_func ((GDestroyNotify) decision_free);
   pl->warnings = g_ptr_array_new_with_free_func (g_free);
   pl->reasons = g_ptr_array_new_with_free_func (g_free);
@@ -75,6 +75,26 @@ plan_warn (Plan *pl, const char *fmt, ...)
   va_end (ap);
 }
 
+void
+plan_prop_free (PlanProp *prop)
+{
+  if (prop == NULL)
+    return;
+  g_free (prop->key);
+  g_free (prop->value);
+  g_free (prop);
+}
+
+void
+plan_add_machine_prop (Plan *pl, const char *key, const char *value)
+{
+  PlanProp *prop = g_new0 (PlanProp, 1);
+
+  prop->key = g_strdup (key);
+  prop->value = g_strdup (value);
+  g_ptr_array_add (pl->machine_props, prop);
+}
+
 /* A machine property with its decision. */
 void
 plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...)
@@ -82,7 +102,7 @@ plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ..
   PlanDecision *d = g_new0 (PlanDecision, 1);
   va_list ap;
 
-  g_ptr_array_add (pl->machine_props, g_strdup_printf ("%s=%s", key, value));
+  plan_add_machine_prop (pl, key, value);
   d->setting = g_strdup (key);
   d->value = g_strdup (value);
   va_start (ap, fmt);
@@ -106,12 +126,10 @@ plan_is_planned_property (const char *key)
 const char *
 plan_machine_prop (const Plan *pl, const char *key)
 {
-  size_t n = strlen (key);
-
   for (guint i = 0; i < pl->machine_props->len; i++) {
-    const char *kv = g_ptr_array_index (pl->machine_props, i);
-    if (strncmp (kv, key, n) == 0 && kv[n] == '=')
-      return kv + n + 1;
+    const PlanProp *prop = g_ptr_array_index (pl->machine_props, i);
+    if (g_str_equal (prop->key, key))
+      return prop->value;
   }
   return NULL;
 }
@@ -147,11 +165,9 @@ plan_machine_string (const Plan *pl)
   GString *s = g_string_new (pl->machine);
 
   for (guint i = 0; i < pl->machine_props->len; i++) {
-    const char *kv = g_ptr_array_index (pl->machine_props, i);
-    const char *eq = strchr (kv, '=');
-    g_autofree char *key = g_strndup (kv, eq - kv);
-    g_autofree char *val = ppcvm_qemu_escape (eq + 1);
-    g_string_append_printf (s, ",%s=%s", key, val);
+    const PlanProp *prop = g_ptr_array_index (pl->machine_props, i);
+    g_autofree char *val = ppcvm_qemu_escape (prop->value);
+    g_string_append_printf (s, ",%s=%s", prop->key, val);
   }
   return g_string_free (s, FALSE);
 }
@@ -232,7 +248,7 @@ choose_firmware (const Ctx *c, Plan *pl)
   }
   plan_decide (pl, "firmware", plan_firmware_to_string (pl->firmware), "%s", why);
   if (pl->firmware == PLAN_FIRMWARE_VOF)
-    g_ptr_array_add (pl->machine_props, g_strdup ("x-vof=on"));
+    plan_add_machine_prop (pl, "x-vof", "on");
 }
 
 /* Which device boots (rule BOOT-ORDER): SLOF tries the devices by their

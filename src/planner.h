@@ -28,13 +28,19 @@ typedef struct {
   char *reason;
 } PlanDecision;
 
+/* A -machine property (cap-htm=off), unescaped. */
+typedef struct {
+  char *key;
+  char *value;
+} PlanProp;
+
 typedef struct {
   PlanStatus status;
 
   PlanAccel accel;
   GuestMmu guest_mmu;
   char *machine;            /* "pseries" or a pinned "pseries-X.Y" */
-  GPtrArray *machine_props; /* "key=value" strings, in order */
+  GPtrArray *machine_props; /* of PlanProp*, in order */
   char *accel_opts;         /* the -accel value: "kvm", "tcg,thread=multi" */
   char *cpu;                /* the -cpu value, NULL: QEMU's default for the machine */
   guint64 memory;
@@ -68,6 +74,9 @@ const char *plan_decision_reason (const Plan *plan, const char *setting);
 gboolean plan_is_planned_property (const char *key);
 /* Does the plan set machine property KEY (returns its value or NULL)? */
 const char *plan_machine_prop (const Plan *plan, const char *key);
+/* Append machine property KEY=VALUE (no decision: plan_set_prop() records one). */
+void plan_add_machine_prop (Plan *plan, const char *key, const char *value);
+void plan_prop_free (PlanProp *prop);
 
 /* Hugepages a guest of MEMORY bytes needs with pages of PAGE_SIZE bytes. */
 guint64 plan_hugepages_for (guint64 memory, guint64 page_size);

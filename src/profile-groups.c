@@ -339,12 +339,6 @@ machine_is_valid (const char *m)
 }
 
 static gboolean
-port_is_valid (const char *s)
-{
-  return g_ascii_string_to_unsigned (s, 10, 1, 65535, NULL, NULL);
-}
-
-static gboolean
 ipv4_is_valid (const char *s)
 {
   g_auto (GStrv) parts = g_strsplit (s, ".", -1);
@@ -357,17 +351,27 @@ ipv4_is_valid (const char *s)
   return TRUE;
 }
 
-/* PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT -> the same, lower-case, with an
- * empty ADDR dropped; NULL when invalid. */
-static char *
-normalize_forward (const char *fwd)
+static gboolean
+parse_port (const char *s, guint16 *ret)
 {
-  g_autofree char *s = g_strstrip (g_strdup (fwd));
+  guint64 v;
+
+  if (!g_ascii_string_to_unsigned (s, 10, 1, 65535, &v, NULL))
+    return FALSE;
+  *ret = (guint16) v;
+  return TRUE;
+}
+
+/* PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT; an empty ADDR is none. */
+ProfileForward *
+profile_forward_parse (const char *text)
+{
+  g_autofree char *s = g_strstrip (g_strdup (text));
   g_auto (GStrv) sides = g_strsplit (s, "-", 2);
   g_auto (GStrv) host = NULL;
   g_auto (GStrv) guest = NULL;
+  g_autoptr (ProfileForward) f = g_new0 (ProfileForward, 1);
   const char *addr = "", *port;
-  g_autofree char *proto = NULL;
 
   if (g_strv_length (sides) != 2)
     return NULL;
@@ -381,16 +385,20 @@ normalize_forward (const char *fwd)
   } else {
     return NULL;
   }
-  proto = g_ascii_strdown (host[0], -1);
-  if (!g_str_equal (proto, "tcp") && !g_str_equal (proto, "udp"))
+  if (g_ascii_strcasecmp (host[0], "tcp") == 0)
+    f->proto = FORWARD_TCP;
+  else if (g_ascii_strcasecmp (host[0], "udp") == 0)
+    f->proto = FORWARD_UDP;
+  else
     return NULL;
-  if ((*addr && !ipv4_is_valid (addr)) || !port_is_valid (port))
+  if ((*addr && !ipv4_is_valid (addr)) || !parse_port (port, &f->host_port))
     return NULL;
   if (g_strv_length (guest) != 2 || (*guest[0] && !ipv4_is_valid (guest[0]))
-      || !port_is_valid (guest[1]))
+      || !parse_port (guest[1], &f->guest_port))
     return NULL;
-  return g_strdup_printf ("%s:%s%s%s-%s:%s", proto, addr, *addr ? ":" : "", port, guest[0],
-                          guest[1]);
+  f->host_addr = *addr ? g_strdup (addr) : NULL;
+  f->guest_addr = *guest[0] ? g_strdup (guest[0]) : NULL;
+  return g_steal_pointer (&f);
 }
 
 /* ADDRESS:DISPLAY, as -vnc takes it: "127.0.0.1:0", ":1", "[::1]:2". */
@@ -637,23 +645,22 @@ profile_load_network (LoadContext *ctx, const char *g, Profile *p, GError **erro
   p->net_mode = mode;
 
   if (fwds != NULL) {
-    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) profile_forward_free);
     for (int i = 0; fwds[i] != NULL; i++) {
-      char *norm;
+      ProfileForward *f;
       if (*g_strstrip (fwds[i]) == '\0')
         continue;
-      norm = normalize_forward (fwds[i]);
-      if (norm == NULL) {
+      f = profile_forward_parse (fwds[i]);
+      if (f == NULL) {
         g_autofree char *raw = g_key_file_get_value (ctx->kf, g, "forward", NULL);
         return value_error (ctx, g, "forward", raw, error,
                             "'%s' is not a port forward (PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:"
                             "GUESTPORT, PROTO tcp or udp, e.g. tcp:2222-:22)", fwds[i]);
       }
-      g_ptr_array_add (out, norm);
+      g_ptr_array_add (out, f);
     }
-    g_ptr_array_add (out, NULL);
-    g_strfreev (p->forwards);
-    p->forwards = (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+    g_ptr_array_unref (p->forwards);
+    p->forwards = g_steal_pointer (&out);
   }
   if (p->net_ifname != NULL
       && (strlen (p->net_ifname) > 15 || !profile_is_word (p->net_ifname, "_.-")))

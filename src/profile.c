@@ -32,6 +32,44 @@ profile_disk_free (ProfileDisk *d)
   g_free (d);
 }
 
+void
+profile_forward_free (ProfileForward *fwd)
+{
+  if (fwd == NULL)
+    return;
+  g_free (fwd->host_addr);
+  g_free (fwd->guest_addr);
+  g_free (fwd);
+}
+
+ProfileForward *
+profile_forward_new (ForwardProto proto, const char *host_addr, guint16 host_port, const char *guest_addr,
+                     guint16 guest_port)
+{
+  ProfileForward *f = g_new0 (ProfileForward, 1);
+
+  f->proto = proto;
+  f->host_addr = g_strdup (host_addr);
+  f->host_port = host_port;
+  f->guest_addr = g_strdup (guest_addr);
+  f->guest_port = guest_port;
+  return f;
+}
+
+const char *
+profile_forward_proto_to_string (ForwardProto proto)
+{
+  return proto == FORWARD_UDP ? "udp" : "tcp";
+}
+
+char *
+profile_forward_to_string (const ProfileForward *f)
+{
+  return g_strdup_printf ("%s:%s%s%u-%s:%u", profile_forward_proto_to_string (f->proto),
+                          f->host_addr ? f->host_addr : "", f->host_addr ? ":" : "", f->host_port,
+                          f->guest_addr ? f->guest_addr : "", f->guest_port);
+}
+
 Profile *
 profile_new_defaults (void)
 {
@@ -47,7 +85,7 @@ profile_new_defaults (void)
   p->display = DISPLAY_SERIAL;
   p->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) profile_disk_free);
   p->net_mode = NET_USER;
-  p->forwards = g_new0 (char *, 1);
+  p->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) profile_forward_free);
   p->qemu_args = g_new0 (char *, 1);
   p->ssh_port = 22;
   p->ssh_forward = TRUE;
@@ -73,7 +111,7 @@ profile_free (Profile *p)
   g_free (p->bios);
   g_free (p->cdrom);
   g_clear_pointer (&p->disks, g_ptr_array_unref);
-  g_strfreev (p->forwards);
+  g_clear_pointer (&p->forwards, g_ptr_array_unref);
   g_free (p->net_ifname);
   g_free (p->net_model);
   g_free (p->net_rom);
@@ -429,26 +467,10 @@ profile_find (const char *name, GError **error)
 guint
 profile_ssh_host_port (const Profile *profile)
 {
-  /* Forwards are normalized: PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT. */
-  for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++) {
-    const char *f = profile->forwards[i];
-    const char *dash = strchr (f, '-');
-    const char *gport = strrchr (f, ':');
-    const char *hport;
-    guint64 h = 0, g = 0;
-
-    if (!g_str_has_prefix (f, "tcp:") || dash == NULL || gport == NULL || gport < dash)
-      continue;
-    for (hport = dash; hport > f && hport[-1] != ':'; hport--)
-      ;
-    {
-      g_autofree char *hs = g_strndup (hport, (gsize) (dash - hport));
-      if (!g_ascii_string_to_unsigned (hs, 10, 1, 65535, &h, NULL)
-          || !g_ascii_string_to_unsigned (gport + 1, 10, 1, 65535, &g, NULL))
-        continue;
-    }
-    if (g == profile->ssh_port)
-      return (guint) h;
+  for (guint i = 0; profile->forwards != NULL && i < profile->forwards->len; i++) {
+    const ProfileForward *f = g_ptr_array_index (profile->forwards, i);
+    if (f->proto == FORWARD_TCP && f->guest_port == profile->ssh_port)
+      return f->host_port;
   }
   return 0;
 }

@@ -27,6 +27,28 @@ typedef struct {
   gboolean readonly;
 } ProfileDisk;
 
+/* [network] forward=PROTO:[ADDR:]HOSTPORT-[GUESTADDR]:GUESTPORT, parsed. */
+typedef enum { FORWARD_TCP, FORWARD_UDP } ForwardProto;
+
+typedef struct {
+  ForwardProto proto;
+  char *host_addr;    /* the IPv4 address to listen on; NULL: none given (loopback) */
+  guint16 host_port;
+  char *guest_addr;   /* NULL: the guest's own address */
+  guint16 guest_port;
+} ProfileForward;
+
+void profile_forward_free (ProfileForward *fwd);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProfileForward, profile_forward_free)
+/* TEXT as a forward (case-insensitive protocol, surrounding blanks allowed),
+ * or NULL when it is not one. */
+ProfileForward *profile_forward_parse (const char *text);
+ProfileForward *profile_forward_new (ForwardProto proto, const char *host_addr, guint16 host_port,
+                                     const char *guest_addr, guint16 guest_port);
+const char *profile_forward_proto_to_string (ForwardProto proto); /* "tcp", "udp" */
+/* The profile's form: "tcp:2222-:22", "udp:0.0.0.0:5353-10.0.2.15:53". */
+char *profile_forward_to_string (const ProfileForward *fwd);
+
 typedef struct {
   char *path;          /* the file the profile came from (absolute), or NULL */
   char *id;            /* the profile's name: basename without .conf */
@@ -61,7 +83,7 @@ typedef struct {
 
   /* [network] */
   NetMode net_mode;
-  char **forwards;     /* "tcp:2222-:22" or "tcp:0.0.0.0:2222-:22" */
+  GPtrArray *forwards; /* of ProfileForward*, in order */
   char *net_ifname;    /* tap ifname / bridge name */
   char *net_model;     /* NULL: virtio-net-pci */
   char *net_rom;       /* the NIC's option ROM; NULL: none (pseries never runs one) */

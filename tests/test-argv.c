@@ -63,7 +63,7 @@ static void
 test_plan_init (TestPlan *t, const char *accel_opts, const char *cpu, guint64 memory)
 {
   memset (t, 0, sizeof *t);
-  t->props = g_ptr_array_new ();
+  t->props = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_prop_free);
   t->plan.status = PLAN_OK;
   t->plan.machine = (char *) "pseries";
   t->plan.machine_props = t->props;
@@ -155,7 +155,7 @@ START_TEST (test_tcg_defaults)
   };
 
   test_plan_init (&t, "tcg,thread=multi", "POWER9", G_GUINT64_CONSTANT (2) << 30);
-  g_ptr_array_add (t.props, (char *) "cap-htm=off");
+  plan_add_machine_prop (&t.plan, "cap-htm", "off");
   argv = cmdline_build ("qemu-system-ppc64", &t.plan, p, NULL, NULL);
   assert_strv_eq (argv, expected);
   test_plan_clear (&t);
@@ -194,8 +194,8 @@ START_TEST (test_kvm_hugepages)
   t.plan.guest_mmu = GUEST_MMU_HASH;
   t.plan.mem_path = (char *) "/dev/hugepages/ppcvm, test";
   t.plan.hugepage_size = 16 << 20;
-  g_ptr_array_add (t.props, (char *) "cap-hpt-max-page-size=65536");
-  g_ptr_array_add (t.props, (char *) "max-cpu-compat=power9");
+  plan_add_machine_prop (&t.plan, "cap-hpt-max-page-size", "65536");
+  plan_add_machine_prop (&t.plan, "max-cpu-compat", "power9");
   g_free (p->name);
   p->name = g_strdup ("hash guest");
   p->smp = 4;
@@ -341,11 +341,11 @@ START_TEST (test_network)
   g_autoptr (Profile) p = test_profile ();
   g_auto (GStrv) argv = NULL;
   const char *const fwds[] = { "tcp:2222-:22", "udp:0.0.0.0:5353-10.0.2.15:53",
-                               "tcp:8080-10.0.2.15:80", NULL };
+                               "tcp:8080-10.0.2.15:80" };
 
   test_plan_init (&t, "tcg", NULL, 1 << 30);
-  g_strfreev (p->forwards);
-  p->forwards = g_strdupv ((char **) fwds);
+  for (guint i = 0; i < G_N_ELEMENTS (fwds); i++)
+    g_ptr_array_add (p->forwards, profile_forward_parse (fwds[i]));
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
   /* Forwards without an address listen on loopback only. */
   assert_pair (argv, "-netdev",

@@ -111,6 +111,61 @@ load_fail (const char *text, const char *const *overrides)
   ck_assert_msg (strstr ((haystack), (needle)) != NULL, "'%s' not in message: %s", (needle),   \
                  (haystack))
 
+/* [network] forward=: parsed once into its parts; what is not a forward is
+ * NULL (the loader names the key). */
+START_TEST (test_forward_parse)
+{
+  static const struct {
+    const char *text;
+    ForwardProto proto;
+    const char *host_addr;
+    guint host_port;
+    const char *guest_addr;
+    guint guest_port;
+  } good[] = {
+    { "tcp:2222-:22", FORWARD_TCP, NULL, 2222, NULL, 22 },
+    { " UDP:0.0.0.0:5353-10.0.2.15:53 ", FORWARD_UDP, "0.0.0.0", 5353, "10.0.2.15", 53 },
+    { "tcp::8080-:80", FORWARD_TCP, NULL, 8080, NULL, 80 },
+    { "Tcp:127.0.0.1:65535-10.0.2.15:1", FORWARD_TCP, "127.0.0.1", 65535, "10.0.2.15", 1 },
+  };
+  static const char *const bad[] = {
+    "", "tcp", "tcp:2222", "tcp:2222-22", "icmp:1-:2", "tcp:1.2.3:22-:22", "tcp:70000-:22",
+    "tcp:0-:22", "tcp:22-:0", "tcp:22-10.0.2:22", "tcp:a:b:22-:22", "tcp:22-:22:1", "tcp:-1-:22",
+    "tcp:22-:+22", "tcp:256.0.0.1:22-:22",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++) {
+    g_autoptr (ProfileForward) f = profile_forward_parse (good[i].text);
+    g_autofree char *line = NULL;
+    g_autoptr (ProfileForward) again = NULL;
+    g_autofree char *line2 = NULL;
+
+    ck_assert_msg (f != NULL, "%s", good[i].text);
+    ck_assert_int_eq (f->proto, good[i].proto);
+    if (good[i].host_addr)
+      ck_assert_str_eq (f->host_addr, good[i].host_addr);
+    else
+      ck_assert_ptr_null (f->host_addr);
+    ck_assert_uint_eq (f->host_port, good[i].host_port);
+    if (good[i].guest_addr)
+      ck_assert_str_eq (f->guest_addr, good[i].guest_addr);
+    else
+      ck_assert_ptr_null (f->guest_addr);
+    ck_assert_uint_eq (f->guest_port, good[i].guest_port);
+    /* The rendered form parses back to the same forward. */
+    line = profile_forward_to_string (f);
+    again = profile_forward_parse (line);
+    ck_assert_ptr_nonnull (again);
+    line2 = profile_forward_to_string (again);
+    ck_assert_str_eq (line, line2);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (ProfileForward) f = profile_forward_parse (bad[i]);
+    ck_assert_msg (f == NULL, "'%s' parsed", bad[i]);
+  }
+}
+END_TEST
+
 START_TEST (test_defaults)
 {
   g_autoptr (Profile) p = load_ok ("", NULL);
@@ -134,7 +189,7 @@ START_TEST (test_defaults)
   ck_assert_ptr_null (p->append);
   ck_assert_uint_eq (p->disks->len, 0);
   ck_assert_int_eq (p->net_mode, NET_USER);
-  ck_assert_uint_eq (g_strv_length (p->forwards), 0);
+  ck_assert_uint_eq (p->forwards->len, 0);
   ck_assert_ptr_null (p->net_ifname);
   ck_assert_ptr_null (p->net_model);
   ck_assert_uint_eq (g_strv_length (p->qemu_args), 0);
@@ -237,10 +292,14 @@ START_TEST (test_every_key)
   ck_assert (d->readonly);
 
   ck_assert_int_eq (p->net_mode, NET_BRIDGE);
-  ck_assert_uint_eq (g_strv_length (p->forwards), 3);
-  ck_assert_str_eq (p->forwards[0], "tcp:2222-:22");
-  ck_assert_str_eq (p->forwards[1], "udp:0.0.0.0:5353-10.0.2.15:53");
-  ck_assert_str_eq (p->forwards[2], "tcp:8080-:80");
+  ck_assert_uint_eq (p->forwards->len, 3);
+  {
+    const char *const want[] = { "tcp:2222-:22", "udp:0.0.0.0:5353-10.0.2.15:53", "tcp:8080-:80" };
+    for (guint i = 0; i < 3; i++) {
+      g_autofree char *f = profile_forward_to_string (p->forwards->pdata[i]);
+      ck_assert_str_eq (f, want[i]);
+    }
+  }
   ck_assert_str_eq (p->net_ifname, "br0");
   ck_assert_str_eq (p->net_model, "spapr-vlan");
 
@@ -659,6 +718,7 @@ profile_suite (void)
   tc = tcase_create ("values");
   tcase_add_checked_fixture (tc, tmp_setup, tmp_teardown);
   tcase_add_test (tc, test_defaults);
+  tcase_add_test (tc, test_forward_parse);
   tcase_add_test (tc, test_every_key);
   tcase_add_test (tc, test_spellings);
   tcase_add_loop_test (tc, test_invalid_value, 0, G_N_ELEMENTS (invalid));

@@ -118,15 +118,10 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   if (run && o->detach && !o->dry_run && profile->net_mode == NET_USER && profile->ssh_forward
       && profile_ssh_host_port (profile) == 0) {
     guint port = 0;
-    g_autoptr (GPtrArray) fw = g_ptr_array_new ();
     if (!cli_free_loopback_port (&port, error))
       return FALSE;
-    for (int i = 0; profile->forwards != NULL && profile->forwards[i] != NULL; i++)
-      g_ptr_array_add (fw, profile->forwards[i]);
-    g_ptr_array_add (fw, g_strdup_printf ("tcp:127.0.0.1:%u-:%u", port, profile->ssh_port));
-    g_ptr_array_add (fw, NULL);
-    g_free (profile->forwards);
-    profile->forwards = (char **) g_ptr_array_free (g_steal_pointer (&fw), FALSE);
+    g_ptr_array_add (profile->forwards,
+                     profile_forward_new (FORWARD_TCP, "127.0.0.1", port, NULL, profile->ssh_port));
   }
   facts = cli_load_host (&o->host, profile->qemu_binary, run, error);
   if (facts == NULL)
