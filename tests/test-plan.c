@@ -1437,6 +1437,75 @@ START_TEST (test_power8_smt)
 }
 END_TEST
 
+/* host --check's fixes: the action each check carries (what --fix applies
+ * and what it only shows), merged into one action per change. */
+static const PlanCheck *
+find_check (GPtrArray *checks, const char *id)
+{
+  for (guint i = 0; i < checks->len; i++)
+    if (g_str_equal (((PlanCheck *) g_ptr_array_index (checks, i))->id, id))
+      return g_ptr_array_index (checks, i);
+  ck_abort_msg ("no check %s", id);
+  return NULL;
+}
+
+START_TEST (test_check_fixes)
+{
+  g_autoptr (HostFacts) on = power8_fixture ("power8e-powernv-8247-22L-160cpu", 0);
+  g_autoptr (HostFacts) h = make_host (H_HASH_4K_NOHP);
+  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  GuestSpec g = { H, K4, .cpu = 8, .accel = ACCEL_HV, .memory = 512 * MiB };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (GPtrArray) checks = NULL, fixes = NULL;
+  g_autoptr (Plan) pl = NULL;
+  const PlanCheck *c;
+
+  /* SMT8 POWER8, kvm_hv not loaded: ppc64_cpu and modprobe; kvm group shown only. */
+  on->kvm_hv = PPCVM_NO;
+  on->kvm_usable = PPCVM_NO;
+  on->in_kvm_group = PPCVM_NO;
+  checks = plan_host_checks (on);
+  ck_assert_int_eq (find_check (checks, "smt")->fix.kind, PLAN_FIX_KIND_SMT_OFF);
+  c = find_check (checks, "kvm-hv");
+  ck_assert_int_eq (c->fix.kind, PLAN_FIX_KIND_MODPROBE);
+  ck_assert_str_eq (c->fix.module, "kvm_hv");
+  ck_assert_int_eq (find_check (checks, "dev-kvm")->fix.kind, PLAN_FIX_KIND_MANUAL);
+  ck_assert_int_eq (find_check (checks, "power")->fix.kind, PLAN_FIX_KIND_NONE);
+  ck_assert_str_eq (find_check (checks, "kvm-pr")->fix.module, "kvm_pr");
+  fixes = plan_checks_safe_fixes (checks); /* smt, kvm_hv, kvm_pr */
+  ck_assert_uint_eq (fixes->len, 3);
+  g_clear_pointer (&fixes, g_ptr_array_unref);
+  g_clear_pointer (&checks, g_ptr_array_unref);
+
+  /* POWER8 with 4 KiB pages, no hugepages: the mount alone without a
+   * profile; with one, the pages its plan needs, one action for all rows. */
+  h->qemu = emulator_facts_copy (emu);
+  checks = plan_host_checks (h);
+  plan_checks_set_hugepage_fixes (checks, h, NULL);
+  c = find_check (checks, "hugetlbfs");
+  ck_assert_int_eq (c->fix.kind, PLAN_FIX_KIND_HUGEPAGES);
+  ck_assert_uint_eq (c->fix.page_size, 16 * MiB);
+  ck_assert_uint_eq (c->fix.pages, 0);
+  ck_assert_int_eq (find_check (checks, "hugepages")->fix.kind, PLAN_FIX_KIND_MANUAL);
+  g_clear_pointer (&checks, g_ptr_array_unref);
+  checks = plan_host_checks (h);
+  pl = plan_build (h, h->qemu, p);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  plan_add_plan_checks (checks, pl);
+  plan_checks_set_hugepage_fixes (checks, h, p);
+  c = find_check (checks, "plan");
+  ck_assert_int_eq (c->fix.kind, PLAN_FIX_KIND_HUGEPAGES);
+  ck_assert_uint_eq (c->fix.pages, 32);
+  ck_assert_uint_eq (find_check (checks, "hugepages")->fix.pages, 32);
+  /* The hugepage rows merge into one action; SMT (not known here) is the other. */
+  fixes = plan_checks_safe_fixes (checks);
+  ck_assert_uint_eq (fixes->len, 2);
+  ck_assert_int_eq (((PlanFix *) g_ptr_array_index (fixes, 0))->kind, PLAN_FIX_KIND_SMT_OFF);
+  ck_assert_int_eq (((PlanFix *) g_ptr_array_index (fixes, 1))->kind, PLAN_FIX_KIND_HUGEPAGES);
+  ck_assert_uint_eq (((PlanFix *) g_ptr_array_index (fixes, 1))->pages, 32);
+}
+END_TEST
+
 /* POWER9 and later: no SMT requirement, even with every thread online. */
 START_TEST (test_power9_smt_free)
 {
@@ -1653,6 +1722,7 @@ plan_suite (void)
   tcase_add_test (rules, test_profile_mem_path_forced);
   tcase_add_test (rules, test_unknown_emulator);
   tcase_add_test (rules, test_power8_smt);
+  tcase_add_test (rules, test_check_fixes);
   tcase_add_test (rules, test_power9_smt_free);
   tcase_add_test (rules, test_firmware_missing);
   tcase_add_loop_test (rules, test_firmware, 0, G_N_ELEMENTS (firmware_rows));

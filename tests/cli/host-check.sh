@@ -103,13 +103,16 @@ if [ "${1:-}" = fix ]; then
 
   # SMT8 without ppc64_cpu: the fix named with its package, not applied, exit 1.
   sysroot power8e-powernv-8247-22L-160cpu smt 64
+  rmdir smt/sys/module/kvm_pr  # and kvm_pr not loaded, without modprobe (kmod)
   ! PATH=/usr/bin:/bin command -v ppc64_cpu >/dev/null || fail "ppc64_cpu is in /usr/bin or /bin"
+  ! PATH=/usr/bin:/bin command -v modprobe >/dev/null || fail "modprobe is in /usr/bin or /bin"
   rc=0; PATH=/usr/bin:/bin "$PPCVM_BIN" host --check --fix --sysroot smt >out 2>err || rc=$?
   cat out
   [ $rc = 1 ] && grep -q '^  smt: cannot apply: ppc64_cpu is not installed .*install powerpc-ibm-utils' out \
+    && grep -q '^  kvm-pr: cannot apply: modprobe is not installed .*install kmod$' out \
     && after | grep -q '^FAIL  smt ' || fail "SMT8: exit $rc: $(cat out err)"
   grep -q '^Applying:' out && fail "something was applied: $(cat out)"
-  ok "host --check --fix on SMT8 without ppc64_cpu: the fix and its package shown, exit 1"
+  ok "host --check --fix on SMT8 without ppc64_cpu (and modprobe): the fixes and their packages shown, exit 1"
   echo "1..$n"
   exit 0
 fi
