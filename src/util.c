@@ -133,6 +133,10 @@ ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *re
 
   if (fd < 0 || fstat (fd, &st) != 0) {
     int errsv = errno;
+    /* Probes of files that may be absent pass no error: g_strerror's first
+     * call looks up the locale's charset (charset.alias, iconv). */
+    if (error == NULL)
+      return FALSE;
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "Failed to open file “%s”: %s",
                  path, g_strerror (errsv));
     return FALSE;
