@@ -69,12 +69,32 @@ usage (FILE *out)
   fprintf (out, "\nRun 'ppcvm COMMAND --help' for a command's options; see ppcvm(1).\n");
 }
 
+/* The locale's character set matters to ppcvm only where GLib converts
+ * text: GOption turns string arguments from it into UTF-8, and
+ * G_FILENAME_ENCODING / G_BROKEN_FILENAMES make file names follow it.
+ * ppcvm's own messages, help texts and files are ASCII or UTF-8 whatever the
+ * locale, so an all-ASCII command line converts alike in every locale, and
+ * does not pay for loading it (locale.alias, LC_CTYPE, gconv: about a tenth
+ * of a warm `ppcvm plan`; bench/plan-warm.sh). */
+static gboolean
+needs_locale (int argc, char **argv)
+{
+  if (g_getenv ("G_FILENAME_ENCODING") != NULL || g_getenv ("G_BROKEN_FILENAMES") != NULL)
+    return TRUE;
+  for (int i = 1; i < argc; i++)
+    for (const unsigned char *c = (const unsigned char *) argv[i]; *c != '\0'; c++)
+      if (*c >= 0x80)
+        return TRUE;
+  return FALSE;
+}
+
 int
 main (int argc, char **argv)
 {
   /* Only the character type: ppcvm has no translations, and loading every
    * locale category costs two dozen file opens on each (cached, sub-2 ms) call. */
-  setlocale (LC_CTYPE, "");
+  if (needs_locale (argc, argv))
+    setlocale (LC_CTYPE, "");
 
   g_autoptr (GError) error = NULL;
 

@@ -110,6 +110,17 @@ grep -q '^memory=1G' out || fail "import: no memory=1G"
 [ "$(st import -o imp.conf -- qemu-system-ppc64 -M pseries)" = 0 ] && [ -s imp.conf ] || fail "import -o FILE -- ...: $(cat err)"
 ok "import: the command after --, a non-qemu file is a clear error"
 
+# ---- the locale: loaded only for a non-ASCII argument, which GOption converts from it ----
+# (main.c skips setlocale for an all-ASCII command line; a non-ASCII one must still work in a
+# UTF-8 locale and be refused, as GLib does, in the C locale.)
+rc=$(LC_ALL=C.UTF-8 st plan $P -s 'boot.append=console=hvc0 café')
+[ "$rc" = 0 ] || fail "plan -s with a non-ASCII value in C.UTF-8: exit $rc: $(cat err)"
+grep -qF "'console=hvc0 café'" out || fail "the non-ASCII append did not reach the argv intact: $(cat out)"
+rc=$(LC_ALL=C st plan $P -s 'boot.append=console=hvc0 café')
+[ "$rc" = 2 ] || fail "plan -s with a non-ASCII value in the C locale: exit $rc, expected 2: $(cat err)"
+[ "$(LC_ALL=C st plan $P -s boot.append=console=hvc0)" = 0 ] || fail "an ASCII plan in the C locale: $(cat err)"
+ok "a non-ASCII argument is read in the user's locale (UTF-8: kept; C: a usage error, as before)"
+
 # ---- run --json: the plan it ran and qemu's exit status (real qemu) ----
 rc=$(st run $P --json -- -no-such-qemu-option)
 [ "$rc" = 1 ] || fail "run --json -- -no-such-qemu-option: exit $rc (qemu's status 1 expected): $(cat err)"
