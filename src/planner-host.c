@@ -310,20 +310,20 @@ plan_fix_kind_to_string (PlanFixKind kind)
 }
 
 Plan *
-plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan, const char *mount_point)
+plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan, const char *mount_point,
+                      PlanSetUp *ret_steps)
 {
   Plan *ready;
 
+  *ret_steps = 0;
   if (plan->status != PLAN_REFUSED_FIXABLE)
     return NULL;
-  ready = plan_build_set_up (host, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
+  *ret_steps = PLAN_SET_UP_HUGEPAGES;
+  ready = plan_build_set_up (host, profile, *ret_steps, mount_point);
   if (ready->status != PLAN_OK) {
     plan_free (ready);
-    ready = plan_build_set_up (host, profile, PLAN_SET_UP_HUGEPAGES | PLAN_SET_UP_KVM, mount_point);
-  }
-  if (ready->status != PLAN_OK || ready->hugepage_size == 0) {
-    plan_free (ready);
-    return NULL;
+    *ret_steps |= PLAN_SET_UP_KVM;
+    ready = plan_build_set_up (host, profile, *ret_steps, mount_point);
   }
   return ready;
 }
@@ -335,7 +335,10 @@ plan_checks_set_hugepage_fixes (GPtrArray *checks, const HostFacts *h, const Pro
 
   if (profile != NULL) {
     g_autoptr (Plan) plan = plan_build (h, h->qemu, profile);
-    ready = plan_hugepages_ready (h, profile, plan, "/dev/hugepages");
+    PlanSetUp steps;
+    ready = plan_hugepages_ready (h, profile, plan, "/dev/hugepages", &steps);
+    if (ready != NULL && (ready->status != PLAN_OK || ready->hugepage_size == 0))
+      g_clear_pointer (&ready, plan_free);
   }
   for (guint i = 0; i < checks->len; i++) {
     PlanCheck *c = g_ptr_array_index (checks, i);

@@ -169,12 +169,14 @@ void plan_checks_set_hugepage_fixes (GPtrArray *checks, const HostFacts *host, c
 GPtrArray *plan_checks_safe_fixes (GPtrArray *checks);
 gboolean plan_fix_is_safe (const PlanFix *fix);
 const char *plan_fix_kind_to_string (PlanFixKind kind);  /* "none", "manual", "hugepages", "smt-off", "modprobe" */
-/* The plan whose hugepage_size and hugepages_needed say what PROFILE needs on
- * HOST when PLAN (its plan there) is refused for want of them: the plan once
- * hugepages (and, if need be, KVM) are set up. NULL when hugepages would not
- * make it run. */
+/* When PLAN (PROFILE's plan on HOST) is a fixable refusal: the plan once
+ * hugepages are set up (mounted on MOUNT_POINT), or, when that still does
+ * not run, once KVM is set up too; *RET_STEPS says which. Its
+ * hugepage_size and hugepages_needed are what PROFILE needs when it is
+ * PLAN_OK with a hugepage_size (`ppcvm hugepages`, `host --check --fix`).
+ * NULL for a plan that is not a fixable refusal. */
 Plan *plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan,
-                            const char *mount_point);
+                            const char *mount_point, PlanSetUp *ret_steps);
 
 /* The fix for rule HV-SMT, said once (planner, host --check, qemu errors). */
 #define PLAN_FIX_SMT_OFF \

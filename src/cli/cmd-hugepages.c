@@ -95,19 +95,18 @@ cmd_hugepages (int argc, char **argv, GError **error)
   if (plan->status == PLAN_REFUSED_FIXABLE) {
     /* The refusal names the steps but no numbers: plan the host as it will
      * be once hugepages are set up, and read the numbers off that plan. */
-    ready = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
-    if (ready->status != PLAN_OK) {
-      g_autoptr (Plan) all = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES | PLAN_SET_UP_KVM,
-                                                mount_point);
-      g_autofree char *s = output_refusal_text (ready, profile);
+    PlanSetUp steps;
+    ready = plan_hugepages_ready (facts, profile, plan, mount_point, &steps);
+    if (steps & PLAN_SET_UP_KVM) {
+      /* Hugepages alone still leave it refused: what the planner says then. */
+      g_autoptr (Plan) alone = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
+      g_autofree char *s = output_refusal_text (alone, profile);
       printf ("Hugepages alone do not make %s run here; the planner also says:\n%s", profile->id, s);
-      if (all->status != PLAN_OK || all->hugepage_size == 0) {
-        if (all->status == PLAN_OK)
+      if (ready->status != PLAN_OK || ready->hugepage_size == 0) {
+        if (ready->status == PLAN_OK)
           printf ("Once that is fixed, it needs no hugepages.\n");
         return cli_refused (error);
       }
-      g_clear_pointer (&ready, plan_free);
-      ready = g_steal_pointer (&all);
       if (apply) {
         g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
                              "fix the steps above first; --apply changed nothing");
