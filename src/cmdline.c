@@ -306,7 +306,9 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
 
   qemu_argv_add_arg (a, binary);
   if (name != NULL)
-    add_escaped (a, "-name", "", name, NULL);
+    /* guest= spelled out: with the implied key, a title like "process=sshd"
+     * would set another sub-option. */
+    add_escaped (a, "-name", "guest=", name, NULL);
   qemu_argv_add_arg (a, "-machine");
   qemu_argv_take_arg (a, plan_machine_string (plan));
   if (plan->accel_opts != NULL)
@@ -333,8 +335,12 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
   add_display (a, plan, profile);
 
   if (runtime != NULL) {
-    if (runtime->qmp_socket != NULL)
-      add_escaped (a, "-qmp", "unix:", runtime->qmp_socket, ",server=on,wait=off");
+    if (runtime->qmp_socket != NULL) {
+      /* -chardev path=, not -qmp unix:PATH: there PATH is an implied value,
+       * and a '=' in it (a runtime directory such as /run/a=b) would split it. */
+      add_escaped (a, "-chardev", "socket,id=qmp0,path=", runtime->qmp_socket, ",server=on,wait=off");
+      qemu_argv_add_args (a, "-mon", "chardev=qmp0,mode=control", NULL);
+    }
     if (runtime->pid_file != NULL)
       qemu_argv_add_args (a, "-pidfile", runtime->pid_file, NULL);
     if (runtime->daemonize)

@@ -198,6 +198,35 @@ read_int (Reader *r, json_object *obj, const char *key, const char *field, gint6
   return json_object_get_int64 (v);
 }
 
+/* A count or size from MIN to MAX (and a power of two when POW2): anything
+ * else would wrap when narrowed, or mean nothing any host has. */
+static gint64
+read_range (Reader *r, json_object *obj, const char *key, const char *field, gint64 unknown, gint64 min,
+            gint64 max, gboolean pow2)
+{
+  json_object *v = get (obj, key);
+  gint64 n;
+
+  if (v == NULL)
+    return unknown;
+  n = json_object_get_int64 (v);
+  /* json-c saturates integers beyond int64 at INT64_MAX/MIN: out of range too. */
+  if (!json_object_is_type (v, json_type_int) || n < min || n > max || (pow2 && (n & (n - 1)) != 0)) {
+    if (!r->failed)
+      g_set_error (r->error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "%s: expected %s from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " or null (got %s)", field,
+                   pow2 ? "a power of two" : "an integer", min, max, json_object_to_json_string (v));
+    r->failed = TRUE;
+    return unknown;
+  }
+  return n;
+}
+
+#define PAGE_MIN 4096
+#define PAGE_MAX (G_GINT64_CONSTANT (1) << 34) /* 16G, POWER's largest hugepage */
+#define COUNT_MAX (1 << 20)                    /* as cpus_online */
+#define MEMORY_MAX (G_GINT64_CONSTANT (1) << 52)
+
 static PpcvmTristate
 read_tri (Reader *r, json_object *obj, const char *key, const char *field)
 {
@@ -300,14 +329,14 @@ host_facts_from_json (json_object *root, GError **error)
   cpu = read_obj (&r, root, "cpu", "cpu");
   f->cpu_chip = read_str (&r, cpu, "chip", "cpu.chip");
   f->cpu_compat = read_str (&r, cpu, "compat", "cpu.compat");
-  f->generation = (int) read_int (&r, cpu, "generation", "cpu.generation", 0);
+  f->generation = (int) read_range (&r, cpu, "generation", "cpu.generation", 0, 0, 99, FALSE);
   if (f->generation != 0 && (f->generation < 5 || f->generation > 11))
     fail (&r, "cpu.generation", "a POWER generation from 5 to 11, or null");
-  f->cpu_count = (int) read_int (&r, cpu, "count", "cpu.count", -1);
-  f->threads_per_core = (int) read_int (&r, cpu, "threads_per_core", "cpu.threads_per_core", 0);
+  f->cpu_count = (int) read_range (&r, cpu, "count", "cpu.count", -1, 0, COUNT_MAX, FALSE);
+  f->threads_per_core = (int) read_range (&r, cpu, "threads_per_core", "cpu.threads_per_core", 0, 0, 64, FALSE);
   if (f->threads_per_core > 8)
     fail (&r, "cpu.threads_per_core", "1 to 8, or null");
-  f->subcores_per_core = (int) read_int (&r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0);
+  f->subcores_per_core = (int) read_range (&r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0, 0, 64, FALSE);
   if (f->subcores_per_core > 4)
     fail (&r, "cpu.subcores_per_core", "1, 2 or 4, or null");
   arr = ppcvm_json_get (cpu, "online");
@@ -364,7 +393,7 @@ host_facts_from_json (json_object *root, GError **error)
     else
       fail (&r, "mmu", "\"radix\", \"hash\" or null");
   }
-  f->page_size = (guint64) read_int (&r, root, "page_size", "page_size", 0);
+  f->page_size = (guint64) read_range (&r, root, "page_size", "page_size", 0, PAGE_MIN, PAGE_MAX, TRUE);
 
   kvm = read_obj (&r, root, "kvm", "kvm");
   f->kvm_device = read_tri (&r, kvm, "device", "kvm.device");
@@ -386,9 +415,9 @@ host_facts_from_json (json_object *root, GError **error)
         fail (&r, "hugepages[]", "objects");
         break;
       }
-      h.size = (guint64) read_int (&r, e, "size", "hugepages[].size", 0);
-      h.total = read_int (&r, e, "total", "hugepages[].total", -1);
-      h.free = read_int (&r, e, "free", "hugepages[].free", -1);
+      h.size = (guint64) read_range (&r, e, "size", "hugepages[].size", 0, PAGE_MIN, PAGE_MAX, TRUE);
+      h.total = read_range (&r, e, "total", "hugepages[].total", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
+      h.free = read_range (&r, e, "free", "hugepages[].free", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
       h.is_default = read_tri (&r, e, "default", "hugepages[].default") == PPCVM_YES;
       if (h.size == 0)
         fail (&r, "hugepages[].size", "a page size in bytes");
@@ -404,7 +433,7 @@ host_facts_from_json (json_object *root, GError **error)
       json_object *e = json_object_array_get_idx (arr, i);
       HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
       m->path = read_str (&r, e, "path", "hugetlbfs[].path");
-      m->page_size = (guint64) read_int (&r, e, "page_size", "hugetlbfs[].page_size", 0);
+      m->page_size = (guint64) read_range (&r, e, "page_size", "hugetlbfs[].page_size", 0, PAGE_MIN, PAGE_MAX, TRUE);
       m->writable = read_tri (&r, e, "writable", "hugetlbfs[].writable");
       if (m->path == NULL && !r.failed)
         fail (&r, "hugetlbfs[].path", "a path");
@@ -416,8 +445,8 @@ host_facts_from_json (json_object *root, GError **error)
   }
 
   mem = read_obj (&r, root, "memory", "memory");
-  f->mem_total = (guint64) read_int (&r, mem, "total", "memory.total", 0);
-  f->mem_available = (guint64) read_int (&r, mem, "available", "memory.available", 0);
+  f->mem_total = (guint64) read_range (&r, mem, "total", "memory.total", 0, 0, MEMORY_MAX, FALSE);
+  f->mem_available = (guint64) read_range (&r, mem, "available", "memory.available", 0, 0, MEMORY_MAX, FALSE);
 
   user = read_obj (&r, root, "user", "user");
   if (user) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "preflight.h"
@@ -102,18 +103,27 @@ check_display (Plan *plan, const EmulatorFacts *emu, const Profile *profile)
 }
 
 /* A disk qemu opens read-write must be writable by this user: qemu would
- * otherwise stop with "Could not open ... Permission denied". */
+ * otherwise stop with "Could not open ... Permission denied". An image
+ * without any write permission bit (0444) is read-only by intent: refused
+ * too, also for root, whom access() would let write it. */
 static void
 check_disks (Plan *plan, const Profile *profile)
 {
   for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++) {
     const ProfileDisk *d = g_ptr_array_index (profile->disks, i);
-    if (d->readonly || access (d->file, W_OK) == 0)
+    struct stat st;
+    g_autofree char *why = NULL;
+    if (d->readonly)
+      continue;
+    if (access (d->file, W_OK) != 0)
+      why = g_strdup (g_strerror (errno));
+    else if (stat (d->file, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0222) == 0)
+      why = g_strdup_printf ("its mode %04o has no write permission", (unsigned) (st.st_mode & 07777));
+    if (why == NULL)
       continue;
     {
-      int errsv = errno;
       g_autofree char *reason = g_strdup_printf ("[disk:%s] file=%s is not writable by this user (%s), and the "
-                                                 "guest writes to it", d->name, d->file, g_strerror (errsv));
+                                                 "guest writes to it", d->name, d->file, why);
       g_autofree char *chmod = g_strdup_printf ("make it writable: chmod u+w '%s' (or fix its owner, or "
                                                 "the directory's)", d->file);
       g_autofree char *ro = g_strdup_printf ("if the guest only reads it: set readonly=true in [disk:%s]",

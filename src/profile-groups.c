@@ -58,6 +58,56 @@ has_control (const char *s)
   return FALSE;
 }
 
+/* What is wrong with TITLE as [guest] name=, or NULL. A title is shown in
+ * window titles, launchers and libvirt; it reaches QEMU only as "-name
+ * guest=TITLE" with commas doubled, but '=' is refused too, so that no reading
+ * of it could ever set another -name sub-option (process=, debug-threads=). */
+static const char *
+title_problem (const char *title)
+{
+  if (*title == '\0')
+    return "it is empty";
+  if (g_utf8_strlen (title, -1) > PROFILE_TITLE_MAX)
+    return "it is longer than 128 characters";
+  if (title[0] == '-')
+    return "it starts with '-'";
+  if (g_ascii_isspace (title[0]) || g_ascii_isspace (title[strlen (title) - 1]))
+    return "it starts or ends with a space";
+  for (const char *p = title; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    switch (g_unichar_type (c)) {
+    case G_UNICODE_CONTROL:
+      return "it contains a control character";
+    case G_UNICODE_FORMAT:
+      return "it contains an invisible format character (such as U+202E, which reverses the text)";
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+      return "it contains a line break";
+    case G_UNICODE_UNASSIGNED:
+    case G_UNICODE_PRIVATE_USE:
+    case G_UNICODE_SURROGATE:
+      return "it contains an unassigned or private-use character";
+    default:
+      break;
+    }
+    if (c == '/')
+      return "it contains '/'";
+    if (c == '=')
+      return "it contains '='";
+  }
+  return NULL;
+}
+
+/* Invisible characters that change how text around them is shown. */
+static gboolean
+has_format (const char *s)
+{
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
+    if (g_unichar_type (g_utf8_get_char (p)) == G_UNICODE_FORMAT)
+      return TRUE;
+  return FALSE;
+}
+
 /* "SOURCE: [group] key=value: MESSAGE". Always returns FALSE. */
 static gboolean G_GNUC_PRINTF (6, 7)
 value_error (LoadContext *ctx, const char *group, const char *key, const char *value,
@@ -73,7 +123,7 @@ value_error (LoadContext *ctx, const char *group, const char *key, const char *v
   va_end (ap);
   if (value == NULL)
     value = "";
-  shown = has_control (value) ? g_strescape (value, NULL) : g_strdup (value);
+  shown = has_control (value) || has_format (value) ? g_strescape (value, NULL) : g_strdup (value);
   /* GKeyFile has no trailing comments: "memory=2G # two gigs" is one value. */
   if (strstr (value, " #") != NULL || strstr (value, "\t#") != NULL)
     hint = " ('#' starts a comment only at the beginning of a line)";
@@ -452,6 +502,17 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
       || !ctx_get_path (ctx, g, "vnc-password-file", PATH_FILE, &p->vnc_password_file, error)
       || !ctx_get_path (ctx, g, "mem-path", PATH_DIR, &p->mem_path, error))
     return FALSE;
+  /* The password is the guest console's only lock: nobody else may read it. */
+  if (p->vnc_password_file != NULL) {
+    struct stat st;
+    if (stat (p->vnc_password_file, &st) == 0 && (st.st_mode & 0077) != 0) {
+      g_autofree char *v = NULL;
+      (void) ctx_get_opt (ctx, g, "vnc-password-file", &v, NULL);
+      return value_error (ctx, g, "vnc-password-file", v != NULL ? v : p->vnc_password_file, error,
+                          "%s is open to other users (mode %04o): make it private with chmod 600 '%s'",
+                          p->vnc_password_file, (unsigned) (st.st_mode & 07777), p->vnc_password_file);
+    }
+  }
   p->mmu = mmu;
   p->accel = accel;
   p->display = display;
@@ -460,9 +521,11 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
   if (p->uuid != NULL && !g_uuid_string_is_valid (g_strstrip (p->uuid)))
     return value_error (ctx, g, "uuid", p->uuid, error,
                         "'%s' is not a UUID (like 6b1f3c52-0e94-4d7a-9b25-c8417e03d65f)", p->uuid);
-  if (p->name != NULL && (strchr (p->name, '/') != NULL || has_control (p->name)))
-    return value_error (ctx, g, "name", p->name, error,
-                        "a guest name cannot contain '/' or control characters");
+  if (p->name != NULL) {
+    const char *why = title_problem (p->name);
+    if (why != NULL)
+      return value_error (ctx, g, "name", p->name, error, "%s (%s)", why, PROFILE_TITLE_RULE);
+  }
 
   if (!ctx_get (ctx, g, "page-size", &v, error))
     return FALSE;

@@ -7,6 +7,13 @@
 
 #include <glib.h>
 
+/* [guest] name= is a title (window titles, launchers, libvirt); the guest's
+ * name for list/stop/console is another thing (state.h, STATE_NAME_RULE). */
+#define PROFILE_TITLE_MAX 128
+#define PROFILE_TITLE_RULE                                                                         \
+  "a title is 1 to 128 printable characters: no control or invisible format characters, no '/' "  \
+  "or '=', not starting with '-'"
+
 typedef enum { GUEST_MMU_RADIX, GUEST_MMU_HASH } GuestMmu;
 typedef enum { ACCEL_AUTO, ACCEL_KVM, ACCEL_HV, ACCEL_PR, ACCEL_TCG } AccelRequest;
 typedef enum { DISPLAY_SERIAL, DISPLAY_NONE, DISPLAY_VNC, DISPLAY_GTK } GuestDisplay;

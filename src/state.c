@@ -214,13 +214,34 @@ state_validate_name (const char *name, GError **error)
     why = "it contains '/'";
   else if (!g_utf8_validate (name, -1, NULL))
     why = "it is not valid UTF-8";
-  for (const char *p = name; why == NULL && *p; p++) {
-    if ((unsigned char) *p < 0x20 || *p == 0x7f)
-      why = "it contains a control character";
-  }
   if (why != NULL) {
     g_autofree char *shown = g_strescape (name, NULL);
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "invalid guest name '%s': %s", shown, why);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+state_check_guest_name (const char *name, GError **error)
+{
+  const char *why = NULL;
+  gsize len = strlen (name);
+
+  if (len == 0)
+    why = "it is empty";
+  else if (len > STATE_NAME_MAX)
+    why = "it is longer than 64 characters";
+  else if (!g_ascii_isalnum (name[0]))
+    why = "it does not start with a letter or a digit";
+  for (const char *p = name; why == NULL && *p; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      why = "it contains a character other than letters, digits, '.', '_' and '-'";
+  }
+  if (why != NULL) {
+    g_autofree char *shown = g_strescape (name, NULL);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "'%s' is not a guest name: %s (%s)", shown, why,
+                 STATE_NAME_RULE);
     return FALSE;
   }
   return TRUE;
@@ -238,10 +259,26 @@ ensure_private_dir (const char *dir, GError **error)
     return FALSE;
   }
   /* lstat: a symlink planted in /tmp by someone else must not be followed. */
-  if (lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != geteuid ()
-      || (st.st_mode & 0077) != 0) {
+  if (lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                 "%s is not a private directory owned by us (mode 0700); remove it", dir);
+                 "%s is not a directory (a symbolic link or a file someone put there); ppcvm keeps its guests in "
+                 "a private directory: remove it, or set XDG_RUNTIME_DIR to a private directory of yours",
+                 dir);
+    return FALSE;
+  }
+  if (st.st_uid != geteuid ()) {
+    /* We cannot remove another user's directory from a sticky /tmp. */
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "%s belongs to another user (uid %u), not to us (uid %u): set XDG_RUNTIME_DIR to a private "
+                 "directory of yours (a login session provides /run/user/%u; or mkdir -m 700 ~/.ppcvm-run && "
+                 "export XDG_RUNTIME_DIR=~/.ppcvm-run)", dir, (unsigned) st.st_uid, (unsigned) geteuid (),
+                 (unsigned) geteuid ());
+    return FALSE;
+  }
+  if ((st.st_mode & 0077) != 0) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "%s is open to other users (mode %04o): make it private with chmod 700 '%s'", dir,
+                 (unsigned) (st.st_mode & 07777), dir);
     return FALSE;
   }
   return TRUE;
@@ -256,7 +293,7 @@ state_runtime_dir (GError **error)
   if (xdg != NULL && *xdg == '/' && g_file_test (xdg, G_FILE_TEST_IS_DIR))
     dir = g_build_filename (xdg, "ppcvm", NULL);
   else
-    dir = g_strdup_printf ("/tmp/ppcvm-%u", (unsigned) geteuid ());
+    dir = g_strdup_printf ("%s/ppcvm-%u", g_get_tmp_dir (), (unsigned) geteuid ());
   if (!ensure_private_dir (dir, error))
     return NULL;
   return g_steal_pointer (&dir);
@@ -472,19 +509,19 @@ state_remove_if_gone (const char *dir, GError **error)
   return state_remove_guest_dir (dir, error);
 }
 
-GuestState *
-state_find_guest (const char *runtime_dir, const char *name, GError **error)
+/* NAME is a directory entry of RUNTIME_DIR (no '/', not "." or ".."). */
+static GuestState *
+find_guest (const char *runtime_dir, const char *name, GError **error)
 {
   g_autofree char *dir = g_build_filename (runtime_dir, name, NULL);
+  g_autofree char *shown = g_strescape (name, NULL);
   g_autoptr (GuestState) s = NULL;
   g_autoptr (GError) local = NULL;
   struct stat st;
   pid_t qpid;
 
-  if (!state_validate_name (name, error))
-    return NULL;
   if (lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "no guest named '%s' is running", name);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "no guest named '%s' is running", shown);
     return NULL;
   }
   s = guest_state_load (dir, &local);
@@ -524,8 +561,16 @@ state_find_guest (const char *runtime_dir, const char *name, GError **error)
    * before qemu ran): clean up so that it never blocks the next start. */
   if (!state_remove_guest_dir (dir, error))
     return NULL;
-  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "no guest named '%s' is running", name);
+  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "no guest named '%s' is running", shown);
   return NULL;
+}
+
+GuestState *
+state_find_guest (const char *runtime_dir, const char *name, GError **error)
+{
+  if (!state_validate_name (name, error))
+    return NULL;
+  return find_guest (runtime_dir, name, error);
 }
 
 static int
@@ -550,7 +595,9 @@ state_list_guests (const char *runtime_dir, GError **error)
 
     if (entry[0] == '.')
       continue;
-    s = state_find_guest (runtime_dir, entry, &local);
+    /* Every directory, also one named before the name rule: a guest that
+     * list skipped would be a guest nobody manages. */
+    s = find_guest (runtime_dir, entry, &local);
     if (s != NULL)
       g_ptr_array_add (guests, s);
   }

@@ -63,12 +63,25 @@ gboolean guest_state_save (const GuestState *state, GError **error);
  * DIR's. Socket and log paths are always DIR's, never taken from the file. */
 GuestState *guest_state_load (const char *dir, GError **error);
 
-/* NAME is a usable guest name: non-empty, at most 64 bytes, no '/', no
- * control characters, not starting with '.'. PPCVM_ERROR_INVALID otherwise. */
+/* NAME can name an existing guest's directory: non-empty, at most 64 bytes,
+ * no '/', not starting with '.' (a guest from before the name rule may have
+ * any other character: list shows it escaped, stop reaches it).
+ * PPCVM_ERROR_INVALID otherwise. */
 gboolean state_validate_name (const char *name, GError **error);
 
+/* The rule for a new guest's name (--name, or the profile's id by default):
+ * 1 to STATE_NAME_MAX ASCII letters, digits, '.', '_' and '-', starting with
+ * a letter or a digit. It becomes a directory, socket paths and a QEMU id;
+ * it never needs quoting or escaping. PPCVM_ERROR_INVALID otherwise, with
+ * the name (escaped) and the rule. */
+#define STATE_NAME_MAX 64
+#define STATE_NAME_RULE                                                                            \
+  "a guest name is 1 to 64 ASCII letters, digits, '.', '_' and '-', starting with a letter or a "  \
+  "digit"
+gboolean state_check_guest_name (const char *name, GError **error);
+
 /* The directory that holds every guest: $XDG_RUNTIME_DIR/ppcvm, else
- * /tmp/ppcvm-UID. Created 0700 when missing; refused (PPCVM_ERROR_FAILED) if
+ * $TMPDIR/ppcvm-UID ($TMPDIR: /tmp by default). Created 0700 when missing; refused (PPCVM_ERROR_FAILED) if
  * it exists but is not a directory owned by us, or others can enter it.
  * Returns a newly allocated path. */
 char *state_runtime_dir (GError **error);

@@ -138,7 +138,7 @@ START_TEST (test_tcg_defaults)
   g_auto (GStrv) argv = NULL;
   const char *expected[] = {
     "qemu-system-ppc64",
-    "-name", "test",
+    "-name", "guest=test",
     "-machine", "pseries,cap-htm=off",
     "-accel", "tcg,thread=multi",
     "-cpu", "POWER9",
@@ -169,7 +169,7 @@ START_TEST (test_kvm_hugepages)
   g_auto (GStrv) argv = NULL;
   const char *expected[] = {
     "/usr/bin/qemu-system-ppc64",
-    "-name", "hash guest",
+    "-name", "guest=hash guest",
     "-machine", "pseries-7.2,cap-hpt-max-page-size=65536,max-cpu-compat=power9",
     "-accel", "kvm",
     "-nodefaults",
@@ -311,7 +311,7 @@ START_TEST (test_comma_escaping)
   p->net_model = g_strdup ("spapr-vlan");
   argv = cmdline_build ("qemu", &t.plan, p, NULL, NULL);
 
-  assert_pair (argv, "-name", "web,,debug-threads=on");
+  assert_pair (argv, "-name", "guest=web,,debug-threads=on");
   /* Rule MIN-DEVICES: one spapr-vscsi for the CD-ROM and the SCSI disk,
    * every drive a backend (if=none) used by a device with an id. */
   assert_pair (argv, "-device", "spapr-vscsi,id=scsi0");
@@ -399,7 +399,8 @@ START_TEST (test_runtime)
     "-chardev", "socket,id=con0,path=/run/user/1000/ppcvm/a,,b/console.sock,server=on,wait=off",
     "-device", "spapr-vty,chardev=con0,id=vty0",
     "-display", "none",
-    "-qmp", "unix:/run/user/1000/ppcvm/a,,b/qmp.sock,server=on,wait=off",
+    "-chardev", "socket,id=qmp0,path=/run/user/1000/ppcvm/a,,b/qmp.sock,server=on,wait=off",
+    "-mon", "chardev=qmp0,mode=control",
     "-pidfile", "/run/user/1000/ppcvm/a,b/qemu.pid",
     "-daemonize",
     "-S",
@@ -424,7 +425,10 @@ START_TEST (test_runtime)
   argv = cmdline_build ("qemu", &t.plan, p, &rt, NULL);
   assert_no_arg (argv, "-nographic");
   assert_pair (argv, "-chardev", "null,id=con0");
-  assert_no_arg (argv, "-mon");
+  /* The only monitor is QMP's, on its socket. */
+  for (guint i = 0; argv[i] != NULL; i++)
+    if (g_str_equal (argv[i], "-mon"))
+      ck_assert_str_eq (argv[i + 1], "chardev=qmp0,mode=control");
   assert_pair (argv, "-display", "none");
   g_clear_pointer (&argv, g_strfreev);
 

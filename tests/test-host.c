@@ -352,6 +352,18 @@ static const struct {
   { "{\"schema\": \"ppcvm-host/1\", \"hugetlbfs\": [{\"page_size\": 2097152}]}", "hugetlbfs[].path" },
   { "{\"schema\": \"ppcvm-host/1\", \"platform\": \"mainframe\"}", "platform: expected" },
   { "[1, 2]", "expected a JSON object" },
+  /* Numbers are range-checked, never narrowed or wrapped (issue 16). */
+  { "{\"schema\": \"ppcvm-host/1\", \"page_size\": 1e30}", "page_size: expected a power of two from 4096" },
+  { "{\"schema\": \"ppcvm-host/1\", \"page_size\": 12345}", "page_size: expected a power of two" },
+  { "{\"schema\": \"ppcvm-host/1\", \"page_size\": 36893488147419103232}", "page_size: expected" },
+  { "{\"schema\": \"ppcvm-host/1\", \"cpu\": {\"count\": 1099511627776}}", "cpu.count: expected an integer from 0 to 1048576" },
+  { "{\"schema\": \"ppcvm-host/1\", \"cpu\": {\"count\": -5}}", "cpu.count: expected an integer" },
+  { "{\"schema\": \"ppcvm-host/1\", \"cpu\": {\"generation\": 8589934601}}", "cpu.generation: expected an integer from 0 to 99" },
+  { "{\"schema\": \"ppcvm-host/1\", \"cpu\": {\"threads_per_core\": 4294967297}}", "cpu.threads_per_core: expected" },
+  { "{\"schema\": \"ppcvm-host/1\", \"memory\": {\"total\": 9223372036854775807}}", "memory.total: expected" },
+  { "{\"schema\": \"ppcvm-host/1\", \"memory\": {\"available\": -1}}", "memory.available: expected" },
+  { "{\"schema\": \"ppcvm-host/1\", \"hugepages\": [{\"size\": 2097152, \"total\": 1e300}]}", "hugepages[].total: expected" },
+  { "{\"schema\": \"ppcvm-host/1\", \"hugetlbfs\": [{\"path\": \"/h\", \"page_size\": 3000000}]}", "hugetlbfs[].page_size: expected a power of two" },
 };
 
 START_TEST (test_json_bad)

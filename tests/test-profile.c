@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -211,6 +212,7 @@ START_TEST (test_every_key)
   g_autofree char *img = write_file (tmp, "root.qcow2", "d");
   g_autofree char *data = write_file (tmp, "data.img", "d");
   g_autofree char *pw = write_file (tmp, "vnc.pw", "secret");
+  ck_assert_int_eq (chmod (pw, 0600), 0); /* a group-readable one is refused */
   g_autofree char *mem = make_dir (tmp, "hugepages");
   g_autofree char *qemu = write_file (tmp, "bin/qemu", "#!/bin/sh\n");
   g_autoptr (Profile) p = NULL;
@@ -428,7 +430,7 @@ START_TEST (test_name_control_chars)
   g_autofree char *msg = load_fail ("[guest]\nname=evil\\tname\n", NULL);
 
   assert_contains (msg, "[guest] name=evil\\tname");
-  assert_contains (msg, "control characters");
+  assert_contains (msg, "it contains a control character");
 }
 END_TEST
 

@@ -345,7 +345,34 @@ void
 cli_print_json (FILE *out, json_object *obj)
 {
   int flags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+  const char *text = json_object_to_json_string_ext (obj, flags);
+  g_autoptr (GString) s = g_string_sized_new (strlen (text) + 2);
 
-  fprintf (out, "%s\n", json_object_to_json_string_ext (obj, flags));
+  /* json-c escapes C0 controls only: C1 controls and invisible format
+   * characters (U+202E...) from hostile names go out as \uXXXX too. They can
+   * only occur inside strings, where the escape means the same. */
+  for (const char *p = text; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (c >= 0x80 && (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)) {
+      if (c > 0xFFFF)
+        g_string_append_printf (s, "\\u%04x\\u%04x", 0xD800 + ((c - 0x10000) >> 10), 0xDC00 + ((c - 0x10000) & 0x3FF));
+      else
+        g_string_append_printf (s, "\\u%04x", c);
+    } else {
+      g_string_append_len (s, p, g_utf8_next_char (p) - p);
+    }
+  }
+  fprintf (out, "%s\n", s->str);
   json_object_put (obj);
+}
+
+char *
+cli_shown (const char *text)
+{
+  for (const char *p = text; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char_validated (p, -1);
+    if (c == (gunichar) -1 || c == (gunichar) -2 || g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+      return g_strescape (text, NULL);
+  }
+  return g_strdup (text);
 }

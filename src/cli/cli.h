@@ -91,6 +91,11 @@ gboolean cli_load_profile_and_host (const char *profile_arg, const CliHostOption
 /* Set a PPCVM_ERROR_USAGE error (main adds "See 'ppcvm CMD --help'") and
  * return FALSE. */
 gboolean cli_usage_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+/* TEXT as it may reach a terminal: unchanged, or escaped like g_strescape
+ * when it holds control characters, invisible format characters (U+202E)
+ * or invalid UTF-8. A new string. */
+char *cli_shown (const char *text);
 /* Set a PPCVM_ERROR_FAILED error with errno's text and return FALSE. */
 gboolean cli_errno_error (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 /* The refusal has been shown as the command's output: exit status 3, and

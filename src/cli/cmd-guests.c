@@ -152,7 +152,7 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   mode_t old_umask;
   gboolean ok;
 
-  if (name == NULL || !state_validate_name (name, error))
+  if (name == NULL || !state_check_guest_name (name, error))
     return FALSE;
   if ((runtime = state_runtime_dir (error)) == NULL)
     return FALSE;
@@ -288,9 +288,11 @@ warn_unknown (GPtrArray *guests)
     const GuestState *s = guests->pdata[i];
     if (s->status != GUEST_UNKNOWN)
       continue;
+    g_autofree char *name = cli_shown (s->name);
+    g_autofree char *problem = cli_shown (s->problem != NULL ? s->problem : "?");
     fprintf (stderr, "ppcvm: warning: guest '%s' is in an unknown state: %s; its qemu (pid %d) still runs: "
              "'ppcvm stop %s' powers it off ('ppcvm stop --force %s' ends it)\n",
-             s->name, s->problem != NULL ? s->problem : "?", (int) s->pid, s->name, s->name);
+             name, problem, (int) s->pid, name, name);
   }
 }
 
@@ -320,8 +322,10 @@ cmd_list (int argc, char **argv, GError **error)
     return FALSE;
 
   if (names) {
-    for (guint i = 0; i < guests->len; i++)
-      printf ("%s\n", ((const GuestState *) guests->pdata[i])->name);
+    for (guint i = 0; i < guests->len; i++) {
+      g_autofree char *name = cli_shown (((const GuestState *) guests->pdata[i])->name);
+      printf ("%s\n", name);
+    }
     return TRUE;
   }
   if (json) {
@@ -362,6 +366,14 @@ cmd_list (int argc, char **argv, GError **error)
     row[8] = g_strdup (s->profile != NULL ? s->profile : "-");
     g_ptr_array_add (rows, row);
   }
+  /* Pre-rule names, profile and disk paths: never control characters raw. */
+  for (guint r = 1; r < rows->len; r++)
+    for (int c = 0; c < 9; c++) {
+      char **cell = &((char **) rows->pdata[r])[c];
+      char *shown = cli_shown (*cell);
+      g_free (*cell);
+      *cell = shown;
+    }
   for (guint r = 0; r < rows->len; r++)
     for (int c = 0; c < 9; c++)
       width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));

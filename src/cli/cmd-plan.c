@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "disk.h"
 #include "exec.h"
+#include "state.h"
 #include "output.h"
 #include "planner.h"
 #include "preflight.h"
@@ -92,6 +93,13 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   }
   if (run && ((o->detach && o->exec) || (o->name != NULL && !o->detach)))
     return cli_usage_error (error, "%s", o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
+  if (run && o->name != NULL) {
+    g_autoptr (GError) local = NULL;
+    if (!state_check_guest_name (o->name, &local)) {
+      g_autofree char *shown = g_strescape (o->name, NULL);
+      return cli_usage_error (error, "--name %s: %s", shown, local->message);
+    }
+  }
   if (run && o->host.host_file != NULL)
     /* Never execute anything a data file names (its qemu.path). */
     return cli_usage_error (error, "--host describes another machine: 'ppcvm run' runs the guest on this "
@@ -102,6 +110,16 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
   profile = cli_load_profile (profile_arg, &o->host, error);
   if (profile == NULL)
     return FALSE;
+  /* Without --name, a detached guest is named after the profile's file. */
+  if (run && o->detach && o->name == NULL) {
+    g_autoptr (GError) local = NULL;
+    if (!state_check_guest_name (profile->id, &local)) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "%s: the profile file name %s; name the guest with --name NAME",
+                   profile->path != NULL ? profile->path : profile_arg, local->message);
+      return FALSE;
+    }
+  }
   if (o->install) {
     if (profile->cdrom == NULL || profile->disks == NULL || profile->disks->len == 0) {
       g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,

@@ -42,9 +42,33 @@ check "negative smp" 1 "[guest] smp=-1: '-1' is not a CPU count" plan negsmp.con
 profile negmem '[guest]\nmemory=-2G\n'
 check "negative memory" 1 "[guest] memory=-2G: '-2G' is not a size" plan negmem.conf
 profile slash '[guest]\nname=a/b\n'
-check "name with /" 1 "[guest] name=a/b: a guest name cannot contain '/' or control characters" plan slash.conf
+check "name with /" 1 "[guest] name=a/b: it contains '/'" plan slash.conf
 printf '[guest]\nname=a\001b\n' >ctrl.conf
-check "name with a control character" 1 "a guest name cannot contain '/' or control characters" plan ctrl.conf
+check "name with a control character" 1 "[guest] name=a\\001b: " plan ctrl.conf
+# Names (issue 16): a title never injects qemu sub-options; a guest name
+# (--name, or the profile file's name by default) is a safe ASCII word.
+for v in 'process=sshd' 'foo=bar' '-S' "$(printf 'a\xc2\x85b')" "$(printf 'evil\xe2\x80\xaegpj.exe')"; do
+  printf '[guest]\nname=%s\n' "$v" >badname.conf
+  check "[guest] name=$v" 1 "[guest] name=" plan badname.conf
+  grep -qF "a title is" err || fail "[guest] name=$v: the rule is not stated: $(cat err)"
+  ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' err || fail "[guest] name=$v: raw control characters in the error"
+done
+profile title '[guest]\nname=Debian 12, ppc64el (64k) <b> & "q"\n[network]\nmode=none\n'
+"$PPCVM_BIN" plan --json title.conf >plan.json 2>err || fail "an ordinary title: $(cat err)"
+python3 -c 'import json,sys; a = json.load(open("plan.json"))["argv"]; i = a.index("-name")
+sys.exit(a[i + 1] != "guest=Debian 12,, ppc64el (64k) <b> & \"q\"")' ||
+  fail "the title does not reach -name as guest=TITLE with commas doubled: $(grep -A1 '"-name"' plan.json)"
+n=$((n + 1)); echo "ok $n - a title reaches qemu as -name guest=TITLE, commas doubled"
+profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
+for v in 'a=b' '-S' 'a,b' 'a b' '.hidden' "$(printf 'a\xc2\x85b')" "$(printf 'x\xe2\x80\xaey')" "$(head -c 65 /dev/zero | tr '\0' a)"; do
+  check "run --name $v" 2 "--name " run --detach --name "$v" ok.conf
+  grep -qF "letters, digits" err || fail "--name $v: the rule is not stated: $(cat err)"
+  ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' err || fail "--name $v: raw control characters in the error"
+done
+check "run --name=-S" 2 "--name -S: " run --detach --name=-S ok.conf
+cp ok.conf 'a=b.conf'
+check "a profile file name that is no guest name" 125 "the profile file name 'a=b' is not a guest name" run --detach 'a=b.conf'
+grep -qF -- "--name NAME" err || fail "no fix for a bad profile file name: $(cat err)"
 printf '[guest]\nname=caf\xe9\n' >latin1.conf
 check "non-UTF-8 bytes" 1 "latin1.conf:2: not a profile: the file is not UTF-8 text" plan latin1.conf
 ln -s loop loop
@@ -64,6 +88,16 @@ for addr in 127.0.0.1.nip.io localhost localhost.example.com 127.evil.com '[::1]
   profile vnc '[guest]\ndisplay=vnc\nvnc='"$addr"':1\n'
   check "VNC on $addr without a password" 1 "[guest] vnc=$addr:1: a VNC display reachable from other machines needs a password" plan vnc.conf
 done
+# The VNC password file is the console's only lock: private or refused.
+printf 'secret\n' >vncpw
+for mode in 644 640 604; do
+  chmod $mode vncpw
+  profile vncpw '[guest]\ndisplay=vnc\nvnc=0.0.0.0:1\nvnc-password-file=vncpw\n[network]\nmode=none\n'
+  check "VNC password file of mode $mode" 1 "[guest] vnc-password-file=vncpw: $WORK/vncpw is open to other users (mode 0$mode): make it private with chmod 600 '$WORK/vncpw'" plan vncpw.conf
+done
+chmod 600 vncpw
+"$PPCVM_BIN" plan vncpw.conf >out 2>err || fail "a private VNC password file: $(cat err)"
+n=$((n + 1)); echo "ok $n - a private (0600) VNC password file is accepted"
 for addr in 127.0.0.1 127.1.2.3 '[::1]'; do
   profile vnc '[guest]\ndisplay=vnc\nvnc='"$addr"':1\n[network]\nmode=none\n'
   "$PPCVM_BIN" plan vnc.conf >out 2>err || fail "loopback VNC $addr needs no password: $(cat err)"
@@ -117,6 +151,22 @@ check "truncated host file" 1 "trunc.json: not valid JSON" host --host trunc.jso
 echo '{"schema": "ppcvm-host/1", "kvm": {"hv": "yes"}}' >types.json
 check "host file with a wrong type" 1 "kvm.hv: expected true, false or null" host --host types.json
 check "--host and --sysroot" 2 "exclude each other" host --host types.json --sysroot empty-root
+# Numbers are range-checked, naming the key: never narrowed or wrapped.
+"$PPCVM_BIN" host --json >numbers.json || fail "host --json"
+for case in 'page_size=1e30:page_size: expected a power of two from 4096 to 17179869184 or null (got 1e+30)' \
+            'page_size=12345:page_size: expected a power of two' \
+            'cpu.count=2**40:cpu.count: expected an integer from 0 to 1048576 or null (got 1099511627776)' \
+            'cpu.count=-3:cpu.count: expected an integer from 0' \
+            'memory.total=2**63-1:memory.total: expected an integer from 0 to 4503599627370496'; do
+  set_=${case%%:*} want=${case#*:}
+  python3 -c 'import json, sys
+h = json.load(open("numbers.json")); keys, v = sys.argv[1].split("=")
+o = h
+for k in keys.split(".")[:-1]: o = o.setdefault(k, {}) or {}
+o[keys.split(".")[-1]] = eval(v)
+json.dump(h, open("numbers-bad.json", "w"))' "$set_"
+  check "host file with $set_" 1 "numbers-bad.json: $want" host --host numbers-bad.json
+done
 
 # ---- qemu binaries ----
 check "qemu missing" 1 "no-qemu: not found" host --qemu no-qemu
@@ -156,6 +206,26 @@ check "bare --qemu not on \$PATH" 1 "qemu-evil: not found on \$PATH" host --qemu
 n=$((n + 1)); echo "ok $n - qemu is never looked up in the current directory"
 rm -f qemu-system-ppc64 qemu-evil
 
+# ---- the state directory fallback ($TMPDIR/ppcvm-UID without XDG_RUNTIME_DIR) ----
+mkdir -p tmpdir && chmod 1777 tmpdir
+mkdir -m 755 "tmpdir/ppcvm-$(id -u)"
+rc=0; env -u XDG_RUNTIME_DIR TMPDIR="$WORK/tmpdir" "$PPCVM_BIN" list >out 2>err || rc=$?
+[ $rc = 1 ] && grep -qF "$WORK/tmpdir/ppcvm-$(id -u) is open to other users (mode 0755): make it private with chmod 700" err ||
+  fail "an open state directory: exit $rc: $(cat err)"
+n=$((n + 1)); echo "ok $n - an open state directory: $(head -n1 err)"
+if [ "$(id -u)" = 0 ]; then
+  # Another user's directory in the way: the fix is XDG_RUNTIME_DIR (we cannot remove it).
+  chmod 700 tmpdir/ppcvm-0 && chown 65534:65534 tmpdir/ppcvm-0
+  rc=0; env -u XDG_RUNTIME_DIR TMPDIR="$WORK/tmpdir" "$PPCVM_BIN" list >out 2>err || rc=$?
+  [ $rc = 1 ] && grep -qF "$WORK/tmpdir/ppcvm-0 belongs to another user (uid 65534), not to us (uid 0): set XDG_RUNTIME_DIR" err ||
+    fail "another user's state directory: exit $rc: $(cat err)"
+  ! grep -q "remove it" err || fail "another user's state directory: the fix says to remove it: $(cat err)"
+  n=$((n + 1)); echo "ok $n - another user's state directory: $(head -n1 err)"
+else
+  [ -z "${CI:-}" ] || fail "CI runs as root: the foreign state directory case must run"
+  echo "# skipped the foreign state directory case: needs root to chown"
+fi
+
 # ---- guest state ----
 # A running guest whose console socket is gone: console says so, once. The
 # "guest" is a process whose executable is named like qemu, with the QMP
@@ -174,6 +244,28 @@ printf '{ "name": "fake", "pid": %d }\n' "$fake" >run/ppcvm/fake/state.json
 "$PPCVM_BIN" list --names | grep -qx fake || fail "the fake guest is not listed: $("$PPCVM_BIN" list --names 2>&1)"
 check "console without its socket" 1 "cannot connect to $WORK/run/ppcvm/fake/console.sock: No such file or directory" console fake
 check "console of no such guest" 1 "no guest named 'nosuch' is running" console nosuch
+# A guest directory from before the name rule, named with controls: listed
+# escaped, never raw.
+weird=$(printf 'w\033[31mx\xc2\x85y\xe2\x80\xaez')
+mkdir -m 700 "run/ppcvm/$weird"
+("$WORK/qemu-system-ppc64" -c 'read -r -t 300 _ <"$0"' "$WORK/never" "$WORK/run/ppcvm/$weird/qmp.sock") \
+  </dev/null >/dev/null 2>&1 &
+fake2=$!
+trap 'kill $fake $fake2 2>/dev/null; chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+python3 -c 'import json,sys; json.dump({"name": sys.argv[1], "pid": int(sys.argv[2])}, open(sys.argv[3], "w"))' \
+  "$weird" "$fake2" "run/ppcvm/$weird/state.json"
+for args in "list" "list --names"; do
+  "$PPCVM_BIN" $args >out 2>err || fail "$args with a pre-rule name: $(cat err)"
+  grep -qF 'w\033[31mx' out || fail "$args: the odd guest is not listed escaped: $(cat -v out)"
+  ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err ||
+    fail "$args prints control characters raw: $(cat -v out err)"
+  n=$((n + 1)); echo "ok $n - $args escapes a pre-rule guest name"
+done
+"$PPCVM_BIN" list --json >out 2>err || fail "list --json with a pre-rule name: $(cat err)"
+grep -qF 'w\u001b[31mx\u0085y\u202ez' out || fail "list --json does not escape C1 and format characters: $(cat -v out)"
+! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err || fail "list --json prints control characters raw"
+n=$((n + 1)); echo "ok $n - list --json escapes a pre-rule guest name"
+kill $fake2 2>/dev/null || true
 # ---- disks: the format is always explicit, never guessed from the contents ----
 # A raw disk that the guest filled with a qcow2 header naming a host file:
 # probed by qemu, that file would be attached at the next boot.

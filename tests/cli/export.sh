@@ -60,7 +60,7 @@ validate)
   export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
   cd "$WORK"
   touch vmlinux initrd disk.qcow2 data.img fast.img c.iso
-  printf 'secret\n' > vncpw
+  printf 'secret\n' > vncpw && chmod 600 vncpw
   printf '[guest]\nname=plain\n[boot]\nkernel=vmlinux\ninitrd=initrd\nappend=console=hvc0\n[network]\nmode=none\n' > plain.conf
   printf '[guest]\nname=nested\nnested=true\n[boot]\nkernel=vmlinux\n' > nested.conf
   cat > full.conf <<'CONF'

@@ -102,6 +102,8 @@ def canon(argv):
             nets.append((dict(d), sorted(fwd(v) for k, v in d if k == "hostfwd")))
         elif o == "device" and "netdev=" in a: devs.append(dict(opts(a, "driver"))["driver"])
         elif o in ("kernel", "initrd", "bios", "mem-path"): s.add((o, os.path.abspath(a)))
+        elif o == "name":  # "-name demo" and "-name guest=demo" are one setting
+            for k, v in opts(a, "guest"): s.add(("name", v) if k == "guest" else ("name", k + "=" + v))
         elif o == "nographic": display["serial"] = True
         elif o == "display": display[a] = True
         elif o == "serial" and a in ("mon:stdio", "stdio"): display["stdio"] = True

@@ -127,6 +127,17 @@ sed 's|^file=disk.img|file=nodisk.img|' g.conf >nodisk.conf
 [ "$(st plan nodisk.conf)" = 3 ] || fail "a missing disk file: not refused: $(cat out err)"
 has "nodisk.img" err
 has "does not exist" err
+# A 0444 image is read-only by intent: refused also for root (whom the mode
+# bits do not stop; qemu then fails on its own, or writes it).
+cp disk.img ro.img && chmod 444 ro.img
+sed 's|^file=disk.img|file=ro.img|' g.conf >ro.conf
+[ "$(st plan ro.conf)" = 3 ] || fail "a 0444 disk without readonly=true: not refused: $(cat out err)"
+has "[disk:root] file=$WORK/ro.img is not writable by this user" out
+has "readonly=true in [disk:root]" out
+has "chmod u+w" out
+sed -i 's/^format=raw$/format=raw\nreadonly=true/' ro.conf
+[ "$(st plan ro.conf)" = 0 ] || fail "a 0444 disk marked readonly=true: $(cat out err)"
+ok "a 0444 disk (as $(id -un)): refused (exit 3) unless readonly=true"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   install -m 755 "$PPCVM_BIN" ppcvm-nobody
   mkdir -p nb && cp vmlinux initrd nb/ && cp disk.img nb/ && cp g.conf nb/
