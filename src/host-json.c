@@ -204,7 +204,7 @@ static gint64
 read_range (Reader *r, json_object *obj, const char *key, const char *field, gint64 unknown, gint64 min,
             gint64 max, gboolean pow2)
 {
-  json_object *v = get (obj, key);
+  json_object *v = ppcvm_json_get (obj, key);
   gint64 n;
 
   if (v == NULL)
