@@ -123,72 +123,144 @@ fix_ids (GPtrArray *checks, const PlanFix *fix)
 }
 
 /* --fix: show the safe fixes and the others, apply the safe ones, check
- * again. Exit 0 only when every check passes afterwards. */
+ * again. Exit 0 only when every check passes afterwards. With --json, one
+ * ppcvm-check/1 object: "checks" and "ok" as they are afterwards, "before",
+ * "fixes" (each with what it did) and "not_applied". */
 static gboolean
 host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_point, GError **error)
 {
   g_autoptr (HostFacts) facts = NULL, after_facts = NULL;
+  g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) checks = NULL, after = NULL, fixes = NULL;
   g_autoptr (GPtrArray) runnable = g_ptr_array_new ();
-  gboolean manual = FALSE, failed = FALSE;
+  g_autoptr (GPtrArray) jrunnable = g_ptr_array_new ();
+  json_object *root = NULL, *jfixes = NULL, *jmanual = NULL;
+  gboolean manual = FALSE, failed = FALSE, text = !o->json, ok;
 
-  if ((checks = run_checks (o, profile_arg, &facts, NULL, error)) == NULL)
+  if ((checks = run_checks (o, profile_arg, &facts, &profile, error)) == NULL)
     return FALSE;
-  print_checks (checks);
+  if (text) {
+    print_checks (checks);
+    printf ("\nFixes --fix applies:\n");
+  } else {
+    root = json_object_new_object ();
+    json_object_object_add (root, "schema", json_object_new_string ("ppcvm-check/1"));
+    if (profile != NULL)
+      json_object_object_add (root, "profile", json_object_new_string (profile->id ? profile->id : profile_arg));
+    json_object_object_add (root, "before", checks_to_json (checks));
+    json_object_object_add (root, "fixes", jfixes = json_object_new_array ());
+    json_object_object_add (root, "not_applied", jmanual = json_object_new_array ());
+  }
   fixes = plan_checks_safe_fixes (checks);
-  printf ("\nFixes --fix applies:\n");
-  if (fixes->len == 0)
+  if (text && fixes->len == 0)
     printf ("  none\n");
   for (guint i = 0; i < fixes->len; i++) {
     PlanFix *fix = g_ptr_array_index (fixes, i);
     g_autoptr (GError) local = NULL;
     g_autofree char *ids = fix_ids (checks, fix);
     g_autoptr (GPtrArray) lines = fix_commands (fix, facts, mount_point, &local);
+    json_object *jf = NULL;
 
+    if (!text) {
+      g_auto (GStrv) idv = g_strsplit (ids, ", ", -1);
+      json_object *jids = json_object_new_array (), *jcmds = json_object_new_array ();
+      jf = json_object_new_object ();
+      json_object_object_add (jf, "kind", json_object_new_string (plan_fix_kind_to_string (fix->kind)));
+      for (guint j = 0; idv[j]; j++)
+        json_object_array_add (jids, json_object_new_string (idv[j]));
+      json_object_object_add (jf, "checks", jids);
+      if (fix->kind == PLAN_FIX_KIND_MODPROBE)
+        json_object_object_add (jf, "module", json_object_new_string (fix->module));
+      if (fix->kind == PLAN_FIX_KIND_HUGEPAGES) {
+        json_object_object_add (jf, "page_size", json_object_new_uint64 (fix->page_size));
+        json_object_object_add (jf, "pages", json_object_new_uint64 (fix->pages));
+        json_object_object_add (jf, "mount_point", json_object_new_string (mount_point));
+      }
+      for (guint j = 0; lines && j < lines->len; j++)
+        json_object_array_add (jcmds, json_object_new_string (g_ptr_array_index (lines, j)));
+      json_object_object_add (jf, "commands", jcmds);
+      json_object_object_add (jf, "applied", json_object_new_boolean (FALSE));
+      json_object_array_add (jfixes, jf);
+    }
     if (lines == NULL) {
-      printf ("  %s: cannot apply: %s\n", ids, local->message);
+      if (text)
+        printf ("  %s: cannot apply: %s\n", ids, local->message);
+      else
+        json_object_object_add (jf, "error", json_object_new_string (local->message));
       failed = TRUE;
       continue;
     }
-    for (guint j = 0; j < lines->len; j++)
+    for (guint j = 0; text && j < lines->len; j++)
       printf ("  %s: %s\n", ids, (char *) g_ptr_array_index (lines, j));
     g_ptr_array_add (runnable, fix);
+    g_ptr_array_add (jrunnable, jf);
   }
   for (guint i = 0; i < checks->len; i++) {
     PlanCheck *c = g_ptr_array_index (checks, i);
     if (c->fix.kind != PLAN_FIX_KIND_MANUAL)
       continue;
+    if (!text) {
+      json_object_array_add (jmanual, json_object_new_string (c->id));
+      continue;
+    }
     if (!manual)
       printf ("Not applied by --fix (see the check for what to do):\n");
     manual = TRUE;
     printf ("  %s\n", c->id);
   }
-  if (runnable->len > 0) {
+  if (text && runnable->len > 0)
     printf ("\nApplying:\n");
-    for (guint i = 0; i < runnable->len; i++) {
-      PlanFix *fix = g_ptr_array_index (runnable, i);
-      g_autoptr (GPtrArray) steps = NULL;
-      g_autoptr (GError) local = NULL;
-      gboolean ok = host_fix_apply (fix, mount_point, &steps, &local);
-      for (guint j = 0; steps && j < steps->len; j++) {
-        const HugepagesStep *st = g_ptr_array_index (steps, j);
+  for (guint i = 0; i < runnable->len; i++) {
+    PlanFix *fix = g_ptr_array_index (runnable, i);
+    json_object *jf = g_ptr_array_index (jrunnable, i);
+    json_object *jsteps = text ? NULL : json_object_new_array ();
+    g_autoptr (GPtrArray) steps = NULL;
+    g_autoptr (GError) local = NULL;
+    gboolean done = host_fix_apply (fix, mount_point, &steps, &local);
+
+    for (guint j = 0; steps && j < steps->len; j++) {
+      const HugepagesStep *st = g_ptr_array_index (steps, j);
+      if (text) {
         printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
-      }
-      if (ok && fix->kind != PLAN_FIX_KIND_HUGEPAGES) {
-        g_autoptr (GPtrArray) cmd = fix_commands (fix, facts, mount_point, NULL);
-        printf ("  changed: ran %s\n", cmd ? (char *) g_ptr_array_index (cmd, 0) : plan_fix_kind_to_string (fix->kind));
-      }
-      if (!ok) {
-        printf ("  failed: %s\n", local->message);
-        failed = TRUE;
+      } else {
+        json_object *js = json_object_new_object ();
+        json_object_object_add (js, "changed", json_object_new_boolean (st->changed));
+        json_object_object_add (js, "what", json_object_new_string (st->what));
+        json_object_array_add (jsteps, js);
       }
     }
+    if (text && done && fix->kind != PLAN_FIX_KIND_HUGEPAGES) {
+      g_autoptr (GPtrArray) cmd = fix_commands (fix, facts, mount_point, NULL);
+      printf ("  changed: ran %s\n", cmd ? (char *) g_ptr_array_index (cmd, 0) : plan_fix_kind_to_string (fix->kind));
+    }
+    if (text && !done)
+      printf ("  failed: %s\n", local->message);
+    if (!text) {
+      json_object_object_add (jf, "applied", json_object_new_boolean (done));
+      if (steps != NULL)
+        json_object_object_add (jf, "steps", jsteps);
+      else
+        json_object_put (jsteps);
+      if (!done)
+        json_object_object_add (jf, "error", json_object_new_string (local->message));
+    }
+    failed |= !done;
   }
-  if ((after = run_checks (o, profile_arg, &after_facts, NULL, error)) == NULL)
+  if ((after = run_checks (o, profile_arg, &after_facts, NULL, error)) == NULL) {
+    if (root)
+      json_object_put (root);
     return FALSE;
-  printf ("\nChecked again:\n");
-  print_checks (after);
-  if (!all_pass (after)) {
+  }
+  ok = all_pass (after);
+  if (text) {
+    printf ("\nChecked again:\n");
+    print_checks (after);
+  } else {
+    json_object_object_add (root, "ok", json_object_new_boolean (ok));
+    json_object_object_add (root, "checks", checks_to_json (after));
+    cli_print_json (stdout, root);
+  }
+  if (!ok) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s", failed ? "a fix failed (above)" : "");
     return FALSE;
   }
@@ -255,8 +327,6 @@ cmd_host (int argc, char **argv, GError **error)
     return cli_usage_error (error, "--mount-point goes with --fix");
   if (fix) {
     g_autofree char *mp = NULL;
-    if (o.json)
-      return cli_usage_error (error, "--fix prints what it does as text; --json goes with --check alone");
     if (o.host_file)
       return cli_usage_error (error, "--fix changes this machine, so it checks this machine: not --host FILE");
     if (!host_sysroot_is_running_kernel (o.sysroot)) {

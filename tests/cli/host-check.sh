@@ -99,7 +99,10 @@ if [ "${1:-}" = fix ]; then
 
   rc=0; "$PPCVM_BIN" host --check --fix --sysroot sr --mount-point "$MP" >out 2>err || rc=$?
   [ $rc = 0 ] && grep -qx '  none' out && [ "$(after | grep -vc '^PASS')" = 0 ] || fail "all set: exit $rc: $(cat out err)"
-  ok "host --check --fix: nothing left to fix, every check passes, exit 0"
+  rc=0; "$PPCVM_BIN" host --check --fix --json --sysroot sr --mount-point "$MP" >fix.json 2>err || rc=$?
+  [ $rc = 0 ] && [ "$(json fix.json 'j["schema"], j["ok"], j["fixes"], {c["result"] for c in j["checks"]}')" = "ppcvm-check/1 True [] {'pass'}" ] \
+    || fail "all set, --json: exit $rc: $(cat fix.json err)"
+  ok "host --check --fix: nothing left to fix, every check passes, exit 0 (text and --json)"
 
   # SMT8 without ppc64_cpu: the fix named with its package, not applied, exit 1.
   sysroot power8e-powernv-8247-22L-160cpu smt 64
@@ -112,7 +115,12 @@ if [ "${1:-}" = fix ]; then
     && grep -q '^  kvm-pr: cannot apply: modprobe is not installed .*install kmod$' out \
     && after | grep -q '^FAIL  smt ' || fail "SMT8: exit $rc: $(cat out err)"
   grep -q '^Applying:' out && fail "something was applied: $(cat out)"
-  ok "host --check --fix on SMT8 without ppc64_cpu (and modprobe): the fixes and their packages shown, exit 1"
+  rc=0; PATH=/usr/bin:/bin "$PPCVM_BIN" host --check --fix --json --sysroot smt >fix.json 2>err || rc=$?
+  [ $rc = 1 ] && [ "$(json fix.json '[(f["kind"], f["checks"], f["applied"], f["error"].split(": install ")[1].split()[0]) for f in j["fixes"]], j["ok"]')" \
+    = "[('modprobe', ['kvm-pr'], False, 'kmod'), ('smt-off', ['smt'], False, 'powerpc-ibm-utils')] False" ] \
+    && [ "$(json fix.json '[c["result"] for c in j["checks"] if c["id"] == "smt"]')" = "['fail']" ] \
+    || fail "SMT8 --json: exit $rc: $(cat fix.json err)"
+  ok "host --check --fix on SMT8 without ppc64_cpu (and modprobe): the fixes and their packages shown, exit 1 (text and --json)"
   echo "1..$n"
   exit 0
 fi
@@ -164,7 +172,7 @@ rc=0; "$PPCVM_BIN" host --check a b >out 2>&1 || rc=$?
 ok "host --check takes at most one profile"
 
 # ---- --fix: what it refuses before changing anything ----
-for args in "host --fix" "host --check --fix --host on.json" "host --check --fix --json" "host --mount-point /x --check"; do
+for args in "host --fix" "host --check --fix --host on.json" "host --mount-point /x --check"; do
   rc=0; "$PPCVM_BIN" $args >out 2>err || rc=$?
   [ $rc = 2 ] || fail "ppcvm $args: exit $rc: $(cat err)"
 done
