@@ -82,6 +82,28 @@ host_generation_from_name (const char *name)
   return (int) n;
 }
 
+/* The POWER server generations: the name IBM gives them, and QEMU's
+ * max-cpu-compat value (QEMU target/ppc/compat.c, compat_table). */
+static const struct {
+  const char *name, *compat;
+} generations[] = {
+  [5] = { "POWER5", NULL },       [6] = { "POWER6", "power6" },   [7] = { "POWER7", "power7" },
+  [8] = { "POWER8", "power8" },   [9] = { "POWER9", "power9" },   [10] = { "POWER10", "power10" },
+  [11] = { "Power11", "power11" },
+};
+
+const char *
+host_generation_name (int gen)
+{
+  return gen >= 0 && gen < (int) G_N_ELEMENTS (generations) ? generations[gen].name : NULL;
+}
+
+const char *
+host_generation_compat (int gen)
+{
+  return gen >= 0 && gen < (int) G_N_ELEMENTS (generations) ? generations[gen].compat : NULL;
+}
+
 HostFacts *
 host_facts_new (void)
 {
@@ -388,23 +410,13 @@ host_parse_meminfo (HostFacts *f, const char *text)
   }
 }
 
-/* "2M", "2048k", "1G", "16777216" → bytes */
+/* "2M", "2048k", "1G", "16777216" → bytes, 0 when not a size */
 static guint64
 parse_pagesize_option (const char *v)
 {
   guint64 n;
-  char *end = NULL;
 
-  n = g_ascii_strtoull (v, &end, 10);
-  if (end == v)
-    return 0;
-  switch (g_ascii_toupper (*end)) {
-  case '\0': return n;
-  case 'K': return n << 10;
-  case 'M': return n << 20;
-  case 'G': return n << 30;
-  default: return 0;
-  }
+  return ppcvm_parse_size_unit (v, 1, &n, NULL) ? n : 0;
 }
 
 /* /proc/mounts escapes spaces and such as \040 octal. */

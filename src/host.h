@@ -133,6 +133,11 @@ char *host_parse_version (const char *text);
 const char *host_pvr_chip (guint32 pvr, int *ret_generation);
 /* Generation for a CPU name like "POWER8", "POWER7+", "Power11"; 0 if not one. */
 int host_generation_from_name (const char *name);
+/* Generation GEN's name ("POWER9", "Power11"), NULL when not 5..11. */
+const char *host_generation_name (int gen);
+/* Its -machine max-cpu-compat value ("power9"), NULL when QEMU has none
+ * (before POWER6, unknown). */
+const char *host_generation_compat (int gen);
 
 /* Read everything from SYSROOT (NULL: the live system). Never fails: facts
  * that cannot be read stay unknown. Does not probe the emulator. */

@@ -247,17 +247,9 @@ libvirt_query_version (const char *uri, guint *ret, GError **error)
 static guint64
 size_kib (const char *v)
 {
-  g_autofree char *s = g_ascii_strdown (v, -1);
-  guint64 mult = 1, n;
-  gsize len = strlen (s);
+  guint64 bytes;
 
-  if (len > 0 && strchr ("kmg", s[len - 1]) != NULL) {
-    mult = s[len - 1] == 'k' ? 1024 : s[len - 1] == 'm' ? 1 << 20 : 1 << 30;
-    s[len - 1] = '\0';
-  }
-  if (!g_ascii_string_to_unsigned (s, 10, 1, G_MAXUINT32, &n, NULL))
-    return 0;
-  return n * mult / 1024;
+  return ppcvm_parse_size_unit (v, 1, &bytes, NULL) ? bytes / 1024 : 0;
 }
 
 /* The pseries caps libvirt has a <features> element for, and the libvirt

@@ -77,8 +77,8 @@ verdict_label (MatrixVerdict v)
 static const char *
 gen_label (int gen)
 {
-  static const char *const names[] = { "POWER5", "POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "Power11" };
-  return gen >= 5 && gen <= 11 ? names[gen - 5] : "?";
+  const char *name = host_generation_name (gen);
+  return name != NULL ? name : "?";
 }
 
 static void

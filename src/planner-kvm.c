@@ -261,19 +261,6 @@ warn_unprobed (Ctx *c, Plan *pl)
              off->len ? ": planned " : "", off->str);
 }
 
-static const char *
-compat_name (int gen)
-{
-  switch (gen) {
-  case 6: return "power6";
-  case 7: return "power7";
-  case 8: return "power8";
-  case 9: return "power9";
-  case 10: return "power10";
-  case 11: return "power11";
-  default: return NULL;
-  }
-}
 
 /* The guest will run KVM guests of its own and its kernel can be radix on a
  * POWER9+ CPU: it wants nested KVM-HV, which only a radix guest gets
@@ -507,7 +494,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     }
     if (p->compat == COMPAT_KERNEL && ggen >= 6) {
       plan_warn (pl, "compat=kernel: a %s guest on a %s host runs under KVM-HV with max-cpu-compat=%s, which the kernel accepts (book3s_hv.c kvmppc_set_arch_compat) but the compatibility notes do not list; untested by ppcvm (rule COMPAT-KERNEL)",
-                 gen_name (ggen), gen_name (h->generation), compat_name (ggen));
+                 gen_name (ggen), gen_name (h->generation), host_generation_compat (ggen));
     } else {
       a->status = PLAN_REFUSED_IMPOSSIBLE;
       reason (a->reasons, "KVM-HV runs the host's generation or one older: a %s guest on a %s host needs KVM PR or TCG (the kernel itself accepts any older level, kvmppc_set_arch_compat: compat=kernel in [guest] tries it, untested; rule COMPAT-KERNEL)",
@@ -647,12 +634,12 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
   pl->cpu = g_strdup ("host");
   plan_decide (pl, "cpu", "host", "KVM-HV accepts only the host's CPU model");
   if (ggen < h->generation) {
-    plan_set_prop (pl, "max-cpu-compat", compat_name (ggen), "the guest runs as %s, %s than the host",
+    plan_set_prop (pl, "max-cpu-compat", host_generation_compat (ggen), "the guest runs as %s, %s than the host",
               gen_name (ggen), ggen == h->generation - 1 ? "one generation older" : "older (compat=kernel)");
-  } else if (h->generation > 0 && host_chip_generation (h) > h->generation && compat_name (h->generation)) {
+  } else if (h->generation > 0 && host_chip_generation (h) > h->generation && host_generation_compat (h->generation)) {
     /* HV-L1-COMPAT: -cpu host is the chip (its PVR); without a cap the guest
      * may negotiate the chip's level at CAS, which the L1's KVM refuses. */
-    plan_set_prop (pl, "max-cpu-compat", compat_name (h->generation),
+    plan_set_prop (pl, "max-cpu-compat", host_generation_compat (h->generation),
               "this host is a %s running in %s compatibility mode: its guests may go no higher (KVM refuses a newer level, kvmppc_set_arch_compat; rule HV-L1-COMPAT)",
               gen_name (host_chip_generation (h)), gen_name (h->generation));
   }

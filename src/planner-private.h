@@ -105,10 +105,8 @@ machine_at_least (const Ctx *c, int major, int minor)
 static inline const char *
 gen_name (int gen)
 {
-  static const char *const names[] = { "POWER5", "POWER6", "POWER7", "POWER8", "POWER9", "POWER10", "Power11" };
-  if (gen < 5 || gen > 11)
-    return "unknown";
-  return names[gen - 5];
+  const char *name = host_generation_name (gen);
+  return name != NULL ? name : "unknown";
 }
 
 static inline char *

@@ -331,17 +331,17 @@ static gboolean
 parse_page_size (const char *text, guint64 *ret)
 {
   g_autofree char *s = g_ascii_strdown (text, -1);
+  guint64 n;
 
   g_strstrip (s);
   if (g_str_has_suffix (s, "ib"))
     s[strlen (s) - 2] = '\0';
   else if (g_str_has_suffix (s, "b"))
     s[strlen (s) - 1] = '\0';
-  if (g_str_equal (s, "4k") || g_str_equal (s, "4096"))
-    return *ret = 4096, TRUE;
-  if (g_str_equal (s, "64k") || g_str_equal (s, "65536"))
-    return *ret = 65536, TRUE;
-  return FALSE;
+  if (!ppcvm_parse_size_unit (s, 1, &n, NULL) || (n != 4096 && n != 65536))
+    return FALSE;
+  *ret = n;
+  return TRUE;
 }
 
 /* "host" -> 0, "POWER9"/"power9" -> 9. */

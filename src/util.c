@@ -19,8 +19,14 @@ G_DEFINE_QUARK (ppcvm-error-quark, ppcvm_error)
 gboolean
 ppcvm_parse_size (const char *text, guint64 *ret_bytes, GError **error)
 {
+  return ppcvm_parse_size_unit (text, G_GUINT64_CONSTANT (1) << 20, ret_bytes, error);
+}
+
+gboolean
+ppcvm_parse_size_unit (const char *text, guint64 bare_unit, guint64 *ret_bytes, GError **error)
+{
   g_autofree char *s = NULL;
-  guint64 n, mult = 1 << 20;
+  guint64 n, mult = bare_unit;
   char *end = NULL;
   size_t len;
 
@@ -56,7 +62,7 @@ ppcvm_parse_size (const char *text, guint64 *ret_bytes, GError **error)
       return FALSE;
     default: goto bad;
     }
-  } else if (len != 0) {
+  } else if (len != 0 || bare_unit == 0) {
     goto bad;
   }
 

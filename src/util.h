@@ -41,6 +41,9 @@ ppcvm_close_fdp (int *fdp)
  * as QEMU's -m does. Fails with PPCVM_ERROR_INVALID on anything else, on 0,
  * and above 16 TiB. */
 gboolean ppcvm_parse_size (const char *text, guint64 *ret_bytes, GError **error);
+/* The same, with BARE_UNIT bytes for a number without a suffix (1: bytes, as
+ * kernel and libvirt sizes are; 0: a suffix is required). */
+gboolean ppcvm_parse_size_unit (const char *text, guint64 bare_unit, guint64 *ret_bytes, GError **error);
 
 /* "2G", "1536M", "512K" or a plain byte count: the shortest exact binary form.
  * Returns a newly allocated string. */

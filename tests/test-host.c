@@ -274,6 +274,69 @@ START_TEST (test_pvr_table)
   ck_assert_int_eq (host_generation_from_name ("Power11"), 11);
   ck_assert_int_eq (host_generation_from_name ("PPC970MP"), 0);
   ck_assert_int_eq (host_generation_from_name ("POWER"), 0);
+  /* One generation table: names and QEMU's max-cpu-compat values. */
+  ck_assert_str_eq (host_generation_name (5), "POWER5");
+  ck_assert_str_eq (host_generation_name (9), "POWER9");
+  ck_assert_str_eq (host_generation_name (11), "Power11");
+  ck_assert_ptr_null (host_generation_name (4));
+  ck_assert_ptr_null (host_generation_name (0));
+  ck_assert_ptr_null (host_generation_name (12));
+  ck_assert_ptr_null (host_generation_name (-1));
+  ck_assert_ptr_null (host_generation_compat (5));
+  ck_assert_str_eq (host_generation_compat (6), "power6");
+  ck_assert_str_eq (host_generation_compat (10), "power10");
+  ck_assert_str_eq (host_generation_compat (11), "power11");
+  ck_assert_ptr_null (host_generation_compat (12));
+  for (int g = 5; g <= 11; g++)
+    ck_assert_int_eq (host_generation_from_name (host_generation_name (g)), g);
+}
+END_TEST
+
+/* One size parser: a number with K, M, G or T (and an optional B); what a
+ * bare number means is the caller's (MiB for memory=, bytes for the kernel's
+ * and libvirt's sizes, nothing for --disk-size). */
+START_TEST (test_parse_size)
+{
+  static const struct {
+    const char *text;
+    guint64 bare_unit;
+    gboolean ok;
+    guint64 bytes;
+  } rows[] = {
+    { "2G", 1 << 20, TRUE, G_GUINT64_CONSTANT (2) << 30 },
+    { " 1536m ", 1 << 20, TRUE, G_GUINT64_CONSTANT (1536) << 20 },
+    { "512", 1 << 20, TRUE, G_GUINT64_CONSTANT (512) << 20 },
+    { "512", 1, TRUE, 512 },
+    { "4096B", 1, FALSE, 0 }, /* B only after a suffix */
+    { "64kB", 1, TRUE, 65536 },
+    { "2048k", 1, TRUE, 2 << 20 },
+    { "16T", 1, TRUE, G_GUINT64_CONSTANT (16) << 40 },
+    { "20G", 0, TRUE, G_GUINT64_CONSTANT (20) << 30 },
+    { "20", 0, FALSE, 0 },
+    { "20B", 0, FALSE, 0 },
+    { "17T", 1, FALSE, 0 },
+    { "1P", 1, FALSE, 0 },
+    { "0", 1, FALSE, 0 },
+    { "", 1, FALSE, 0 },
+    { "B", 1, FALSE, 0 },
+    { "-1M", 1, FALSE, 0 },
+    { "2 G", 1, FALSE, 0 },
+    { "2Mx", 1, FALSE, 0 },
+    { "2MiB", 1, FALSE, 0 },
+    { "0x10", 1, FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_autoptr (GError) error = NULL;
+    guint64 bytes = 0;
+    gboolean ok = ppcvm_parse_size_unit (rows[i].text, rows[i].bare_unit, &bytes, &error);
+    ck_assert_msg (ok == rows[i].ok, "'%s' (bare unit %" G_GUINT64_FORMAT "): %s", rows[i].text,
+                   rows[i].bare_unit, ok ? "accepted" : error->message);
+    if (ok)
+      ck_assert_uint_eq (bytes, rows[i].bytes);
+    else
+      ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_INVALID));
+  }
 }
 END_TEST
 
@@ -418,6 +481,7 @@ host_suite (void)
   tcase_add_test (tp, test_cpuinfo_empty_and_x86);
   tcase_add_test (tp, test_cpuinfo_bad_pvr);
   tcase_add_test (tp, test_meminfo_and_mounts);
+  tcase_add_test (tp, test_parse_size);
   tcase_add_test (tp, test_smaps_modules_version);
   tcase_add_test (tp, test_pvr_table);
   tcase_add_test (tp, test_empty_sysroot);

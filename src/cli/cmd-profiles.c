@@ -177,13 +177,7 @@ write_profile (const char *path, const char *data, gsize len, gboolean force, GE
 static gboolean
 parse_disk_size (const char *text, guint64 *ret, GError **error)
 {
-  g_autofree char *t = g_strstrip (g_strdup (text));
-  gsize len = strlen (t);
-  char last = len > 0 ? g_ascii_toupper (t[len - 1]) : '\0';
-
-  if (last == 'B' && len > 1)
-    last = g_ascii_toupper (t[len - 2]);
-  if (strchr ("KMGT", last) == NULL || last == '\0' || !ppcvm_parse_size (t, ret, NULL)) {
+  if (!ppcvm_parse_size_unit (text, 0, ret, NULL)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
                  "--disk-size '%s' is not a size (a number with K, M, G or T, e.g. 20G)", text);
     return FALSE;
