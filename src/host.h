@@ -142,6 +142,10 @@ const char *host_generation_compat (int gen);
 /* Read everything from SYSROOT (NULL: the live system). Never fails: facts
  * that cannot be read stay unknown. Does not probe the emulator. */
 HostFacts *host_detect (const char *sysroot);
+/* The facts `plan` and `run` read: on a live host that is not POWER, only
+ * the architecture, kernel, page size and memory (the rest stays unknown);
+ * elsewhere all of host_detect's. */
+HostFacts *host_detect_for_plan (const char *sysroot);
 
 const char *host_mmu_to_string (HostMmu mmu);            /* "radix"/"hash"/NULL */
 const char *host_platform_to_string (HostPlatform p);    /* NULL for unknown */

@@ -181,7 +181,7 @@ cli_load_host (const CliHostOptions *o, const char *profile_qemu, gboolean requi
       g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "--sysroot %s: not a directory", o->sysroot);
       return NULL;
     }
-    facts = host_detect (o->sysroot);
+    facts = o->plan_only ? host_detect_for_plan (o->sysroot) : host_detect (o->sysroot);
   }
 
   {

@@ -45,6 +45,7 @@ typedef struct {
   char *accel;
   char **sets;
   gboolean json;
+  gboolean plan_only; /* plan, run: detect only the facts the planner reads (host_detect_for_plan) */
 } CliHostOptions;
 
 void cli_host_options_clear (CliHostOptions *o);

@@ -141,6 +141,7 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     g_ptr_array_add (profile->forwards,
                      profile_forward_new (FORWARD_TCP, "127.0.0.1", port, NULL, profile->ssh_port));
   }
+  o->host.plan_only = TRUE;
   facts = cli_load_host (&o->host, profile->qemu_binary, run, error);
   if (facts == NULL)
     return FALSE;

@@ -75,6 +75,22 @@ has "Cannot allocate memory" err
 [ -s out ] && fail "run printed a command: $(cat out)"
 ok "memory above this machine's total ($big): plan and run refuse it"
 
+# plan and run read only the host facts the planner uses (host_detect_for_plan: off POWER, the
+# architecture and memory); they must decide as with every fact `ppcvm host --json` reports.
+"$PPCVM_BIN" host --json >live-host.json || fail "host --json on this machine"
+for extra in "" "-s guest.accel=auto" "-s guest.accel=kvm" "-s guest.accel=pr" "-s guest.smp=64 -s guest.accel=auto" \
+             "-s guest.memory=$big" "-s guest.memory=$big --force" "--explain"; do
+  # shellcheck disable=SC2086 # extra is words
+  a=$(st plan g.conf $extra); mv out a.out; mv err a.err
+  # shellcheck disable=SC2086
+  b=$(st plan g.conf --host live-host.json $extra)
+  [ "$a" = "$b" ] || fail "plan $extra: exit $a live, $b with the full host facts: $(cat a.out a.err out err)"
+  cmp -s a.out out && cmp -s a.err err || fail "plan $extra: the live plan differs from the one for the full host facts: $(diff a.out out; diff a.err err)"
+done
+[ "$(st run g.conf --dry-run -s guest.accel=auto)" = 0 ] && mv out a.out || fail "run --dry-run: $(cat err)"
+[ "$(st plan g.conf -s guest.accel=auto --host live-host.json)" = 0 ] && cmp -s a.out out || fail "run --dry-run differs from plan --host: $(cat a.out out)"
+ok "plan and run on this machine decide as for every fact 'ppcvm host --json' reports"
+
 # ---- vCPUs above the host's threads under KVM: a warning ----
 [ "$(st plan g.conf --host small.json -s guest.accel=kvm -s guest.smp=64)" = 0 ] || fail "smp=64 under KVM: $(cat out err)"
 has "64 vCPUs but the host has 16 hardware threads online" err
