@@ -97,7 +97,8 @@ prepare (const char *cmd, int argc, char **argv, PlanOptions *o, Profile **ret_p
     g_autoptr (GError) local = NULL;
     if (!state_check_guest_name (o->name, &local)) {
       g_autofree char *shown = g_strescape (o->name, NULL);
-      return cli_usage_error (error, "--name %s: %s", shown, local->message);
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "--name %s: %s", shown, local->message);
+      return FALSE;
     }
   }
   if (run && o->host.host_file != NULL)

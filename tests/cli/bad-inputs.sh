@@ -61,11 +61,11 @@ sys.exit(a[i + 1] != "guest=Debian 12,, ppc64el (64k) <b> & \"q\"")' ||
 n=$((n + 1)); echo "ok $n - a title reaches qemu as -name guest=TITLE, commas doubled"
 profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
 for v in 'a=b' '-S' 'a,b' 'a b' '.hidden' "$(printf 'a\xc2\x85b')" "$(printf 'x\xe2\x80\xaey')" "$(head -c 65 /dev/zero | tr '\0' a)"; do
-  check "run --name $v" 2 "--name " run --detach --name "$v" ok.conf
+  check "run --name $v" 125 "--name " run --detach --name "$v" ok.conf
   grep -qF "letters, digits" err || fail "--name $v: the rule is not stated: $(cat err)"
   ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' err || fail "--name $v: raw control characters in the error"
 done
-check "run --name=-S" 2 "--name -S: " run --detach --name=-S ok.conf
+check "run --name=-S" 125 "--name -S: " run --detach --name=-S ok.conf
 cp ok.conf 'a=b.conf'
 check "a profile file name that is no guest name" 125 "the profile file name 'a=b' is not a guest name" run --detach 'a=b.conf'
 grep -qF -- "--name NAME" err || fail "no fix for a bad profile file name: $(cat err)"
