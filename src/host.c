@@ -383,7 +383,10 @@ host_parse_meminfo (HostFacts *f, const char *text)
   for (char **l = lines; *l; l++) {
     char *key, *value;
     guint64 v;
-    if (!split_key_value (*l, &key, &value) || !parse_kb_value (value, &v))
+    /* Only the five keys read below are parsed: /proc/meminfo has ~50. */
+    if (!split_key_value (*l, &key, &value)
+        || (!g_str_has_prefix (key, "Mem") && !g_str_has_prefix (key, "Huge"))
+        || !parse_kb_value (value, &v))
       continue;
     if (g_str_equal (key, "MemTotal"))
       f->mem_total = v;
