@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "testlib.h"
 #include "util.h"
 
 static void
@@ -519,11 +520,5 @@ argv_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (argv_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (argv_suite ());
 }

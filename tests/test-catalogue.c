@@ -12,6 +12,7 @@
 
 #include "catalogue.h"
 #include "profile.h"
+#include "testlib.h"
 #include "util.h"
 
 static Catalogue *
@@ -202,11 +203,5 @@ catalogue_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (catalogue_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (catalogue_suite ());
 }

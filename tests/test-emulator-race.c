@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "emulator.h"
+#include "testlib.h"
 #include "util.h"
 
 static char *vanishing; /* the binary that vanishes after the first stat */
@@ -32,12 +33,11 @@ stat (const char *path, struct stat *st)
 
 START_TEST (test_probe_binary_vanishes)
 {
-  g_autofree char *tmp = g_dir_make_tmp ("ppcvm-race-XXXXXX", NULL);
+  g_autofree char *tmp = testlib_tmpdir ("race");
   g_autofree char *cache = g_build_filename (tmp, "cache", NULL);
   g_autoptr (GError) error = NULL;
   EmulatorFacts *facts;
 
-  ck_assert_ptr_nonnull (tmp);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   vanishing = g_build_filename (tmp, "qemu-system-ppc64", NULL);
   ck_assert (g_file_set_contents (vanishing, "#!/bin/sh\nexit 1\n", -1, NULL));
@@ -49,9 +49,7 @@ START_TEST (test_probe_binary_vanishes)
   ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM));
   ck_assert_ptr_nonnull (strstr (error->message, vanishing));
 
-  unlink (vanishing);
-  rmdir (cache);
-  rmdir (tmp);
+  testlib_rm_rf (tmp);
   g_clear_pointer (&vanishing, g_free);
 }
 END_TEST
@@ -61,14 +59,8 @@ main (void)
 {
   Suite *s = suite_create ("emulator-race");
   TCase *tc = tcase_create ("probe");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test (tc, test_probe_binary_vanishes);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (s);
 }

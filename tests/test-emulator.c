@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "emulator.h"
+#include "testlib.h"
 #include "util.h"
 #include "util-json.h"
 
@@ -19,29 +20,11 @@
 static char *tmpdir;
 
 static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL) {
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      rm_rf (child);
-    }
-    g_dir_close (dir);
-  }
-  g_chmod (path, 0700);
-  g_remove (path);
-}
-
-static void
 tmpdir_setup (void)
 {
   g_autofree char *cache = NULL;
 
-  tmpdir = g_dir_make_tmp ("ppcvm-test-emulator-XXXXXX", NULL);
-  ck_assert_ptr_nonnull (tmpdir);
+  tmpdir = testlib_tmpdir ("emulator");
   cache = g_build_filename (tmpdir, "cache", NULL);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 }
@@ -49,21 +32,8 @@ tmpdir_setup (void)
 static void
 tmpdir_teardown (void)
 {
-  rm_rf (tmpdir);
+  testlib_rm_rf (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
-}
-
-static char *
-read_data (const char *name)
-{
-  const char *root = g_getenv ("PPCVM_SOURCE_ROOT");
-  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "tests", "data", name, NULL);
-  g_autoptr (GError) error = NULL;
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, &error))
-    ck_abort_msg ("%s (set PPCVM_SOURCE_ROOT)", error->message);
-  return text;
 }
 
 /* Write an executable script NAME into tmpdir; returns its path. */
@@ -97,7 +67,7 @@ facts_from_string (const char *text, GError **error)
 static EmulatorFacts *
 parse_fixture (void)
 {
-  g_autofree char *text = read_data ("qmp-probe-7.2.txt");
+  g_autofree char *text = testlib_read_data ("qmp-probe-7.2.txt");
   g_autoptr (GError) error = NULL;
   EmulatorFacts *facts = emulator_parse_probe_output ("/usr/bin/qemu-system-ppc64", text, &error);
 
@@ -247,7 +217,7 @@ static const struct {
 
 START_TEST (test_parse_malformed)
 {
-  g_autofree char *fixture = read_data ("qmp-probe-7.2.txt");
+  g_autofree char *fixture = testlib_read_data ("qmp-probe-7.2.txt");
   g_auto (GStrv) lines = g_strsplit (fixture, "\n", -1);
   g_autoptr (GError) error = NULL;
   g_autoptr (EmulatorFacts) facts = NULL;
@@ -836,11 +806,5 @@ emulator_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (emulator_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (emulator_suite ());
 }

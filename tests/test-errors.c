@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "qemu-errors.h"
+#include "testlib.h"
 
 static const struct {
   const char *line;
@@ -147,11 +148,5 @@ errors_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (errors_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (errors_suite ());
 }

@@ -11,6 +11,7 @@
 
 #include "host-json.h"
 #include "host.h"
+#include "testlib.h"
 #include "util.h"
 
 #define NUL_ -2 /* expected null / unknown */
@@ -498,11 +499,5 @@ host_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (host_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (host_suite ());
 }

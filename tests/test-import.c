@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "import.h"
+#include "testlib.h"
 #include "util.h"
 
 /* Import ARGS (space-separated words; no quoting needed in these tables)
@@ -301,11 +302,5 @@ import_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (import_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (import_suite ());
 }

@@ -16,6 +16,7 @@
 #include "kvm-probe.h"
 #include "planner.h"
 #include "profile.h"
+#include "testlib.h"
 
 #define C(x) KVM_PROBE_CHAR_##x
 #define B(x) KVM_PROBE_BEHAV_##x
@@ -199,30 +200,6 @@ END_TEST
 
 /* ---- What the planner derives from the probe ---- */
 
-static EmulatorFacts *
-qemu_72 (void)
-{
-  EmulatorFacts *e = emulator_facts_new ();
-  static const char *machines[] = { "pseries-2.11", "pseries-2.12", "pseries-3.0", "pseries-5.0", "pseries-7.2" };
-
-  e->major = 7;
-  e->minor = 2;
-  e->version = g_strdup ("7.2.22");
-  e->path = g_strdup ("/usr/bin/qemu-system-ppc64");
-  g_strfreev (e->accelerators);
-  e->accelerators = g_strsplit ("tcg,kvm", ",", -1);
-  e->default_machine = g_strdup ("pseries-7.2");
-  for (gsize i = 0; i < G_N_ELEMENTS (machines); i++) {
-    EmulatorMachine *m = g_new0 (EmulatorMachine, 1);
-    m->name = g_strdup (machines[i]);
-    m->is_default = i + 1 == G_N_ELEMENTS (machines);
-    m->alias = m->is_default ? g_strdup ("pseries") : NULL;
-    m->default_cpu = g_strdup (g_str_has_prefix (machines[i], "pseries-2") ? "power8_v2.0" : "power9_v2.0");
-    g_ptr_array_add (e->machines, m);
-  }
-  return e;
-}
-
 static char *tmpdir;
 
 static void
@@ -230,8 +207,7 @@ setup_tmpdir (void)
 {
   g_autofree char *k = NULL, *i = NULL;
 
-  tmpdir = g_dir_make_tmp ("ppcvm-kvm-probe-XXXXXX", NULL);
-  ck_assert (tmpdir != NULL);
+  tmpdir = testlib_tmpdir ("kvm-probe");
   k = g_build_filename (tmpdir, "vmlinux", NULL);
   i = g_build_filename (tmpdir, "initrd.cpio", NULL);
   ck_assert (g_file_set_contents (k, "", 0, NULL) && g_file_set_contents (i, "", 0, NULL));
@@ -240,12 +216,7 @@ setup_tmpdir (void)
 static void
 teardown_tmpdir (void)
 {
-  g_autofree char *k = g_build_filename (tmpdir, "vmlinux", NULL);
-  g_autofree char *i = g_build_filename (tmpdir, "initrd.cpio", NULL);
-
-  g_unlink (k);
-  g_unlink (i);
-  g_rmdir (tmpdir);
+  testlib_rm_rf (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 
@@ -267,7 +238,7 @@ l2_profile (const char *extra)
 START_TEST (test_plan_nested_l1_caps)
 {
   g_autoptr (HostFacts) h = probed_l1 (65536);
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (Profile) p = l2_profile (NULL);
   g_autoptr (Plan) pl = plan_build (h, emu, p);
 
@@ -284,7 +255,7 @@ END_TEST
 START_TEST (test_plan_nested_l1_4k_htm)
 {
   g_autoptr (HostFacts) h = probed_l1 (4096);
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (Profile) p = l2_profile ("machine=pseries-2.11\n");
   g_autoptr (Plan) pl = plan_build (h, emu, p);
 
@@ -301,7 +272,7 @@ END_TEST
 START_TEST (test_plan_unprobed_unchanged)
 {
   g_autoptr (HostFacts) h = probed_l1 (65536);
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (Profile) p = l2_profile (NULL);
   g_autoptr (Plan) pl = NULL;
 
@@ -343,11 +314,5 @@ kvm_probe_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (kvm_probe_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (kvm_probe_suite ());
 }

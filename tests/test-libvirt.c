@@ -11,6 +11,7 @@
 #include "host-json.h"
 #include "libvirt.h"
 #include "planner.h"
+#include "testlib.h"
 #include "util.h"
 
 /* The XML for PROFILE_TEXT planned on tests/hosts/HOST.json (its qemu's
@@ -135,11 +136,5 @@ libvirt_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (libvirt_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (libvirt_suite ());
 }

@@ -12,6 +12,7 @@
 #include "matrix.h"
 #include "planner.h"
 #include "profile.h"
+#include "testlib.h"
 
 static HostFacts *
 load_host (const char *name)
@@ -192,11 +193,5 @@ matrix_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (matrix_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (matrix_suite ());
 }

@@ -20,6 +20,7 @@
 #include "host.h"
 #include "planner.h"
 #include "profile.h"
+#include "testlib.h"
 #include "util.h"
 
 #define MiB (G_GUINT64_CONSTANT (1) << 20)
@@ -273,25 +274,6 @@ make_host (HostKind kind)
 }
 
 /* ---- Emulators ---- */
-
-static EmulatorFacts *
-qemu_72 (void)
-{
-  const char *root = g_getenv ("PPCVM_SOURCE_ROOT");
-  g_autofree char *path = g_build_filename (root, "tests", "data", "qmp-probe-7.2.txt", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  EmulatorFacts *e;
-
-  ck_assert_msg (g_file_get_contents (path, &text, NULL, &error), "%s", error ? error->message : "");
-  e = emulator_parse_probe_output ("/usr/bin/qemu-system-ppc64", text, &error);
-  ck_assert_msg (e != NULL, "%s", error ? error->message : "");
-  /* The recording is of x86 qemu (TCG only); these hosts are POWER machines
-   * whose qemu has KVM. */
-  g_strfreev (e->accelerators);
-  e->accelerators = g_strsplit ("tcg,kvm", ",", -1);
-  return e;
-}
 
 /* A hand-described QEMU: version, pseries machines from OLDEST to the
  * version's own, caps derived from the version (caps NULL). */
@@ -768,21 +750,21 @@ run_row (const Row *r, EmulatorFacts *emu)
 
 START_TEST (test_void_table)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   run_row (&void_rows[_i], emu);
 }
 END_TEST
 
 START_TEST (test_rules)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   run_row (&rule_rows[_i], emu);
 }
 END_TEST
 
 START_TEST (test_truth)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   run_row (&truth_rows[_i], emu);
 }
 END_TEST
@@ -846,7 +828,7 @@ static const FirmwareRow firmware_rows[] = {
 START_TEST (test_firmware)
 {
   const FirmwareRow *r = &firmware_rows[_i];
-  g_autoptr (EmulatorFacts) emu = r->qemu_major ? qemu_version (r->qemu_major, 2, "pseries-2.1") : qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = r->qemu_major ? qemu_version (r->qemu_major, 2, "pseries-2.1") : testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (r->host);
   GuestSpec g = { r->host == H_HASH_64K ? H : R, K64, .accel = r->accel };
   g_autoptr (Profile) p = make_profile (&g);
@@ -967,7 +949,7 @@ END_TEST
 /* PR-CAPS: POWER10 has no HTM (cap-htm under any KVM). */
 START_TEST (test_power10_host_htm)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
   GuestSpec g = { R, K64, .machine = "pseries-2.11" };
   g_autoptr (Profile) p = make_profile (&g);
@@ -986,7 +968,7 @@ END_TEST
 START_TEST (test_dawr1)
 {
   g_autoptr (EmulatorFacts) emu = qemu_version (10, 0, "pseries-3.0");
-  g_autoptr (EmulatorFacts) emu72 = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu72 = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_P10_RADIX);
   GuestSpec g = { R, K64 };
   GuestSpec g9 = { R, K64, .cpu = 9 };
@@ -1018,7 +1000,7 @@ END_TEST
  * and AIL mode 3 (QEMU >= 8.1) is off on the old ones. */
 START_TEST (test_p9_mixed_mode)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (EmulatorFacts) emu82 = qemu_version (8, 2, "pseries-2.1");
   static const struct { guint32 pvr; PlanStatus status; } pvrs[] = {
     { 0x004e1202, PLAN_OK }, { 0x004e0202, PLAN_OK }, { 0x004e1203, PLAN_OK }, { 0x004e2101, PLAN_OK },
@@ -1074,7 +1056,7 @@ END_TEST
  * treated as known. */
 START_TEST (test_unknown_facts)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   GuestSpec gr = { R, K64 };
   GuestSpec gh = { H, K64, .accel = ACCEL_HV };
   g_autoptr (Profile) pr = make_profile (&gr);
@@ -1166,7 +1148,7 @@ END_TEST
 /* HV-LOAD: kvm_hv not loaded is a setup step. */
 START_TEST (test_fixable_kvm_hv_not_loaded)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1183,7 +1165,7 @@ END_TEST
 /* HV-LOAD: /dev/kvm not usable is a setup step. */
 START_TEST (test_fixable_devkvm_permission)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1199,7 +1181,7 @@ END_TEST
 /* NESTED-HV: kvm_hv nested=0 is a setup step. */
 START_TEST (test_fixable_nested_param_off)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
   GuestSpec g = { R, K64, .nested = TRUE };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1253,7 +1235,7 @@ END_TEST
 /* VRMA-HUGEPAGES: how many hugepages to reserve. */
 START_TEST (test_hugepage_counts)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_4K_HP);
   GuestSpec g = { H, K4, .memory = 4 * GiB };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1279,7 +1261,7 @@ END_TEST
 
 START_TEST (test_profile_mem_path_forced)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_X86);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1309,7 +1291,7 @@ END_TEST
  * profile with its own firmware image plan as usual. */
 START_TEST (test_firmware_missing)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_X86);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1381,7 +1363,7 @@ power8_fixture (const char *name, int subcores)
 
 START_TEST (test_power8_smt)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   GuestSpec g = { H, K64, .cpu = 8 };
   g_autoptr (Profile) p = make_profile (&g);
   g_autoptr (HostFacts) on = power8_fixture ("power8e-powernv-8247-22L-160cpu", 0);
@@ -1453,7 +1435,7 @@ START_TEST (test_check_fixes)
 {
   g_autoptr (HostFacts) on = power8_fixture ("power8e-powernv-8247-22L-160cpu", 0);
   g_autoptr (HostFacts) h = make_host (H_HASH_4K_NOHP);
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   GuestSpec g = { H, K4, .cpu = 8, .accel = ACCEL_HV, .memory = 512 * MiB };
   g_autoptr (Profile) p = make_profile (&g);
   g_autoptr (GPtrArray) checks = NULL, fixes = NULL;
@@ -1509,7 +1491,7 @@ END_TEST
 /* POWER9 and later: no SMT requirement, even with every thread online. */
 START_TEST (test_power9_smt_free)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1529,7 +1511,7 @@ END_TEST
 
 START_TEST (test_machine_string_escapes)
 {
-  g_autoptr (EmulatorFacts) emu = qemu_72 ();
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
   g_autoptr (HostFacts) h = make_host (H_RADIX_4K);
   GuestSpec g = { R, K64 };
   g_autoptr (Profile) p = make_profile (&g);
@@ -1626,7 +1608,7 @@ START_TEST (test_host_facts_copy)
     g_autoptr (json_object) hj = NULL;
     g_autoptr (json_object) cj = NULL;
 
-    h->qemu = qemu_72 ();
+    h->qemu = testlib_qemu_72 ();
     h->kvm_usable_reason = g_strdup ("a reason");
     g_free (h->kvm_probe.cfpc); /* make_host probes: set_probe filled it */
     h->kvm_probe.cfpc = g_strdup ("workaround");
@@ -1667,7 +1649,7 @@ START_TEST (test_plan_set_up)
   g_autoptr (Plan) kvm = NULL;
   guint mounts = h->hugetlbfs->len;
 
-  h->qemu = qemu_72 ();
+  h->qemu = testlib_qemu_72 ();
   before = plan_build (h, h->qemu, p);
   ck_assert_int_eq (before->status, PLAN_REFUSED_FIXABLE);
   hp = plan_build_set_up (h, p, PLAN_SET_UP_HUGEPAGES, "/mnt/huge");
@@ -1683,7 +1665,7 @@ START_TEST (test_plan_set_up)
   none = plan_build_set_up (h, p, PLAN_SET_UP_KVM, "/mnt/huge");
   ck_assert_int_eq (none->status, PLAN_REFUSED_FIXABLE);
 
-  kvm_off->qemu = qemu_72 ();
+  kvm_off->qemu = testlib_qemu_72 ();
   kvm_off->kvm_hv = PPCVM_NO;
   kvm = plan_build_set_up (kvm_off, pr, PLAN_SET_UP_KVM, "/dev/hugepages");
   ck_assert_int_eq (kvm->status, PLAN_OK);
@@ -1745,11 +1727,5 @@ plan_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (plan_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (plan_suite ());
 }

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "profile.h"
+#include "testlib.h"
 #include "util.h"
 
 /* The root of HOME, XDG_CACHE_HOME... for the whole run: GLib caches those
@@ -21,22 +22,6 @@ static char *root;
 /* A fresh directory per test (checked fixture). */
 static char *tmp;
 static char *conf; /* tmp/test.conf: the filename profiles are loaded as */
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && g_file_test (path, G_FILE_TEST_IS_DIR)) {
-    dir = g_dir_open (path, 0, NULL);
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      rm_rf (child);
-    }
-  }
-  g_remove (path);
-}
 
 /* Write CONTENTS to DIR/NAME, creating parent directories; returns the path. */
 static char *
@@ -64,15 +49,14 @@ make_dir (const char *dir, const char *name)
 static void
 tmp_setup (void)
 {
-  tmp = g_dir_make_tmp ("ppcvm-test-profile-XXXXXX", NULL);
-  ck_assert_ptr_nonnull (tmp);
+  tmp = testlib_tmpdir ("profile");
   conf = g_build_filename (tmp, "test.conf", NULL);
 }
 
 static void
 tmp_teardown (void)
 {
-  rm_rf (tmp);
+  testlib_rm_rf (tmp);
   g_clear_pointer (&tmp, g_free);
   g_clear_pointer (&conf, g_free);
   g_unsetenv ("PPCVM_PROFILE_PATH");
@@ -758,8 +742,7 @@ main (void)
   g_autofree char *cache = NULL;
   g_autofree char *config = NULL;
   g_autofree char *data = NULL;
-  SRunner *sr;
-  int failed;
+  int status;
 
   /* Before any GLib call that caches them. */
   root = g_dir_make_tmp ("ppcvm-test-root-XXXXXX", NULL);
@@ -773,11 +756,8 @@ main (void)
   g_setenv ("XDG_DATA_DIRS", data, TRUE);
   g_unsetenv ("PPCVM_PROFILE_PATH");
 
-  sr = srunner_create (profile_suite ());
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  rm_rf (root);
+  status = testlib_run (profile_suite ());
+  testlib_rm_rf (root);
   g_free (root);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status;
 }

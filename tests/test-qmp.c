@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "qmp.h"
+#include "testlib.h"
 #include "util.h"
 
 typedef struct {
@@ -75,12 +76,8 @@ serve (gpointer data)
 static char **
 load_script (const char *name)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("PPCVM_SOURCE_ROOT"), "tests", "data", name, NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *text = testlib_read_data (name);
 
-  if (!g_file_get_contents (path, &text, NULL, &error))
-    ck_abort_msg ("%s (set PPCVM_SOURCE_ROOT)", error->message);
   return g_strsplit (text, "\n", -1);
 }
 
@@ -290,11 +287,5 @@ qmp_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (qmp_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testlib_run (qmp_suite ());
 }
