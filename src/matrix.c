@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "matrix.h"
+#include "table.h"
 #include "util.h"
 #include "util-json.h"
 
@@ -259,18 +260,33 @@ verdict_colour (MatrixVerdict v)
   return "";
 }
 
-/* Pad TEXT to WIDTH display columns (the labels are ASCII). */
+/* R's row (the verdict in its colour), then why and how to fix it. */
 static void
-cell (GString *s, const char *text, int width)
+add_row (Table *table, const MatrixRow *r, gboolean colour)
 {
-  g_string_append_printf (s, "%-*s  ", width, text);
+  g_autofree char *machine = r->machine ? g_strconcat (r->machine, r->mem_path ? " -mem-path " : "",
+                                                       r->mem_path ? r->mem_path : "", NULL)
+                                        : g_strdup ("-");
+
+  table_add_row (table, r->label, gen_label (r->generation), verdict_label (r->verdict), machine, NULL);
+  if (colour)
+    table_style_cell (table, 2, verdict_colour (r->verdict));
+  if (r->reason && *r->reason) {
+    g_autofree char *why = g_strdup_printf ("    why: %s", r->reason);
+    table_add_line (table, why);
+  }
+  for (char **f = r->fix_steps; f && *f; f++) {
+    g_autofree char *fix = g_strdup_printf ("    %s %s", f == r->fix_steps ? "fix:" : "    ", *f);
+    table_add_line (table, fix);
+  }
 }
 
 char *
 matrix_to_text (const HostFacts *host, GPtrArray *rows, gboolean colour)
 {
   GString *s = g_string_new (NULL);
-  int wg = (int) strlen ("GUEST"), wc = (int) strlen ("CPU"), wv = (int) strlen ("VERDICT");
+  g_autoptr (Table) table = table_new (4);
+  g_autofree char *text = NULL;
   const char *mmu = host_mmu_to_string (host->mmu);
   g_autofree char *page = host->page_size ? ppcvm_format_size_human (host->page_size) : g_strdup ("unknown");
 
@@ -280,36 +296,10 @@ matrix_to_text (const HostFacts *host, GPtrArray *rows, gboolean colour)
                           mmu ? mmu : "unknown", page,
                           host->qemu && host->qemu->version ? "; qemu " : "",
                           host->qemu && host->qemu->version ? host->qemu->version : "");
-  for (guint i = 0; i < rows->len; i++) {
-    const MatrixRow *r = g_ptr_array_index (rows, i);
-    wg = MAX (wg, (int) strlen (r->label));
-    wc = MAX (wc, (int) strlen (gen_label (r->generation)));
-    wv = MAX (wv, (int) strlen (verdict_label (r->verdict)));
-  }
-  cell (s, "GUEST", wg);
-  cell (s, "CPU", wc);
-  cell (s, "VERDICT", wv);
-  g_string_append (s, "MACHINE\n");
-  for (guint i = 0; i < rows->len; i++) {
-    const MatrixRow *r = g_ptr_array_index (rows, i);
-    cell (s, r->label, wg);
-    cell (s, gen_label (r->generation), wc);
-    if (colour)
-      g_string_append (s, verdict_colour (r->verdict));
-    g_string_append_printf (s, "%-*s", wv, verdict_label (r->verdict));
-    if (colour)
-      g_string_append (s, "\033[0m");
-    g_string_append (s, "  ");
-    if (r->machine)
-      g_string_append_printf (s, "%s%s%s", r->machine, r->mem_path ? " -mem-path " : "",
-                              r->mem_path ? r->mem_path : "");
-    else
-      g_string_append (s, "-");
-    g_string_append_c (s, '\n');
-    if (r->reason && *r->reason)
-      g_string_append_printf (s, "    why: %s\n", r->reason);
-    for (char **f = r->fix_steps; f && *f; f++)
-      g_string_append_printf (s, "    %s %s\n", f == r->fix_steps ? "fix:" : "    ", *f);
-  }
+  table_add_row (table, "GUEST", "CPU", "VERDICT", "MACHINE", NULL);
+  for (guint i = 0; i < rows->len; i++)
+    add_row (table, g_ptr_array_index (rows, i), colour);
+  text = table_to_string (table);
+  g_string_append (s, text);
   return g_string_free (s, FALSE);
 }

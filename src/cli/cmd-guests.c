@@ -22,6 +22,7 @@
 #include "qemu-errors.h"
 #include "qmp.h"
 #include "state.h"
+#include "table.h"
 #include "util.h"
 
 #define QMP_TIMEOUT_MS 5000
@@ -306,10 +307,10 @@ cmd_list (int argc, char **argv, GError **error)
     { NULL },
   };
   g_autoptr (GPtrArray) guests = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (Table) table = table_new (9);
+  g_autofree char *text = NULL;
   g_autofree char *runtime = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  int width[9] = { 0 };
   ppcvm_autofd int lock = -1;
 
   if (!cli_parse ("list", NULL, "List the running (detached) guests.", entries, &argc, &argv, error))
@@ -346,7 +347,10 @@ cmd_list (int argc, char **argv, GError **error)
 
   if (guests->len == 0)
     return TRUE;
-  g_ptr_array_add (rows, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH DISKS PROFILE", " ", -1));
+  table_take_row (table, g_strsplit ("NAME PID STATE ACCEL UPTIME MEMORY SSH DISKS PROFILE", " ", -1));
+  table_align_right (table, 1); /* PID */
+  table_align_right (table, 4); /* UPTIME */
+  table_align_right (table, 5); /* MEMORY */
   for (guint i = 0; i < guests->len; i++) {
     const GuestState *s = guests->pdata[i];
     char **row = g_new0 (char *, 10);
@@ -364,25 +368,16 @@ cmd_list (int argc, char **argv, GError **error)
     row[6] = s->ssh_port > 0 ? g_strdup_printf ("127.0.0.1:%u", s->ssh_port) : g_strdup ("-");
     row[7] = g_strdup (disks->len > 0 ? disks->str : "-");
     row[8] = g_strdup (s->profile != NULL ? s->profile : "-");
-    g_ptr_array_add (rows, row);
-  }
-  /* Pre-rule names, profile and disk paths: never control characters raw. */
-  for (guint r = 1; r < rows->len; r++)
+    /* Pre-rule names, profile and disk paths: never control characters raw. */
     for (int c = 0; c < 9; c++) {
-      char **cell = &((char **) rows->pdata[r])[c];
-      char *shown = cli_shown (*cell);
-      g_free (*cell);
-      *cell = shown;
+      char *shown = cli_shown (row[c]);
+      g_free (row[c]);
+      row[c] = shown;
     }
-  for (guint r = 0; r < rows->len; r++)
-    for (int c = 0; c < 9; c++)
-      width[c] = MAX (width[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
-  for (guint r = 0; r < rows->len; r++) {
-    char **row = rows->pdata[r];
-    printf ("%-*s  %*s  %-*s  %-*s  %*s  %*s  %-*s  %-*s  %s\n", width[0], row[0], width[1], row[1], width[2],
-            row[2], width[3], row[3], width[4], row[4], width[5], row[5], width[6], row[6], width[7], row[7],
-            row[8]);
+    table_take_row (table, row);
   }
+  text = table_to_string (table);
+  fputs (text, stdout);
   warn_unknown (guests);
   return TRUE;
 }

@@ -12,6 +12,7 @@
 #include "hugepages.h"
 #include "output.h"
 #include "planner.h"
+#include "table.h"
 
 /* The checks of this host (and of PROFILE's plan), with their fixes. */
 static GPtrArray *
@@ -52,11 +53,18 @@ all_pass (GPtrArray *checks)
 static void
 print_checks (GPtrArray *checks)
 {
+  g_autoptr (Table) table = table_new (3);
+  g_autofree char *text = NULL;
+
+  table_min_width (table, 0, 4); /* PASS, WARN, FAIL */
+  table_min_width (table, 1, 9); /* hugetlbfs */
   for (guint i = 0; i < checks->len; i++) {
     PlanCheck *c = g_ptr_array_index (checks, i);
     g_autofree char *level = g_ascii_strup (plan_check_level_to_string (c->level), -1);
-    printf ("%-4s  %-9s  %s\n", level, c->id, c->text);
+    table_add_row (table, level, c->id, c->text, NULL);
   }
+  text = table_to_string (table);
+  fputs (text, stdout);
 }
 
 static json_object *

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "output.h"
 #include "util-json.h"
+#include "table.h"
 
 static json_object *
 media_json (const CatalogueMedia *m)
@@ -75,39 +76,51 @@ verification (const CatalogueMedia *m)
   return catalogue_checksum_name (m->checksum_type);
 }
 
+/* Where E comes from and its media, under its row (--verbose). */
+static void
+add_details (Table *table, const CatalogueEntry *e)
+{
+  const struct { const char *label; const CatalogueMedia *m; } media[] = {
+    { "iso:  ", e->iso }, { "cloud:", e->cloud },
+  };
+  g_autofree char *source = g_strdup_printf ("    source: %s", e->source);
+  g_autofree char *file = g_strdup_printf ("    file:   %s", e->path);
+
+  table_add_line (table, source);
+  for (gsize i = 0; i < G_N_ELEMENTS (media); i++) {
+    const CatalogueMedia *m = media[i].m;
+    g_autofree char *line = NULL;
+    if (m == NULL)
+      continue;
+    line = g_strdup_printf ("    %s  %s\n            %s (%s)%s%s", media[i].label, m->url, m->checksum,
+                            catalogue_checksum_name (m->checksum_type), m->signature ? ", signed: " : "",
+                            m->signature ? m->signature : "");
+    table_add_line (table, line);
+  }
+  table_add_line (table, file);
+}
+
 static void
 print_text (GPtrArray *entries, gboolean verbose)
 {
-  int wid = 2, wprof = 7;
+  g_autoptr (Table) table = table_new (7);
+  g_autofree char *text = NULL;
 
-  for (guint i = 0; i < entries->len; i++) {
-    const CatalogueEntry *e = entries->pdata[i];
-    wid = MAX (wid, (int) strlen (e->id) + (e->is_default ? 1 : 0));
-    wprof = MAX (wprof, (int) strlen (e->profile));
-  }
-  printf ("%-*s  %-4s  %-10s  %-6s  %-6s  %-*s  %s\n", wid, "OS", "PAGE", "MMU", "ISO", "CLOUD",
-          wprof, "PROFILE", "NAME");
+  table_add_row (table, "OS", "PAGE", "MMU", "ISO", "CLOUD", "PROFILE", "NAME", NULL);
+  table_min_width (table, 2, 10); /* radix/hash */
+  table_min_width (table, 3, 6);  /* sha256, signed */
+  table_min_width (table, 4, 6);
   for (guint i = 0; i < entries->len; i++) {
     const CatalogueEntry *e = entries->pdata[i];
     g_autofree char *id = g_strconcat (e->id, e->is_default ? "*" : "", NULL);
     g_autofree char *mmu = g_strjoinv ("/", e->mmu);
-    printf ("%-*s  %-4s  %-10s  %-6s  %-6s  %-*s  %s\n", wid, id,
-            e->page_size == 65536 ? "64K" : "4K", mmu, e->iso ? verification (e->iso) : "-",
-            e->cloud ? verification (e->cloud) : "-", wprof, e->profile, e->name);
-    if (verbose) {
-      printf ("    source: %s\n", e->source);
-      if (e->iso)
-        printf ("    iso:    %s\n            %s (%s)%s%s\n", e->iso->url, e->iso->checksum,
-                catalogue_checksum_name (e->iso->checksum_type),
-                e->iso->signature ? ", signed: " : "", e->iso->signature ? e->iso->signature : "");
-      if (e->cloud)
-        printf ("    cloud:  %s\n            %s (%s)%s%s\n", e->cloud->url, e->cloud->checksum,
-                catalogue_checksum_name (e->cloud->checksum_type),
-                e->cloud->signature ? ", signed: " : "",
-                e->cloud->signature ? e->cloud->signature : "");
-      printf ("    file:   %s\n", e->path);
-    }
+    table_add_row (table, id, e->page_size == 65536 ? "64K" : "4K", mmu, e->iso ? verification (e->iso) : "-",
+                   e->cloud ? verification (e->cloud) : "-", e->profile, e->name, NULL);
+    if (verbose)
+      add_details (table, e);
   }
+  text = table_to_string (table);
+  fputs (text, stdout);
   printf ("\n* the default release: 'ppcvm get OS' takes it. ISO/CLOUD: how the media is verified "
           "(signed: checksum file signature checked with gpgv; sha256/sha512: checksum only).\n");
 }

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "disk.h"
 #include "output.h"
+#include "table.h"
 #include "util.h"
 #include "util-json.h"
 
@@ -48,23 +49,20 @@ print_json (GPtrArray *entries)
 static void
 print_text (GPtrArray *entries)
 {
-  int wid = 4, wsrc = 6;
+  g_autoptr (Table) table = table_new (3);
+  g_autofree char *text = NULL;
 
+  table_add_row (table, "NAME", "SOURCE", "DESCRIPTION", NULL);
   for (guint i = 0; i < entries->len; i++) {
     const ProfileEntry *e = g_ptr_array_index (entries, i);
-    wid = MAX (wid, (int) strlen (e->id));
-    wsrc = MAX (wsrc, (int) strlen (e->source));
+    g_autofree char *where = e->shadowed_by != NULL
+                                 ? g_strdup_printf ("%s (shadowed by %s)", e->path, e->shadowed_by)
+                                 : g_strdup (e->path);
+    table_add_row (table, e->id, e->source, e->description ? e->description : e->guest_name, NULL);
+    table_add_row (table, "", "", where, NULL);
   }
-  printf ("%-*s  %-*s  %s\n", wid, "NAME", wsrc, "SOURCE", "DESCRIPTION");
-  for (guint i = 0; i < entries->len; i++) {
-    const ProfileEntry *e = g_ptr_array_index (entries, i);
-    printf ("%-*s  %-*s  %s\n", wid, e->id, wsrc, e->source,
-            e->description ? e->description : e->guest_name);
-    if (e->shadowed_by != NULL)
-      printf ("%-*s  %-*s  %s (shadowed by %s)\n", wid, "", wsrc, "", e->path, e->shadowed_by);
-    else
-      printf ("%-*s  %-*s  %s\n", wid, "", wsrc, "", e->path);
-  }
+  text = table_to_string (table);
+  fputs (text, stdout);
   if (entries->len == 0) {
     g_auto (GStrv) dirs = profile_search_dirs ();
     g_autofree char *list = g_strjoinv (", ", dirs);
