@@ -1,14 +1,11 @@
 #!/bin/bash
 # The catalogue of bad inputs, each through the real binary with the exact
 # error expected: hostile profiles, host files, /proc trees and qemu binaries.
-set -euo pipefail
-: "${PPCVM_BIN:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-bad.XXXXXX")
 trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 cd "$WORK"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # check NAME EXPECTED_STATUS 'TEXT' ARGS... — exit status and stderr text, exactly.
 check() {
@@ -17,8 +14,7 @@ check() {
   [ "$rc" = "$want" ] || fail "$name: exit $rc, expected $want; stderr: $(cat err)"
   grep -qF -- "$text" err || fail "$name: stderr lacks '$text': $(cat err)"
   [ "$(grep -c 'ppcvm: error:' err)" -le 1 ] || fail "$name: the error is reported more than once"
-  n=$((n + 1))
-  echo "ok $n - $name: $(head -n1 err)"
+  ok "$name: $(head -n1 err)"
 }
 profile() { printf "$2" >"$1.conf"; }
 
@@ -58,7 +54,7 @@ profile title '[guest]\nname=Debian 12, ppc64el (64k) <b> & "q"\n[network]\nmode
 python3 -c 'import json,sys; a = json.load(open("plan.json"))["argv"]; i = a.index("-name")
 sys.exit(a[i + 1] != "guest=Debian 12,, ppc64el (64k) <b> & \"q\"")' ||
   fail "the title does not reach -name as guest=TITLE with commas doubled: $(grep -A1 '"-name"' plan.json)"
-n=$((n + 1)); echo "ok $n - a title reaches qemu as -name guest=TITLE, commas doubled"
+ok "a title reaches qemu as -name guest=TITLE, commas doubled"
 profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
 for v in 'a=b' '-S' 'a,b' 'a b' '.hidden' "$(printf 'a\xc2\x85b')" "$(printf 'x\xe2\x80\xaey')" "$(head -c 65 /dev/zero | tr '\0' a)"; do
   check "run --name $v" 125 "--name " run --detach --name "$v" ok.conf
@@ -97,11 +93,11 @@ for mode in 644 640 604; do
 done
 chmod 600 vncpw
 "$PPCVM_BIN" plan vncpw.conf >out 2>err || fail "a private VNC password file: $(cat err)"
-n=$((n + 1)); echo "ok $n - a private (0600) VNC password file is accepted"
+ok "a private (0600) VNC password file is accepted"
 for addr in 127.0.0.1 127.1.2.3 '[::1]'; do
   profile vnc '[guest]\ndisplay=vnc\nvnc='"$addr"':1\n[network]\nmode=none\n'
   "$PPCVM_BIN" plan vnc.conf >out 2>err || fail "loopback VNC $addr needs no password: $(cat err)"
-  n=$((n + 1)); echo "ok $n - VNC on loopback $addr needs no password"
+  ok "VNC on loopback $addr needs no password"
 done
 check "missing profile" 1 "nosuch" plan nosuch
 profile ok '[guest]\nsmp=1\n[network]\nmode=none\n'
@@ -115,7 +111,7 @@ mkdir "dir with space"
 profile odd '[boot]\nkernel=dir with space/vm,linux=1\n[network]\nmode=none\n'
 "$PPCVM_BIN" plan --json --accel tcg odd.conf >plan.json || fail "a kernel path with spaces, commas and = is valid"
 grep -qF "\"$WORK/dir with space/vm,linux=1\"" plan.json || fail "the odd kernel path did not reach argv intact"
-n=$((n + 1)); echo "ok $n - odd path reaches argv as one argument"
+ok "odd path reaches argv as one argument"
 
 # Unreadable files: as another user (root reads anything).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
@@ -129,7 +125,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     "$WORK/ppcvm-nobody" plan "$WORK/secret.conf" >out 2>err || rc=$?
   [ $rc = 1 ] && grep -qF "secret.conf" err && grep -qi "permission denied" err ||
     fail "unreadable profile: exit $rc: $(cat err)"
-  n=$((n + 1)); echo "ok $n - unreadable profile: $(head -n1 err)"
+  ok "unreadable profile: $(head -n1 err)"
 else
   [ -z "${CI:-}" ] || fail "CI runs as root with setpriv (util-linux): the unreadable-file case must run"
   echo "# skipped unreadable-file case: needs root and setpriv to switch users"
@@ -139,10 +135,10 @@ fi
 mkdir empty-root
 "$PPCVM_BIN" host --sysroot empty-root --json >host.json || fail "an empty /proc tree must still report"
 grep -q '"mmu": null' host.json || fail "unknown MMU must be null"
-n=$((n + 1)); echo "ok $n - empty sysroot: facts unknown, no crash"
+ok "empty sysroot: facts unknown, no crash"
 mkdir -p emptyproc/proc && : >emptyproc/proc/cpuinfo && : >emptyproc/proc/meminfo && : >emptyproc/proc/mounts
 "$PPCVM_BIN" host --sysroot emptyproc >/dev/null || fail "empty /proc files must still report"
-n=$((n + 1)); echo "ok $n - empty /proc files"
+ok "empty /proc files"
 check "sysroot not a directory" 1 "--sysroot nothere: not a directory" host --sysroot nothere
 echo '{"schema": "ppcvm-plan/1", "ok": true}' >wrong.json
 check "host file of the wrong schema" 1 "wrong.json: schema is \"ppcvm-plan/1\", expected \"ppcvm-host/1\"" host --host wrong.json
@@ -192,7 +188,7 @@ check "run --host" 2 "--host describes another machine" run --host evil.json ok.
 [ ! -e pwned-evil ] || fail "run --host executed the host file's qemu.path"
 "$PPCVM_BIN" plan --host evil.json ok.conf >/dev/null 2>&1 || true
 [ ! -e pwned-evil ] || fail "plan --host executed the host file's qemu.path"
-n=$((n + 1)); echo "ok $n - a host file's qemu.path is never executed"
+ok "a host file's qemu.path is never executed"
 # qemu is looked up in $PATH only, never in the current directory: not for
 # an empty $PATH entry, not for a bare [qemu] binary= name.
 cp evil qemu-system-ppc64 && cp evil qemu-evil
@@ -203,7 +199,7 @@ check "bare [qemu] binary= not on \$PATH" 1 "qemu-evil: not found on \$PATH" pla
 [ ! -e pwned-qemu-evil ] || fail "a bare binary= name ran ./qemu-evil from the current directory"
 check "bare --qemu not on \$PATH" 1 "qemu-evil: not found on \$PATH" host --qemu qemu-evil
 [ ! -e pwned-qemu-evil ] || fail "a bare --qemu name ran ./qemu-evil from the current directory"
-n=$((n + 1)); echo "ok $n - qemu is never looked up in the current directory"
+ok "qemu is never looked up in the current directory"
 rm -f qemu-system-ppc64 qemu-evil
 
 # ---- the state directory fallback ($TMPDIR/ppcvm-UID without XDG_RUNTIME_DIR) ----
@@ -212,7 +208,7 @@ mkdir -m 755 "tmpdir/ppcvm-$(id -u)"
 rc=0; env -u XDG_RUNTIME_DIR TMPDIR="$WORK/tmpdir" "$PPCVM_BIN" list >out 2>err || rc=$?
 [ $rc = 1 ] && grep -qF "$WORK/tmpdir/ppcvm-$(id -u) is open to other users (mode 0755): make it private with chmod 700" err ||
   fail "an open state directory: exit $rc: $(cat err)"
-n=$((n + 1)); echo "ok $n - an open state directory: $(head -n1 err)"
+ok "an open state directory: $(head -n1 err)"
 if [ "$(id -u)" = 0 ]; then
   # Another user's directory in the way: the fix is XDG_RUNTIME_DIR (we cannot remove it).
   chmod 700 tmpdir/ppcvm-0 && chown 65534:65534 tmpdir/ppcvm-0
@@ -220,7 +216,7 @@ if [ "$(id -u)" = 0 ]; then
   [ $rc = 1 ] && grep -qF "$WORK/tmpdir/ppcvm-0 belongs to another user (uid 65534), not to us (uid 0): set XDG_RUNTIME_DIR" err ||
     fail "another user's state directory: exit $rc: $(cat err)"
   ! grep -q "remove it" err || fail "another user's state directory: the fix says to remove it: $(cat err)"
-  n=$((n + 1)); echo "ok $n - another user's state directory: $(head -n1 err)"
+  ok "another user's state directory: $(head -n1 err)"
 else
   [ -z "${CI:-}" ] || fail "CI runs as root: the foreign state directory case must run"
   echo "# skipped the foreign state directory case: needs root to chown"
@@ -259,12 +255,12 @@ for args in "list" "list --names"; do
   grep -qF 'w\033[31mx' out || fail "$args: the odd guest is not listed escaped: $(cat -v out)"
   ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err ||
     fail "$args prints control characters raw: $(cat -v out err)"
-  n=$((n + 1)); echo "ok $n - $args escapes a pre-rule guest name"
+  ok "$args escapes a pre-rule guest name"
 done
 "$PPCVM_BIN" list --json >out 2>err || fail "list --json with a pre-rule name: $(cat err)"
 grep -qF 'w\u001b[31mx\u0085y\u202ez' out || fail "list --json does not escape C1 and format characters: $(cat -v out)"
 ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err || fail "list --json prints control characters raw"
-n=$((n + 1)); echo "ok $n - list --json escapes a pre-rule guest name"
+ok "list --json escapes a pre-rule guest name"
 kill $fake2 2>/dev/null || true
 # ---- disks: the format is always explicit, never guessed from the contents ----
 # A raw disk that the guest filled with a qcow2 header naming a host file:
@@ -277,7 +273,7 @@ grep -qF "qemu-img info" err || fail "disk without format=: the fix is not given
 profile rawdisk '[disk:root]\nfile=guest-raw.img\nformat=raw\n[network]\nmode=none\n'
 "$PPCVM_BIN" plan --json rawdisk.conf >plan.json 2>err || fail "format=raw: $(cat err)"
 grep -qF "guest-raw.img,format=raw" plan.json || fail "format=raw is not passed to qemu: $(cat plan.json)"
-n=$((n + 1)); echo "ok $n - a raw disk holding a qcow2 header is passed as format=raw"
+ok "a raw disk holding a qcow2 header is passed as format=raw"
 # A qcow2 image whose backing file has no explicit format: refused; with one: shown.
 python3 -c '
 import struct, sys
@@ -292,7 +288,7 @@ grep -qF "qemu-img rebase -u" err || fail "no fix for the backing format: $(cat 
 profile backed '[disk:root]\nfile=backed.qcow2\nformat=qcow2\n[network]\nmode=none\n'
 "$PPCVM_BIN" plan backed.conf >out 2>err || fail "a qcow2 with a backing format: $(cat err)"
 grep -qF "backed.qcow2 is backed by /etc/hostname (format raw)" err || fail "plan does not show the backing file: $(cat err)"
-n=$((n + 1)); echo "ok $n - qcow2 backing files: shown by plan, refused without an explicit backing format"
+ok "qcow2 backing files: shown by plan, refused without an explicit backing format"
 profile twice '[disk:a]\nfile=guest-raw.img\nformat=raw\n[disk:b]\nfile=./guest-raw.img\nformat=raw\n[network]\nmode=none\n'
 check "one image twice in a profile" 1 "guest-raw.img: the same image as [disk:a]" plan twice.conf
 # ---- every file read is bounded: a clear "too large", never a memory blow-up ----
@@ -309,4 +305,4 @@ check "a 70 MB host file" 1 "huge.json: too large" plan --host huge.json ok.conf
 rm -f huge.json
 head -c $((2 << 20)) /dev/zero | tr '\0' '#' >bigprofile.conf
 check "a 2 MB profile" 1 "bigprofile.conf: too large" plan bigprofile.conf
-echo "$n passed, 0 failed"
+done_testing

@@ -2,16 +2,12 @@
 # The shell completions against the real binary: bash through COMP_WORDS and
 # the completion function, fish through `complete -C`, zsh by syntax check.
 # Running guests come from `ppcvm list --names`; a wrapper stands in for it.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-comp.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 unset PPCVM_PROFILE_PATH
 COMP=$PPCVM_SOURCE_ROOT/completions
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 
 # `ppcvm` on $PATH: the real binary, except that `list --names` prints two
 # guests (no guest is running in a test).
@@ -129,4 +125,4 @@ for f in bash/ppcvm fish/ppcvm.fish zsh/_ppcvm; do
   grep -qF "'$(dirname "$f")' / '$(basename "$f")'" "$COMP/meson.build" || fail "completions/meson.build does not install $f"
 done
 ok "completions/meson.build installs all three"
-echo "1..$n"
+done_testing

@@ -3,16 +3,12 @@
 # nasty names and paths (spaces, quotes, $, %, backslashes, non-ASCII), the
 # Exec line parsed back per the Desktop Entry spec equals the intended argv,
 # --install writes atomically under $XDG_DATA_HOME, usage errors exit 2.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-desktop.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache XDG_DATA_HOME=$WORK/data
 cd "$WORK"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-command -v desktop-file-validate >/dev/null || { echo "SKIP: desktop-file-validate missing (apt-get install desktop-file-utils)"; exit 77; }
+command -v desktop-file-validate >/dev/null || skip "desktop-file-validate missing (apt-get install desktop-file-utils)"
 
 # exec_argv FILE — the Exec= of FILE unescaped (key file string escapes),
 # then split per the spec's quoting rules, one word per line (NUL-separated).
@@ -116,3 +112,4 @@ rc=0; "$PPCVM_BIN" desktop-entry a b >/dev/null 2>err || rc=$?; [ $rc = 2 ] || f
 rc=0; "$PPCVM_BIN" desktop-entry --bogus x >/dev/null 2>err || rc=$?; [ $rc = 2 ] || fail "bad option: exit $rc"
 rc=0; "$PPCVM_BIN" desktop-entry ./missing.conf >/dev/null 2>err || rc=$?; [ $rc = 1 ] || fail "missing profile: exit $rc"
 ok "usage errors exit 2, a missing profile 1"
+done_testing

@@ -3,8 +3,7 @@
 # `ppcvm rm` on stopped guests, through the real binary and the real
 # qemu-img: what is created, what is refused, and that a refusal changes
 # nothing.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-disks.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
@@ -15,14 +14,6 @@ cd "$WORK"
 command -v qemu-img >/dev/null || { echo "qemu-img is required (apt-get install qemu-utils)" >&2; exit 1; }
 PROFILES=$XDG_CONFIG_HOME/ppcvm/profiles
 DISKS=$XDG_DATA_HOME/ppcvm/disks
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-run() { # WANT ARGS... — exit status WANT; stdout in out, stderr in err
-  local want=$1 rc=0; shift
-  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
-  [ "$rc" = "$want" ] || fail "ppcvm $*: exit $rc, expected $want; stderr: $(cat err); stdout: $(head -c 2000 out)"
-}
 # What exists under the config and data dirs (names, sizes, contents' hash).
 snapshot_tree() { (cd "$WORK" && find config data -exec sh -c 'for f; do [ -f "$f" ] && echo "$f $(sha256sum <"$f")" || echo "$f"; done' _ {} + 2>/dev/null | sort); }
 unchanged() { # WHAT — the tree is as before the last `before`
@@ -174,3 +165,4 @@ run 1 plan --accel tcg --install g4
 grep -qF "has no [boot] cdrom=" err || fail "--install without install media: $(cat err)"
 run 125 run --accel tcg --install g4
 ok "the disk boots (bootindex 1) unless --install or [boot] order=cdrom; plan --explain says which and why"
+done_testing

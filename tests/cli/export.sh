@@ -17,12 +17,7 @@
 #             libvirt and `virsh define`d there, then undefined; port forwards
 #             in the form that libvirt takes; re-export + re-define of an
 #             updated profile keeps the domain (same name and UUID)
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-skip() { echo "SKIP: $*"; exit 77; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
 
 # has FILE XPATH-ish-TEXT — grep for a literal line fragment.
@@ -549,3 +544,4 @@ define)
   ;;
 *) fail "unknown case $1" ;;
 esac
+done_testing

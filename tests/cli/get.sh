@@ -4,8 +4,7 @@
 # signatures made in the test with a throwaway gpg key, and misbehaves on
 # request. No internet: every catalogue URL is rebased onto 127.0.0.1 with
 # --base-url / $PPCVM_BASE_URL.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-get.XXXXXX")
 SERVER_PID=
 cleanup() {
@@ -17,9 +16,8 @@ trap cleanup EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 unset PPCVM_CATALOGUE_PATH PPCVM_BASE_URL http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 export no_proxy=127.0.0.1
-n=0
-fail() { echo "FAIL: $*" >&2; [[ -f $WORK/requests.log ]] && tail -5 "$WORK/requests.log" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
+# What the server saw last, after a failure's message (lib.sh's fail calls it).
+on_fail() { [[ -f $WORK/requests.log ]] && tail -5 "$WORK/requests.log" >&2; }
 for t in gpg gpgv python3; do
   command -v $t >/dev/null || fail "$t is missing (apt-get install gnupg gpgv python3)"
 done
@@ -176,4 +174,4 @@ set -e
   || fail "no space: rc=$rc $err"
 [[ $err == *"testos-1.0-ppc64le.qcow2.part"* && $err != *$'\n'"testos-1.0-ppc64le.qcow2"$'\n'* ]] || fail "no space left files: $err"
 ok "no space left: a clear error naming the .part, which is kept; nothing named complete"
-echo "1..$n"
+done_testing

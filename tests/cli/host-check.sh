@@ -5,20 +5,17 @@
 # `host --check` on every fixture (valid JSON, exit 0 only when all pass).
 #   (no argument)  the checks, and --fix's refusals (usage, fixture sysroot, not root)
 #   fix            host --check --fix as root on this machine's kernel, in a private mount namespace
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_FIXTURES:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${PPCVM_FIXTURES:?}"
 if [ "${1:-}" = fix ] && [ -z "${PPCVM_CHECK_NS:-}" ]; then
   # Its mounts vanish with the namespace; vm.nr_hugepages is restored below.
-  [ "$(id -u)" = 0 ] || { echo "FAIL: host --check --fix is tested as root (as CI runs the suite)" >&2; exit 1; }
+  [ "$(id -u)" = 0 ] || fail "host --check --fix is tested as root (as CI runs the suite)"
   exec env PPCVM_CHECK_NS=1 unshare -m --propagation private bash "$0" fix
 fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-check.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 cd "$WORK"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 # json FILE EXPR: a Python expression over j, the parsed FILE.
 json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
@@ -73,7 +70,7 @@ if [ "${1:-}" = fix ]; then
 
   # No profile: the mount (root:kvm 1770); how many pages is a profile's to say.
   rc=0; "$PPCVM_BIN" host --check --fix --sysroot sr --mount-point "$MP" >out 2>err || rc=$?
-  cat out
+  sed "s/^/# /" out
   [ $rc = 1 ] || fail "no profile: exit $rc: $(cat err)"
   grep -q "^  hugetlbfs: mount -t hugetlbfs -o pagesize=2M hugetlbfs $MP\$" out || fail "mount not shown"
   grep -q "^  changed: mounted hugetlbfs (pagesize=2M) on $MP\$" out || fail "mount not applied"
@@ -86,7 +83,7 @@ if [ "${1:-}" = fix ]; then
 
   # With the profile: the pages its plan needs (as ppcvm hugepages says), then the plan passes.
   rc=0; "$PPCVM_BIN" host --check --fix --sysroot sr --mount-point "$MP" hp.conf >out 2>err || rc=$?
-  cat out
+  sed "s/^/# /" out
   grep -q '^  hugepages, plan: sysctl vm.nr_hugepages=272$' out || fail "reserve not shown"
   grep -q '^  changed: vm.nr_hugepages 0 -> 272 ' out || fail "reserve not applied"
   grep -q "^  unchanged: hugetlbfs (pagesize=2M) is mounted on $MP" out || fail "mount not kept"
@@ -110,7 +107,7 @@ if [ "${1:-}" = fix ]; then
   ! PATH=/usr/bin:/bin command -v ppc64_cpu >/dev/null || fail "ppc64_cpu is in /usr/bin or /bin"
   ! PATH=/usr/bin:/bin command -v modprobe >/dev/null || fail "modprobe is in /usr/bin or /bin"
   rc=0; PATH=/usr/bin:/bin "$PPCVM_BIN" host --check --fix --sysroot smt >out 2>err || rc=$?
-  cat out
+  sed "s/^/# /" out
   [ $rc = 1 ] && grep -q '^  smt: cannot apply: ppc64_cpu is not installed .*install powerpc-ibm-utils' out \
     && grep -q '^  kvm-pr: cannot apply: modprobe is not installed .*install kmod$' out \
     && after | grep -q '^FAIL  smt ' || fail "SMT8: exit $rc: $(cat out err)"
@@ -121,7 +118,7 @@ if [ "${1:-}" = fix ]; then
     && [ "$(json fix.json '[c["result"] for c in j["checks"] if c["id"] == "smt"]')" = "['fail']" ] \
     || fail "SMT8 --json: exit $rc: $(cat fix.json err)"
   ok "host --check --fix on SMT8 without ppc64_cpu (and modprobe): the fixes and their packages shown, exit 1 (text and --json)"
-  echo "1..$n"
+  done_testing
   exit 0
 fi
 
@@ -189,4 +186,4 @@ fi
 rc=0; user host --check --fix >out 2>err || rc=$?
 [ $rc = 3 ] && grep -q -- '--fix needs root' err && [ ! -s out ] || fail "--fix as a user: exit $rc: $(cat out err)"
 ok "host --check --fix as a user: refused (exit 3), nothing done"
-echo "1..$n"
+done_testing

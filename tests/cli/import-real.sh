@@ -4,17 +4,13 @@
 # installed qemu accepts (a dry start that dumps the device tree and exits),
 # every option not carried over is named on stderr, and what qemu refuses
 # is reported at import, not at boot.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The guest kernel of tools/fetch-guest.sh, where the e2e tests keep it.
 GUEST_DIR=${PPCVM_GUEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ppcvm/demo}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-import-real.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache HOME=$WORK/home
 unset PPCVM_PROFILE_PATH
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 # The files the commands name: the real ppc64el kernel where one is booted.
 "$PPCVM_SOURCE_ROOT/tools/fetch-guest.sh" "$GUEST_DIR" >&2 || fail "tools/fetch-guest.sh: no guest kernel"
 qemu=$(command -v qemu-system-ppc64) || fail "qemu-system-ppc64 is not installed"
@@ -112,4 +108,4 @@ for form in "-nodefaults -serial mon:stdio -display none" \
     fail "$form: qemu refuses the plan: $(grep -v warning qerr | head -3)"
 done
 ok "console forms (-serial mon:stdio, -chardev stdio + -serial chardev: + -mon, with -nodefaults) become display=serial"
-echo "1..$n"
+done_testing

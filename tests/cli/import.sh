@@ -6,16 +6,12 @@
 #              decision of that setting in the plan's JSON "decisions"
 #   verbatim   what import does not understand: [qemu] args in order, one
 #              stderr line each; -o refuses to overwrite without --force
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-import.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 cd "$WORK"
 HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 touch vmlinux initrd.cpio c.iso 'd,1.qcow2' disk.img
 mkdir -p hp
 
@@ -132,7 +128,7 @@ for kind, diff in (("removed", o - p), ("added", p - o)):
         why = allowed.get(key)
         if why is None: bad.append(key + " (not in the allow-list)")
         elif why not in decisions: bad.append(key + " (allowed by decision %s, which the plan lacks)" % why)
-        else: print("  allowed: %s -- %s: %s" % (key, why, decisions[why]["reason"]))
+        else: print("#   allowed: %s -- %s: %s" % (key, why, decisions[why]["reason"]))
 if bad:
     print("\n".join(["differences:"] + bad), file=sys.stderr); sys.exit(1)
 PY
@@ -207,3 +203,4 @@ verbatim)
   ;;
 *) fail "unknown case $1" ;;
 esac
+done_testing

@@ -5,8 +5,7 @@
 #   advice     each setup problem of `ppcvm host` from a host file
 #   hugepages  the computed pages and commands
 #   apply      hugepages --apply on this machine's kernel (root; restored after)
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-matrix.XXXXXX")
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -14,15 +13,6 @@ export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 cd "$WORK"
 HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
 PY=$(command -v python3)
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-# run WANT ARGS... — ppcvm ARGS with exit status WANT; stdout in out, stderr in err.
-run() {
-  local want=$1 rc=0; shift
-  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
-  [ "$rc" = "$want" ] || fail "ppcvm $*: exit $rc, expected $want; stderr: $(cat err); stdout: $(head -c 3000 out)"
-}
 # variant BASE NAME PYTHON — NAME.json: tests/hosts/BASE.json edited by PYTHON (h is the object).
 variant() {
   "$PY" -c 'import json,sys; h=json.load(open(sys.argv[1])); exec(sys.argv[3]); json.dump(h, open(sys.argv[2], "w"))' \
@@ -247,14 +237,14 @@ hugepages)
 
 apply)
   # For real, on this machine's kernel: x86 2 MiB hugepages behave the same.
-  [ "$(id -u)" = 0 ] || { echo "SKIP: --apply needs root"; exit 77; }
-  grep -qw hugetlbfs /proc/filesystems || { echo "SKIP: the kernel has no hugetlbfs"; exit 77; }
-  [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || { echo "SKIP: the kernel has no 2 MiB hugepages"; exit 77; }
+  [ "$(id -u)" = 0 ] || skip "--apply needs root"
+  grep -qw hugetlbfs /proc/filesystems || skip "the kernel has no hugetlbfs"
+  [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "the kernel has no 2 MiB hugepages"
   orig=$(cat /proc/sys/vm/nr_hugepages)
   MP=$WORK/mnt/hp
   mkdir -p "$WORK/probe"
   if ! mount -t hugetlbfs -o pagesize=2M hugetlbfs "$WORK/probe" 2>probe.err; then
-    echo "SKIP: the kernel forbids mounting hugetlbfs here: $(cat probe.err)"; exit 77
+    skip "the kernel forbids mounting hugetlbfs here: $(cat probe.err)"
   fi
   umount "$WORK/probe"
   cleanup() {
@@ -264,14 +254,14 @@ apply)
   }
   trap cleanup EXIT
   if ! echo "$orig" >/proc/sys/vm/nr_hugepages 2>/dev/null; then
-    echo "SKIP: the kernel forbids writing /proc/sys/vm/nr_hugepages here"; exit 77
+    skip "the kernel forbids writing /proc/sys/vm/nr_hugepages here"
   fi
   free_before=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)
   printf '[guest]\nmmu=hash\npage-size=4K\nmemory=512M\nsmp=1\n[network]\nmode=none\n' >hash4k.conf
   # A POWER9 radix host with 4 KiB pages and 2 MiB hugepages, none reserved.
   variant radix-4k r4 'h["hugetlbfs"] = []; h["hugepages"][0].update(total=0, free=0)'
   run 0 hugepages --host r4.json hash4k.conf --apply --mount-point "$MP"
-  cat out
+  sed "s/^/# /" out
   free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)
   [ "$free" -ge 256 ] || fail "only $free free 2 MiB pages after --apply"
   if [ "$free_before" -lt 256 ]; then
@@ -300,3 +290,4 @@ apply)
   ;;
 *) fail "unknown case $1" ;;
 esac
+done_testing

@@ -5,8 +5,7 @@
 # built with xorriso, label cidata, whose user-data passes
 # `cloud-init schema --config-file`); [cloud-init] keys override the seed;
 # bad input (no SSH key, a bad user name, an existing guest).
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-newos.XXXXXX")
 SERVER_PID=
 cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }
@@ -15,9 +14,6 @@ export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache X
 mkdir -p "$HOME"
 unset PPCVM_CATALOGUE_PATH http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 export no_proxy=127.0.0.1
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 for t in qemu-img xorriso cloud-init ssh-keygen python3; do
   command -v $t >/dev/null || fail "$t is missing (apt-get install qemu-utils xorriso cloud-init openssh-client)"
 done
@@ -124,4 +120,4 @@ err=$("$PPCVM_BIN" new x --os testos --iso /dev/null 2>&1); rc=$?
 set -e
 [[ $rc == 2 && $err == *"leave out --iso and --image"* ]] || fail "--os with --iso: rc=$rc $err"
 ok "no SSH key, an existing guest, a bad [cloud-init] user, --cloud without --os, --os with --iso: clear errors"
-echo "1..$n"
+done_testing

@@ -5,15 +5,11 @@
 # shipped one, a malformed one named in the error; and one entry checked
 # against its stated source: debian-12's 64 KiB pages against the config of
 # the Debian 12 kernel the demo guest boots (tools/fetch-guest.sh).
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-os.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 unset PPCVM_CATALOGUE_PATH
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 
 out=$("$PPCVM_BIN" os)
 for id in debian-13 debian-12 ubuntu-24.04 fedora-42 opensuse-tumbleweed opensuse-leap-15.6 \
@@ -102,4 +98,4 @@ else fail "$deb: no page size in its config"; fi
 grep -qx 'CONFIG_PPC_RADIX_MMU=y' <<<"$config" && grep -qx 'CONFIG_PPC_64S_HASH_MMU=y' <<<"$config" \
   || fail "$deb: not both radix and hash MMU"
 ok "debian-12's page size and MMUs match its kernel's config ($(basename "$deb"))"
-echo "1..$n"
+done_testing

@@ -2,25 +2,19 @@
 # GNU option parsing through the real binary: options before or after the
 # positionals for every command; for `run`, qemu gets only what follows
 # '--', and an unknown option before it is a usage error that says so.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-parse.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache XDG_DATA_HOME=$WORK/data XDG_RUNTIME_DIR=$WORK/run
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 unset PPCVM_PROFILE_PATH
 cd "$WORK"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 # The demo profile with boot files that exist (plan checks them).
 mkdir -p "$XDG_CACHE_HOME/ppcvm/demo"
 : >"$XDG_CACHE_HOME/ppcvm/demo/vmlinux"
 : >"$XDG_CACHE_HOME/ppcvm/demo/initrd.cpio"
 P=demo
 
-# st ARGS... — run ppcvm (bounded, stdin closed), stdout in out, stderr in err; echo the status.
-st() { local rc=0; timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?; echo $rc; }
 # argv_of FILE — the "argv" of a plan JSON, one word a line.
 argv_of() { python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["argv"]))' "$1"; }
 
@@ -133,4 +127,4 @@ assert j["argv"][-1] == "-no-such-qemu-option", j["argv"]
 PY
 grep -q "no-such-qemu-option" err || fail "qemu's own error did not pass through: $(cat err)"
 ok "run --json prints the plan it ran and qemu's exit status"
-echo "1..$n"
+done_testing

@@ -2,18 +2,12 @@
 # Preflight through the real binary: what qemu would die of is refused
 # before it starts (exit 3, the fix in words), what the guest may survive is
 # a warning; --force where the user may know better.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-preflight.XXXXXX")
 trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 unset PPCVM_PROFILE_PATH
 cd "$WORK"
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-# st ARGS... — ppcvm's exit status; stdout in out, stderr in err.
-st() { local rc=0; timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?; echo $rc; }
 has() { grep -qF -- "$1" "$2" || fail "$2 lacks '$1': $(cat "$2")"; }
 : >vmlinux
 : >initrd
@@ -172,4 +166,4 @@ else
   [ -z "${CI:-}" ] || fail "CI runs as root with setpriv: the unwritable-disk case must run"
   echo "# the unwritable-disk case needs root and setpriv"
 fi
-echo "1..$n"
+done_testing

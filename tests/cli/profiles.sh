@@ -2,8 +2,7 @@
 # The shipped profiles, `ppcvm profiles` and `ppcvm new`, through the real
 # binary. With "hosts", every shipped profile is planned against the
 # host kinds (tests/hosts/*.json) with the outcome asserted per pair.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-profiles.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
@@ -12,16 +11,7 @@ cd "$WORK"
 SHIPPED=$PPCVM_SOURCE_ROOT/profiles
 HOSTS=${PPCVM_TEST_HOSTS:-$PPCVM_SOURCE_ROOT/tests/hosts}
 PY=$(command -v python3)
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 
-# run WANT ARGS... — ppcvm ARGS, exit status WANT; stdout in out, stderr in err.
-run() {
-  local want=$1 rc=0; shift
-  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
-  [ "$rc" = "$want" ] || fail "ppcvm $*: exit $rc, expected $want; stderr: $(cat err); stdout: $(head -c 2000 out)"
-}
 # The demo profile names files in the cache; give it empty ones.
 mkdir -p "$XDG_CACHE_HOME/ppcvm/demo"
 : >"$XDG_CACHE_HOME/ppcvm/demo/vmlinux"
@@ -171,10 +161,7 @@ basic)
 hosts)
   # ---- every shipped profile against the host kinds of tests/hosts ----
   for h in radix-4k hash-4k radix-64k hash-64k l1-radix l1-hash; do
-    if [ ! -f "$HOSTS/$h.json" ]; then
-      echo "SKIP: $HOSTS/$h.json is missing (the host files)"
-      exit 77
-    fi
+    [ -f "$HOSTS/$h.json" ] || skip "$HOSTS/$h.json is missing (the host files)"
   done
   # plan_on HOST PROFILE — plan --json; sets rc, leaves the JSON in out.
   plan_on() {
@@ -290,4 +277,4 @@ hosts)
   ;;
 *) fail "unknown case $1" ;;
 esac
-echo "1..$n"
+done_testing

@@ -4,23 +4,14 @@
 # on host files made from the real host dumps (tests/fixtures/hosts, via
 # `ppcvm host --sysroot DUMP --json`) plus the KVM facts a dump cannot show.
 # Each case names the rule ids of docs/rules.md it checks.
-set -euo pipefail
-: "${PPCVM_BIN:?}" "${PPCVM_SOURCE_ROOT:?}" "${PPCVM_FIXTURES:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${PPCVM_FIXTURES:?}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-truth.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
 cd "$WORK"
 HOSTS=$PPCVM_SOURCE_ROOT/tests/hosts
 PY=$(command -v python3)
-n=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-# run WANT ARGS... — ppcvm ARGS with exit status WANT; stdout in out, stderr in err.
-run() {
-  local want=$1 rc=0; shift
-  timeout 60 "$PPCVM_BIN" "$@" </dev/null >out 2>err || rc=$?
-  [ "$rc" = "$want" ] || fail "ppcvm $*: exit $rc, expected $want; stderr: $(cat err); stdout: $(head -c 3000 out)"
-}
 has() { grep -qF -- "$1" "${2:-out}" || fail "no '$1' in: $(cat "${2:-out}")"; }
 hasnt() { if grep -qF -- "$1" "${2:-out}"; then fail "unexpected '$1' in: $(cat "${2:-out}")"; fi; }
 # dump FIXTURE NAME PYTHON — NAME.json: the facts ppcvm reads from the real
@@ -321,4 +312,4 @@ h["kvm"]["caps"] = json.load(open(sys.argv[2]))["kvm"]["caps"]; h["kvm"]["cpu_ch
   ;;
 *) fail "unknown case $1" ;;
 esac
-echo "$n passed"
+done_testing
