@@ -20,91 +20,99 @@ tri (PpcvmTristate t, const char *yes, const char *no)
   return t == PPCVM_YES ? yes : t == PPCVM_NO ? no : "unknown";
 }
 
-char *
-output_host_text (const HostFacts *f, GPtrArray *advice)
+static char *
+cpu_text (const HostFacts *f)
 {
-  GString *s = g_string_new ("Host\n");
-  g_autofree char *cpu = NULL, *page = NULL, *mem = NULL, *kvm = NULL;
-  GString *hp = g_string_new (NULL);
-  GString *fs = g_string_new (NULL);
-
-  row (s, "arch", f->arch);
-  row (s, "kernel", f->kernel);
   if (f->cpu_chip || f->cpu_compat) {
     g_autofree char *count = f->cpu_count >= 0 ? g_strdup_printf (", %d online", f->cpu_count) : g_strdup ("");
     g_autofree char *pvr = f->pvr ? g_strdup_printf (", pvr 0x%08x", f->pvr) : g_strdup ("");
-    cpu = g_strdup_printf ("%s (chip %s%s)%s", f->cpu_compat ? f->cpu_compat : f->cpu_chip,
-                           f->cpu_chip ? f->cpu_chip : "unknown", pvr, count);
-  } else if (f->cpu_count >= 0) {
-    cpu = g_strdup_printf ("not a POWER CPU, %d online", f->cpu_count);
+    return g_strdup_printf ("%s (chip %s%s)%s", f->cpu_compat ? f->cpu_compat : f->cpu_chip,
+                            f->cpu_chip ? f->cpu_chip : "unknown", pvr, count);
   }
-  row (s, "cpu", cpu);
-  if (host_smt_online (f) > 0) {
-    int tps = host_threads_per_subcore (f), on = host_smt_online (f);
-    g_autofree char *smt = g_strdup_printf ("SMT%d%s (%d of %d threads online per %s)%s", on,
-                                            on == 1 ? ", secondary threads off" : "", on, tps,
-                                            f->subcores_per_core > 1 ? "subcore" : "core",
-                                            f->subcores_per_core > 1 ? ", split-core mode" : "");
-    if (f->subcores_per_core > 1) {
-      g_autofree char *t = smt;
-      smt = g_strdup_printf ("%s: %d subcores per core", t, f->subcores_per_core);
-    }
-    row (s, "threads", smt);
+  if (f->cpu_count >= 0)
+    return g_strdup_printf ("not a POWER CPU, %d online", f->cpu_count);
+  return NULL;
+}
+
+static char *
+threads_text (const HostFacts *f)
+{
+  int tps = host_threads_per_subcore (f), on = host_smt_online (f);
+  g_autofree char *smt = g_strdup_printf ("SMT%d%s (%d of %d threads online per %s)%s", on,
+                                          on == 1 ? ", secondary threads off" : "", on, tps,
+                                          f->subcores_per_core > 1 ? "subcore" : "core",
+                                          f->subcores_per_core > 1 ? ", split-core mode" : "");
+
+  if (f->subcores_per_core > 1)
+    return g_strdup_printf ("%s: %d subcores per core", smt, f->subcores_per_core);
+  return g_steal_pointer (&smt);
+}
+
+static char *
+platform_text (const HostFacts *f)
+{
+  const char *plat = host_platform_to_string (f->platform);
+  const char *hv = host_hypervisor_to_string (f->hypervisor);
+
+  if (plat && hv)
+    return g_strdup_printf ("%s (hypervisor: %s)", plat, hv);
+  return g_strdup (plat);
+}
+
+static char *
+kvm_text (const HostFacts *f)
+{
+  return g_strdup_printf ("/dev/kvm %s; kvm_hv %s%s; kvm_pr %s",
+                          f->kvm_device == PPCVM_NO ? "absent"
+                          : f->kvm_usable == PPCVM_YES ? "usable"
+                          : f->kvm_usable == PPCVM_NO ? "not usable"
+                                                       : "present",
+                          tri (f->kvm_hv, "loaded", "not loaded"),
+                          f->kvm_hv_nested == PPCVM_YES ? " (nested on)"
+                          : f->kvm_hv_nested == PPCVM_NO ? " (nested off)" : "",
+                          tri (f->kvm_pr, "loaded", "not loaded"));
+}
+
+/* What KVM_CHECK_EXTENSION and KVM_PPC_GET_CPU_CHAR said: the facts the
+ * planner turns into caps. */
+static void
+kvm_probe_rows (GString *s, const HostKvmProbe *k)
+{
+  static const struct { const char *name; size_t off; } caps[] = {
+    { "radix", G_STRUCT_OFFSET (HostKvmProbe, radix) },
+    { "hash-v3", G_STRUCT_OFFSET (HostKvmProbe, hash_v3) },
+    { "htm", G_STRUCT_OFFSET (HostKvmProbe, htm) },
+    { "nested-hv", G_STRUCT_OFFSET (HostKvmProbe, nested_hv) },
+    { "fwnmi", G_STRUCT_OFFSET (HostKvmProbe, fwnmi) },
+    { "ail-mode-3", G_STRUCT_OFFSET (HostKvmProbe, ail_mode_3) },
+    { "large-decr", G_STRUCT_OFFSET (HostKvmProbe, large_decr) },
+    { "dawr1", G_STRUCT_OFFSET (HostKvmProbe, dawr1) },
+  };
+  g_autoptr (GString) yes = g_string_new (NULL);
+  g_autoptr (GString) no = g_string_new (NULL);
+  g_autofree char *line = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (caps); i++) {
+    PpcvmTristate t = G_STRUCT_MEMBER (PpcvmTristate, k, caps[i].off);
+    GString *to = t == PPCVM_YES ? yes : t == PPCVM_NO ? no : NULL;
+    if (to)
+      g_string_append_printf (to, "%s%s", to->len ? " " : "", caps[i].name);
   }
-  {
-    const char *plat = host_platform_to_string (f->platform);
-    const char *hv = host_hypervisor_to_string (f->hypervisor);
-    g_autofree char *p = NULL;
-    if (plat && hv)
-      p = g_strdup_printf ("%s (hypervisor: %s)", plat, hv);
-    row (s, "platform", p ? p : plat);
+  line = g_strdup_printf ("has: %s; lacks: %s", yes->len ? yes->str : "-", no->len ? no->str : "-");
+  row (s, "kvm caps", line);
+  if (k->cfpc || k->sbbc || k->ibs) {
+    g_autofree char *mit = g_strdup_printf ("cfpc=%s sbbc=%s ibs=%s ccf-assist=%s", k->cfpc ? k->cfpc : "?",
+                                            k->sbbc ? k->sbbc : "?", k->ibs ? k->ibs : "?",
+                                            tri (k->ccf_assist, "on", "off"));
+    row (s, "mitigations", mit);
   }
-  row (s, "mmu", host_mmu_to_string (f->mmu));
-  page = f->page_size ? ppcvm_format_size_human (f->page_size) : NULL;
-  row (s, "page size", page);
-  kvm = g_strdup_printf ("/dev/kvm %s; kvm_hv %s%s; kvm_pr %s",
-                         f->kvm_device == PPCVM_NO ? "absent"
-                         : f->kvm_usable == PPCVM_YES ? "usable"
-                         : f->kvm_usable == PPCVM_NO ? "not usable"
-                                                      : "present",
-                         tri (f->kvm_hv, "loaded", "not loaded"),
-                         f->kvm_hv_nested == PPCVM_YES ? " (nested on)"
-                         : f->kvm_hv_nested == PPCVM_NO ? " (nested off)" : "",
-                         tri (f->kvm_pr, "loaded", "not loaded"));
-  row (s, "kvm", kvm);
-  if (f->kvm_probe.probed) {
-    /* What KVM_CHECK_EXTENSION and KVM_PPC_GET_CPU_CHAR said: the facts the
-     * planner turns into caps. */
-    const HostKvmProbe *k = &f->kvm_probe;
-    static const struct { const char *name; size_t off; } caps[] = {
-      { "radix", G_STRUCT_OFFSET (HostKvmProbe, radix) },
-      { "hash-v3", G_STRUCT_OFFSET (HostKvmProbe, hash_v3) },
-      { "htm", G_STRUCT_OFFSET (HostKvmProbe, htm) },
-      { "nested-hv", G_STRUCT_OFFSET (HostKvmProbe, nested_hv) },
-      { "fwnmi", G_STRUCT_OFFSET (HostKvmProbe, fwnmi) },
-      { "ail-mode-3", G_STRUCT_OFFSET (HostKvmProbe, ail_mode_3) },
-      { "large-decr", G_STRUCT_OFFSET (HostKvmProbe, large_decr) },
-      { "dawr1", G_STRUCT_OFFSET (HostKvmProbe, dawr1) },
-    };
-    GString *yes = g_string_new (NULL), *no = g_string_new (NULL);
-    g_autofree char *line = NULL;
-    for (gsize i = 0; i < G_N_ELEMENTS (caps); i++) {
-      PpcvmTristate t = G_STRUCT_MEMBER (PpcvmTristate, k, caps[i].off);
-      GString *to = t == PPCVM_YES ? yes : t == PPCVM_NO ? no : NULL;
-      if (to)
-        g_string_append_printf (to, "%s%s", to->len ? " " : "", caps[i].name);
-    }
-    line = g_strdup_printf ("has: %s; lacks: %s", yes->len ? yes->str : "-", no->len ? no->str : "-");
-    row (s, "kvm caps", line);
-    if (k->cfpc || k->sbbc || k->ibs) {
-      g_autofree char *mit = g_strdup_printf ("cfpc=%s sbbc=%s ibs=%s ccf-assist=%s", k->cfpc ? k->cfpc : "?",
-                                              k->sbbc ? k->sbbc : "?", k->ibs ? k->ibs : "?",
-                                              tri (k->ccf_assist, "on", "off"));
-      row (s, "mitigations", mit);
-    }
-    g_string_free (yes, TRUE);
-    g_string_free (no, TRUE);
-  }
+}
+
+static char *
+hugepages_text (const HostFacts *f)
+{
+  GString *hp = g_string_new (NULL);
+
   for (guint i = 0; i < f->hugepages->len; i++) {
     const HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
     g_autofree char *sz = ppcvm_format_size_human (h->size);
@@ -114,39 +122,82 @@ output_host_text (const HostFacts *f, GPtrArray *advice)
     else
       g_string_append (hp, "counts unknown");
   }
-  row (s, "hugepages", hp->len ? hp->str : "none offered");
+  if (hp->len == 0)
+    g_string_append (hp, "none offered");
+  return g_string_free (hp, FALSE);
+}
+
+static char *
+hugetlbfs_text (const HostFacts *f)
+{
+  GString *fs = g_string_new (NULL);
+
   for (guint i = 0; i < f->hugetlbfs->len; i++) {
     const HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
     g_autofree char *sz = m->page_size ? ppcvm_format_size_human (m->page_size) : g_strdup ("?");
     g_string_append_printf (fs, "%s%s (%s pages, %s)", i ? "; " : "", m->path, sz,
                             tri (m->writable, "writable", "read-only"));
   }
-  row (s, "hugetlbfs", fs->len ? fs->str : "none mounted");
-  if (f->mem_total) {
-    g_autofree char *t = ppcvm_format_size_human (f->mem_total);
-    g_autofree char *a = f->mem_available ? ppcvm_format_size_human (f->mem_available) : g_strdup ("unknown");
-    mem = g_strdup_printf ("%s total, %s available", t, a);
-  }
-  row (s, "memory", mem);
-  if (f->qemu) {
-    const EmulatorFacts *q = f->qemu;
-    g_autofree char *acc = q->accelerators ? g_strjoinv (", ", q->accelerators) : g_strdup ("?");
-    g_autofree char *line = NULL;
-    if (q->machines && q->machines->len > 0) {
-      const EmulatorMachine *first = g_ptr_array_index (q->machines, 0);
-      const EmulatorMachine *last = g_ptr_array_index (q->machines, q->machines->len - 1);
-      line = g_strdup_printf ("%s %s (%s); machines %s .. %s", q->path ? q->path : "?",
-                              q->version ? q->version : "?", acc, first->name, last->name);
-    } else {
-      line = g_strdup_printf ("%s %s (%s)", q->path ? q->path : "?", q->version ? q->version : "?", acc);
-    }
-    row (s, "qemu", line);
-  } else {
-    row (s, "qemu", "not found");
-  }
-  g_string_free (hp, TRUE);
-  g_string_free (fs, TRUE);
+  if (fs->len == 0)
+    g_string_append (fs, "none mounted");
+  return g_string_free (fs, FALSE);
+}
 
+static char *
+memory_text (const HostFacts *f)
+{
+  g_autofree char *t = NULL, *a = NULL;
+
+  if (!f->mem_total)
+    return NULL;
+  t = ppcvm_format_size_human (f->mem_total);
+  a = f->mem_available ? ppcvm_format_size_human (f->mem_available) : g_strdup ("unknown");
+  return g_strdup_printf ("%s total, %s available", t, a);
+}
+
+static char *
+qemu_text (const EmulatorFacts *q)
+{
+  g_autofree char *acc = NULL;
+
+  if (q == NULL)
+    return g_strdup ("not found");
+  acc = q->accelerators ? g_strjoinv (", ", q->accelerators) : g_strdup ("?");
+  if (q->machines && q->machines->len > 0) {
+    const EmulatorMachine *first = g_ptr_array_index (q->machines, 0);
+    const EmulatorMachine *last = g_ptr_array_index (q->machines, q->machines->len - 1);
+    return g_strdup_printf ("%s %s (%s); machines %s .. %s", q->path ? q->path : "?",
+                            q->version ? q->version : "?", acc, first->name, last->name);
+  }
+  return g_strdup_printf ("%s %s (%s)", q->path ? q->path : "?", q->version ? q->version : "?", acc);
+}
+
+char *
+output_host_text (const HostFacts *f, GPtrArray *advice)
+{
+  GString *s = g_string_new ("Host\n");
+  g_autofree char *cpu = cpu_text (f), *platform = platform_text (f), *kvm = kvm_text (f);
+  g_autofree char *page = f->page_size ? ppcvm_format_size_human (f->page_size) : NULL;
+  g_autofree char *hp = hugepages_text (f), *fs = hugetlbfs_text (f), *mem = memory_text (f);
+  g_autofree char *qemu = qemu_text (f->qemu);
+
+  row (s, "arch", f->arch);
+  row (s, "kernel", f->kernel);
+  row (s, "cpu", cpu);
+  if (host_smt_online (f) > 0) {
+    g_autofree char *threads = threads_text (f);
+    row (s, "threads", threads);
+  }
+  row (s, "platform", platform);
+  row (s, "mmu", host_mmu_to_string (f->mmu));
+  row (s, "page size", page);
+  row (s, "kvm", kvm);
+  if (f->kvm_probe.probed)
+    kvm_probe_rows (s, &f->kvm_probe);
+  row (s, "hugepages", hp);
+  row (s, "hugetlbfs", fs);
+  row (s, "memory", mem);
+  row (s, "qemu", qemu);
   if (advice && advice->len > 0) {
     g_string_append (s, "Problems\n");
     for (guint i = 0; i < advice->len; i++)
