@@ -207,16 +207,68 @@ rm_rf_temp (const char *dir)
   g_rmdir (dir);
 }
 
+/* gpgv --status-fd=1 on DATA and SIGNATURE (in a temporary directory) with
+ * KEYRINGS; its status lines in OUT, messages in ERR. */
+static gboolean
+run_gpgv (const char *gpgv, GPtrArray *keyrings, GBytes *data, GBytes *signature, char **out, char **err,
+          int *status, GError **error)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("ppcvm-gpgv-XXXXXX", error);
+  g_autofree char *data_path = NULL;
+  g_autofree char *sig_path = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  gboolean ok;
+
+  if (tmp == NULL)
+    return FALSE;
+  if (!write_temp (tmp, "data", data, &data_path, error) ||
+      !write_temp (tmp, "data.sig", signature, &sig_path, error)) {
+    rm_rf_temp (tmp);
+    return FALSE;
+  }
+  g_ptr_array_add (argv, g_strdup (gpgv));
+  g_ptr_array_add (argv, g_strdup ("--status-fd=1"));
+  for (guint i = 0; i < keyrings->len; i++) {
+    g_ptr_array_add (argv, g_strdup ("--keyring"));
+    /* gpgv looks a name without a slash up in ~/.gnupg: make it a path. */
+    g_ptr_array_add (argv, g_canonicalize_filename (keyrings->pdata[i], NULL));
+  }
+  g_ptr_array_add (argv, g_strdup (sig_path));
+  g_ptr_array_add (argv, g_strdup (data_path));
+  g_ptr_array_add (argv, NULL);
+  ok = g_spawn_sync (tmp, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, status, error);
+  rm_rf_temp (tmp);
+  return ok;
+}
+
+/* gpgv's status lines: the signer's primary key fingerprint (VALIDSIG), a
+ * bad signature, a missing key. */
+static void
+parse_gpgv_status (const char *out, char **signer, gboolean *bad, gboolean *nokey)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (int i = 0; lines[i] != NULL; i++) {
+    g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
+    if (f[0] == NULL || !g_str_equal (f[0], "[GNUPG:]") || f[1] == NULL)
+      continue;
+    if (g_str_equal (f[1], "VALIDSIG") && g_strv_length (f) >= 12) {
+      g_free (*signer);
+      *signer = g_ascii_strup (f[11], -1); /* the primary key's fingerprint */
+    } else if (g_str_equal (f[1], "BADSIG")) {
+      *bad = TRUE;
+    } else if (g_str_equal (f[1], "NO_PUBKEY")) {
+      *nokey = TRUE;
+    }
+  }
+}
+
 gboolean
 media_verify_signature (GBytes *data, GBytes *signature, const char *fingerprint,
                         const char *const *keyrings, MediaSignature *ret_state, char **ret_detail,
                         GError **error)
 {
   g_autofree char *gpgv = g_find_program_in_path ("gpgv");
-  g_autofree char *tmp = NULL;
-  g_autofree char *data_path = NULL;
-  g_autofree char *sig_path = NULL;
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) usable = g_ptr_array_new ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -237,44 +289,9 @@ media_verify_signature (GBytes *data, GBytes *signature, const char *fingerprint
     *ret_detail = g_strdup_printf ("no keyring holds key %s", fingerprint);
     return TRUE;
   }
-  tmp = g_dir_make_tmp ("ppcvm-gpgv-XXXXXX", error);
-  if (tmp == NULL)
+  if (!run_gpgv (gpgv, usable, data, signature, &out, &err, &status, error))
     return FALSE;
-  if (!write_temp (tmp, "data", data, &data_path, error) ||
-      !write_temp (tmp, "data.sig", signature, &sig_path, error)) {
-    rm_rf_temp (tmp);
-    return FALSE;
-  }
-  g_ptr_array_add (argv, g_strdup (gpgv));
-  g_ptr_array_add (argv, g_strdup ("--status-fd=1"));
-  for (guint i = 0; i < usable->len; i++) {
-    g_ptr_array_add (argv, g_strdup ("--keyring"));
-    /* gpgv looks a name without a slash up in ~/.gnupg: make it a path. */
-    g_ptr_array_add (argv, g_canonicalize_filename (usable->pdata[i], NULL));
-  }
-  g_ptr_array_add (argv, g_strdup (sig_path));
-  g_ptr_array_add (argv, g_strdup (data_path));
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (tmp, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                     &status, error)) {
-    rm_rf_temp (tmp);
-    return FALSE;
-  }
-  rm_rf_temp (tmp);
-  {
-    g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
-    for (int i = 0; lines[i] != NULL; i++) {
-      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
-      if (f[0] == NULL || !g_str_equal (f[0], "[GNUPG:]") || f[1] == NULL)
-        continue;
-      if (g_str_equal (f[1], "VALIDSIG") && g_strv_length (f) >= 12)
-        signer = g_ascii_strup (f[11], -1); /* the primary key's fingerprint */
-      else if (g_str_equal (f[1], "BADSIG"))
-        bad = TRUE;
-      else if (g_str_equal (f[1], "NO_PUBKEY"))
-        nokey = TRUE;
-    }
-  }
+  parse_gpgv_status (out, &signer, &bad, &nokey);
   if (bad) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "BAD signature on the checksum file (gpgv: %s)",
                  g_strstrip (err));
@@ -346,6 +363,128 @@ is_transient (const GError *e)
          strstr (e->message, ": HTTP ") == NULL && !g_str_has_prefix (e->message, "cannot ");
 }
 
+/* R's signature state for the checksum file SUMS_DATA (from SUMS_URL): not
+ * published, no key to check it with, or what gpgv says; FALSE if the
+ * signature cannot be fetched or is bad. */
+static gboolean
+check_signature (const CatalogueMedia *m, const MediaOptions *o, const char *sums_url, const char *pattern,
+                 GBytes *sums_data, MediaResult *r, GError **error)
+{
+  g_autofree char *sig_url = NULL;
+  g_autoptr (GBytes) sig = NULL;
+  g_autoptr (GPtrArray) rings = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (m->signature == NULL) {
+    r->signature = MEDIA_SIGNATURE_NOT_PUBLISHED;
+    r->signature_detail = g_strdup ("the catalogue lists no signature for this checksum file");
+    return TRUE;
+  }
+  if (m->signing_key == NULL) {
+    r->signature = MEDIA_SIGNATURE_NO_KEY;
+    r->signature_detail = g_strdup ("the catalogue has no signing-key fingerprint to check the signature against");
+    return TRUE;
+  }
+  sig_url = sibling_url (sums_url, m->signature, pattern, o->base_url);
+  note (o, "signature %s", sig_url);
+  if (!download_to_bytes (sig_url, SMALL_FILE_MAX, &o->download, &sig, error))
+    return FALSE;
+  rings = g_ptr_array_new ();
+  for (int i = 0; o->keyrings != NULL && o->keyrings[i] != NULL; i++)
+    g_ptr_array_add (rings, (gpointer) o->keyrings[i]);
+  if (m->keyring != NULL)
+    g_ptr_array_add (rings, m->keyring);
+  g_ptr_array_add (rings, NULL);
+  if (!media_verify_signature (sums_data, sig, m->signing_key, (const char *const *) rings->pdata,
+                               &r->signature, &r->signature_detail, &local)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: %s", sums_url, local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* R->path from the cache when it matches EXPECTED (*HIT); a copy that does
+ * not is removed. */
+static gboolean
+check_cache (MediaResult *r, const CatalogueMedia *m, const char *expected, const MediaOptions *o,
+             gboolean *hit, GError **error)
+{
+  g_autofree char *got = NULL;
+
+  *hit = FALSE;
+  if (!g_file_test (r->path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  got = media_file_checksum (r->path, m->checksum_type, &r->size, error);
+  if (got == NULL)
+    return FALSE;
+  if (g_str_equal (got, expected)) {
+    r->cached = TRUE;
+    r->checksum = g_steal_pointer (&got);
+    note (o, "%s is in the cache and matches the checksum file", r->path);
+    *hit = TRUE;
+    return TRUE;
+  }
+  /* A "latest" name that moved on, or a damaged copy: never used. */
+  note (o, "%s in the cache does not match the checksum file any more: fetching it again", r->path);
+  if (g_unlink (r->path) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot remove %s: %s", r->path, g_strerror (errsv));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* URL into PART, resumed where a partial download stopped, retried on
+ * transient errors; PART is kept on failure. */
+static gboolean
+download_resuming (const char *url, const char *part, const MediaOptions *o, GError **error)
+{
+  for (guint attempt = 0;; attempt++) {
+    g_autoptr (GError) local = NULL;
+    GStatBuf st;
+
+    if (g_stat (part, &st) == 0 && st.st_size > 0)
+      note (o, "resuming %s at byte %" G_GUINT64_FORMAT, url, (guint64) st.st_size);
+    else
+      note (o, "downloading %s", url);
+    if (download_to_file (url, part, &o->download, &local))
+      return TRUE;
+    if (attempt >= o->retries || !is_transient (local)) {
+      g_set_error (error, local->domain, local->code, "%s (the partial download %s is kept: run "
+                   "the command again to resume it)", local->message, part);
+      return FALSE;
+    }
+    note (o, "%s; retrying (%u of %u)", local->message, attempt + 1, o->retries);
+  }
+}
+
+/* PART, downloaded from URL, becomes R->path if its checksum is EXPECTED;
+ * else it is removed. */
+static gboolean
+install_download (MediaResult *r, const CatalogueMedia *m, const char *part, const char *expected,
+                  const char *url, const char *sums_url, GError **error)
+{
+  g_autofree char *got = media_file_checksum (part, m->checksum_type, &r->size, error);
+
+  if (got == NULL)
+    return FALSE;
+  if (!g_str_equal (got, expected)) {
+    g_unlink (part);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "%s: %s checksum mismatch: the checksum file %s says %s, the download is %s; "
+                 "the download was removed and is not used", url,
+                 catalogue_checksum_name (m->checksum_type), sums_url, expected, got);
+    return FALSE;
+  }
+  if (g_rename (part, r->path) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot rename %s: %s", part, g_strerror (errsv));
+    return FALSE;
+  }
+  r->checksum = g_steal_pointer (&got);
+  return TRUE;
+}
+
 MediaResult *
 media_get (const CatalogueEntry *entry, CatalogueMediaKind kind, const MediaOptions *o,
            GError **error)
@@ -357,11 +496,11 @@ media_get (const CatalogueEntry *entry, CatalogueMediaKind kind, const MediaOpti
   g_autofree char *sums_url = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *part = NULL;
-  g_autofree char *got = NULL;
   g_autoptr (GBytes) sums_data = NULL;
   g_autoptr (GHashTable) sums = NULL;
   g_autofree char *text = NULL;
   const char *expected;
+  gboolean hit;
 
   if (m == NULL) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "%s publishes no %s in the catalogue (%s)%s",
@@ -382,32 +521,8 @@ media_get (const CatalogueEntry *entry, CatalogueMediaKind kind, const MediaOpti
   }
 
   /* The signature first: a checksum file that fails it is not read. */
-  if (m->signature == NULL) {
-    r->signature = MEDIA_SIGNATURE_NOT_PUBLISHED;
-    r->signature_detail = g_strdup ("the catalogue lists no signature for this checksum file");
-  } else if (m->signing_key == NULL) {
-    r->signature = MEDIA_SIGNATURE_NO_KEY;
-    r->signature_detail = g_strdup ("the catalogue has no signing-key fingerprint to check the signature against");
-  } else {
-    g_autofree char *sig_url = sibling_url (sums_url, m->signature, pattern, o->base_url);
-    g_autoptr (GBytes) sig = NULL;
-    g_autoptr (GPtrArray) rings = g_ptr_array_new ();
-    g_autoptr (GError) local = NULL;
-
-    note (o, "signature %s", sig_url);
-    if (!download_to_bytes (sig_url, SMALL_FILE_MAX, &o->download, &sig, error))
-      return NULL;
-    for (int i = 0; o->keyrings != NULL && o->keyrings[i] != NULL; i++)
-      g_ptr_array_add (rings, (gpointer) o->keyrings[i]);
-    if (m->keyring != NULL)
-      g_ptr_array_add (rings, m->keyring);
-    g_ptr_array_add (rings, NULL);
-    if (!media_verify_signature (sums_data, sig, m->signing_key, (const char *const *) rings->pdata,
-                                 &r->signature, &r->signature_detail, &local)) {
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: %s", sums_url, local->message);
-      return NULL;
-    }
-  }
+  if (!check_signature (m, o, sums_url, pattern, sums_data, r, error))
+    return NULL;
 
   sums = media_parse_checksums (text, m->checksum_type);
   r->file = media_resolve_name (sums, pattern, sums_url, error);
@@ -432,60 +547,12 @@ media_get (const CatalogueEntry *entry, CatalogueMediaKind kind, const MediaOpti
   r->path = g_build_filename (dir, r->file, NULL);
   part = g_strconcat (r->path, ".part", NULL);
 
-  if (g_file_test (r->path, G_FILE_TEST_IS_REGULAR)) {
-    got = media_file_checksum (r->path, m->checksum_type, &r->size, error);
-    if (got == NULL)
-      return NULL;
-    if (g_str_equal (got, expected)) {
-      r->cached = TRUE;
-      r->checksum = g_steal_pointer (&got);
-      note (o, "%s is in the cache and matches the checksum file", r->path);
-      return g_steal_pointer (&r);
-    }
-    /* A "latest" name that moved on, or a damaged copy: never used. */
-    note (o, "%s in the cache does not match the checksum file any more: fetching it again", r->path);
-    if (g_unlink (r->path) < 0) {
-      int errsv = errno;
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot remove %s: %s", r->path, g_strerror (errsv));
-      return NULL;
-    }
-    g_clear_pointer (&got, g_free);
-  }
-
-  for (guint attempt = 0;; attempt++) {
-    g_autoptr (GError) local = NULL;
-    GStatBuf st;
-
-    if (g_stat (part, &st) == 0 && st.st_size > 0)
-      note (o, "resuming %s at byte %" G_GUINT64_FORMAT, url, (guint64) st.st_size);
-    else
-      note (o, "downloading %s", url);
-    if (download_to_file (url, part, &o->download, &local))
-      break;
-    if (attempt >= o->retries || !is_transient (local)) {
-      g_set_error (error, local->domain, local->code, "%s (the partial download %s is kept: run "
-                   "the command again to resume it)", local->message, part);
-      return NULL;
-    }
-    note (o, "%s; retrying (%u of %u)", local->message, attempt + 1, o->retries);
-  }
-
-  got = media_file_checksum (part, m->checksum_type, &r->size, error);
-  if (got == NULL)
+  if (!check_cache (r, m, expected, o, &hit, error))
     return NULL;
-  if (!g_str_equal (got, expected)) {
-    g_unlink (part);
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
-                 "%s: %s checksum mismatch: the checksum file %s says %s, the download is %s; "
-                 "the download was removed and is not used", url,
-                 catalogue_checksum_name (m->checksum_type), sums_url, expected, got);
+  if (hit)
+    return g_steal_pointer (&r);
+  if (!download_resuming (url, part, o, error) ||
+      !install_download (r, m, part, expected, url, sums_url, error))
     return NULL;
-  }
-  if (g_rename (part, r->path) < 0) {
-    int errsv = errno;
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot rename %s: %s", part, g_strerror (errsv));
-    return NULL;
-  }
-  r->checksum = g_steal_pointer (&got);
   return g_steal_pointer (&r);
 }
