@@ -78,6 +78,85 @@ note (Parse *p, const char *fmt, ...)
   va_end (ap);
 }
 
+/* <driver>, <source>, <target> or <readonly> of the current <disk>; FALSE
+ * for another element. */
+static gboolean
+start_disk_child (Parse *p, const char *el, const char **an, const char **av)
+{
+  if (g_str_equal (el, "driver")) {
+    p->disk->format = g_strdup (attr (an, av, "type"));
+  } else if (g_str_equal (el, "source")) {
+    p->disk->file = g_strdup (attr (an, av, "file") ? attr (an, av, "file") : attr (an, av, "dev"));
+  } else if (g_str_equal (el, "target")) {
+    p->disk->target = g_strdup (attr (an, av, "dev"));
+    p->disk->bus = g_strdup (attr (an, av, "bus"));
+  } else if (g_str_equal (el, "readonly")) {
+    p->disk->readonly = TRUE;
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* An element inside the (first) <interface>. */
+static void
+start_interface_child (Parse *p, const char *el, const char **an, const char **av)
+{
+  if (g_str_equal (el, "model"))
+    p->net_model = g_strdup (attr (an, av, "type"));
+  else if (g_str_equal (el, "source"))
+    p->net_source = g_strdup (attr (an, av, "bridge") ? attr (an, av, "bridge") : attr (an, av, "dev"));
+  else if (g_str_equal (el, "target") && g_str_equal (p->net_type, "ethernet"))
+    p->net_source = g_strdup (attr (an, av, "dev"));
+  else if (g_str_equal (el, "backend"))
+    p->net_passt = g_strcmp0 (attr (an, av, "type"), "passt") == 0;
+  else if (g_str_equal (el, "rom")) {
+    p->net_rom = g_strdup (attr (an, av, "file"));
+    p->net_rom_off = g_strcmp0 (attr (an, av, "enabled"), "no") == 0;
+  } else if (g_str_equal (el, "portForward")) {
+    g_free (p->fwd_proto);
+    g_free (p->fwd_addr);
+    p->fwd_proto = g_strdup (attr (an, av, "proto") ? attr (an, av, "proto") : "tcp");
+    p->fwd_addr = g_strdup (attr (an, av, "address"));
+  }
+}
+
+/* <range start= to= end=> of a <portForward>: one forward. */
+static void
+start_forward_range (Parse *p, const char **an, const char **av)
+{
+  const char *start_port = attr (an, av, "start"), *to = attr (an, av, "to");
+  const char *addr = p->fwd_addr;
+
+  if (start_port == NULL)
+    return;
+  if (addr == NULL || g_str_equal (addr, "127.0.0.1"))
+    g_ptr_array_add (p->forwards, g_strdup_printf ("%s:%s-:%s", p->fwd_proto, start_port,
+                                                   to ? to : start_port));
+  else
+    g_ptr_array_add (p->forwards, g_strdup_printf ("%s:%s:%s-:%s", p->fwd_proto, addr, start_port,
+                                                   to ? to : start_port));
+  if (attr (an, av, "end") != NULL)
+    note (p, "port range %s-%s: a profile forwards single ports; only %s is imported", start_port,
+          attr (an, av, "end"), start_port);
+}
+
+static void
+start_graphics (Parse *p, const char **an, const char **av)
+{
+  if (g_strcmp0 (attr (an, av, "type"), "vnc") == 0) {
+    p->vnc = TRUE;
+    p->vnc_port = g_strdup (attr (an, av, "port"));
+    p->vnc_autoport = g_strdup (attr (an, av, "autoport"));
+    p->vnc_passwd = attr (an, av, "passwd") != NULL;
+    if (attr (an, av, "listen") != NULL)
+      p->vnc_listen = g_strdup (attr (an, av, "listen"));
+  } else {
+    note (p, "<graphics type='%s'>: ppcvm offers VNC or a GTK window; not imported",
+          attr (an, av, "type"));
+  }
+}
+
 static void
 start (GMarkupParseContext *ctx, const char *el, const char **an, const char **av, gpointer data,
        GError **error)
@@ -112,15 +191,8 @@ start (GMarkupParseContext *ctx, const char *el, const char **an, const char **a
     p->disk = g_new0 (XDisk, 1);
     p->disk->device = g_strdup (attr (an, av, "device"));
     p->disk->block = g_strcmp0 (attr (an, av, "type"), "block") == 0;
-  } else if (p->disk != NULL && g_str_equal (el, "driver")) {
-    p->disk->format = g_strdup (attr (an, av, "type"));
-  } else if (p->disk != NULL && g_str_equal (el, "source")) {
-    p->disk->file = g_strdup (attr (an, av, "file") ? attr (an, av, "file") : attr (an, av, "dev"));
-  } else if (p->disk != NULL && g_str_equal (el, "target")) {
-    p->disk->target = g_strdup (attr (an, av, "dev"));
-    p->disk->bus = g_strdup (attr (an, av, "bus"));
-  } else if (p->disk != NULL && g_str_equal (el, "readonly")) {
-    p->disk->readonly = TRUE;
+  } else if (p->disk != NULL && start_disk_child (p, el, an, av)) {
+    /* done */
   } else if (g_str_equal (el, "interface") && in (p, "devices")) {
     if (p->has_net)
       note (p, "a second <interface>: a profile has one NIC; only the first is imported");
@@ -128,49 +200,11 @@ start (GMarkupParseContext *ctx, const char *el, const char **an, const char **a
       p->net_type = g_strdup (attr (an, av, "type"));
     p->has_net = TRUE;
   } else if (in (p, "interface") && p->net_type != NULL) {
-    if (g_str_equal (el, "model"))
-      p->net_model = g_strdup (attr (an, av, "type"));
-    else if (g_str_equal (el, "source"))
-      p->net_source = g_strdup (attr (an, av, "bridge") ? attr (an, av, "bridge") : attr (an, av, "dev"));
-    else if (g_str_equal (el, "target") && g_str_equal (p->net_type, "ethernet"))
-      p->net_source = g_strdup (attr (an, av, "dev"));
-    else if (g_str_equal (el, "backend"))
-      p->net_passt = g_strcmp0 (attr (an, av, "type"), "passt") == 0;
-    else if (g_str_equal (el, "rom")) {
-      p->net_rom = g_strdup (attr (an, av, "file"));
-      p->net_rom_off = g_strcmp0 (attr (an, av, "enabled"), "no") == 0;
-    } else if (g_str_equal (el, "portForward")) {
-      g_free (p->fwd_proto);
-      g_free (p->fwd_addr);
-      p->fwd_proto = g_strdup (attr (an, av, "proto") ? attr (an, av, "proto") : "tcp");
-      p->fwd_addr = g_strdup (attr (an, av, "address"));
-    }
+    start_interface_child (p, el, an, av);
   } else if (g_str_equal (el, "range") && in (p, "portForward")) {
-    const char *start_port = attr (an, av, "start"), *to = attr (an, av, "to");
-    const char *addr = p->fwd_addr;
-    if (start_port != NULL) {
-      if (addr == NULL || g_str_equal (addr, "127.0.0.1"))
-        g_ptr_array_add (p->forwards, g_strdup_printf ("%s:%s-:%s", p->fwd_proto, start_port,
-                                                       to ? to : start_port));
-      else
-        g_ptr_array_add (p->forwards, g_strdup_printf ("%s:%s:%s-:%s", p->fwd_proto, addr, start_port,
-                                                       to ? to : start_port));
-      if (attr (an, av, "end") != NULL)
-        note (p, "port range %s-%s: a profile forwards single ports; only %s is imported", start_port,
-              attr (an, av, "end"), start_port);
-    }
+    start_forward_range (p, an, av);
   } else if (g_str_equal (el, "graphics") && in (p, "devices")) {
-    if (g_strcmp0 (attr (an, av, "type"), "vnc") == 0) {
-      p->vnc = TRUE;
-      p->vnc_port = g_strdup (attr (an, av, "port"));
-      p->vnc_autoport = g_strdup (attr (an, av, "autoport"));
-      p->vnc_passwd = attr (an, av, "passwd") != NULL;
-      if (attr (an, av, "listen") != NULL)
-        p->vnc_listen = g_strdup (attr (an, av, "listen"));
-    } else {
-      note (p, "<graphics type='%s'>: ppcvm offers VNC or a GTK window; not imported",
-            attr (an, av, "type"));
-    }
+    start_graphics (p, an, av);
   } else if (g_str_equal (el, "listen") && in (p, "graphics") && p->vnc) {
     if (attr (an, av, "address") != NULL) {
       g_free (p->vnc_listen);
@@ -394,6 +428,119 @@ do_network (Parse *p)
              "pseries (SLOF drives virtio-net itself)");
 }
 
+/* [guest] name, uuid, endian and machine. */
+static void
+do_identity (Parse *p)
+{
+  set (p, G_GUEST, "name", p->title != NULL ? p->title : p->name);
+  set (p, G_GUEST, "uuid", p->uuid);
+  if (g_strcmp0 (p->arch, "ppc64") == 0)
+    set (p, G_GUEST, "endian", "big");
+  else if (p->arch != NULL && !g_str_equal (p->arch, "ppc64le"))
+    note (p, "arch='%s': not a 64-bit POWER guest; imported as ppc64le", p->arch);
+  if (p->machine != NULL && !g_str_equal (p->machine, "pseries")) {
+    if (g_str_has_prefix (p->machine, "pseries-"))
+      set (p, G_GUEST, "machine", p->machine);
+    else
+      note (p, "machine='%s': ppcvm runs pseries guests; not imported", p->machine);
+  }
+}
+
+/* MMU, page size and CPU, which no libvirt element holds: ppcvm's
+ * <metadata>, else what the domain says. */
+static void
+do_guest_meta (Parse *p)
+{
+  const char *v;
+
+  if ((v = g_hash_table_lookup (p->meta, "mmu")) != NULL)
+    set (p, G_GUEST, "mmu", v);
+  else
+    note (p, "no ppcvm <metadata>: the guest MMU and page size are the profile defaults "
+             "(radix, 64K); check them");
+  set (p, G_GUEST, "page-size", g_hash_table_lookup (p->meta, "page-size"));
+  if ((v = g_hash_table_lookup (p->meta, "cpu")) != NULL)
+    set (p, G_GUEST, "cpu", v);
+  else if (p->cpu_model != NULL && plan_cpu_model_generation (p->cpu_model) > 0) {
+    g_autofree char *cpu = g_strdup_printf ("POWER%d", plan_cpu_model_generation (p->cpu_model));
+    set (p, G_GUEST, "cpu", cpu);
+  }
+}
+
+/* <memory unit=...>: [guest] memory in MiB. */
+static void
+do_memory (Parse *p)
+{
+  guint64 n = 0, mult;
+  const char *u = p->memory_unit != NULL ? p->memory_unit : "KiB";
+
+  if (p->memory == NULL)
+    return;
+  mult = g_str_equal (u, "MiB") || g_str_equal (u, "M") ? 1 << 20
+       : g_str_equal (u, "GiB") || g_str_equal (u, "G") ? 1 << 30
+       : g_str_equal (u, "b") || g_str_equal (u, "bytes") ? 1 : 1024;
+  if (g_ascii_string_to_unsigned (p->memory, 10, 1, G_MAXUINT64 / mult, &n, NULL)) {
+    g_autofree char *m = g_strdup_printf ("%" G_GUINT64_FORMAT "M", n * mult >> 20);
+    set (p, G_GUEST, "memory", m);
+  } else {
+    note (p, "<memory unit='%s'>%s</memory>: not understood; not imported", u, p->memory);
+  }
+}
+
+/* [guest] smp, nested and accel. */
+static void
+do_accel (Parse *p)
+{
+  const char *v;
+
+  set (p, G_GUEST, "smp", p->vcpu);
+  if (g_hash_table_lookup (p->meta, "nested") != NULL
+      && g_str_equal (g_hash_table_lookup (p->meta, "nested"), "true"))
+    g_key_file_set_boolean (p->r->profile, G_GUEST, "nested", TRUE);
+  if ((v = g_hash_table_lookup (p->meta, "accel")) != NULL)
+    set (p, G_GUEST, "accel", v);
+  else
+    set (p, G_GUEST, "accel", g_strcmp0 (p->domain_type, "qemu") == 0 ? "tcg" : "kvm");
+}
+
+/* [guest] display and vnc. */
+static void
+do_display (Parse *p)
+{
+  const char *v;
+
+  if ((v = g_hash_table_lookup (p->meta, "display")) != NULL)
+    set (p, G_GUEST, "display", v);
+  else
+    set (p, G_GUEST, "display", p->vnc ? "vnc" : "serial");
+  if (p->vnc && g_strcmp0 (p->vnc_autoport, "yes") != 0 && p->vnc_port != NULL) {
+    guint64 port = 0;
+    if (g_ascii_string_to_unsigned (p->vnc_port, 10, 5900, 65535, &port, NULL)) {
+      g_autofree char *l = g_strdup_printf ("%s%s%s:%u", p->vnc_listen && strchr (p->vnc_listen, ':') ? "[" : "",
+                                            p->vnc_listen ? p->vnc_listen : "127.0.0.1",
+                                            p->vnc_listen && strchr (p->vnc_listen, ':') ? "]" : "",
+                                            (guint) (port - 5900));
+      set (p, G_GUEST, "vnc", l);
+    }
+  }
+  if (p->vnc_passwd)
+    note (p, "the VNC password: write it to a file (printf %%s PASSWORD > FILE) and set "
+             "[guest] vnc-password-file=FILE");
+}
+
+static void
+parse_clear (Parse *p)
+{
+  g_free (p->domain_type), g_free (p->name), g_free (p->title), g_free (p->uuid), g_free (p->arch);
+  g_free (p->machine), g_free (p->memory_unit), g_free (p->memory), g_free (p->vcpu);
+  g_free (p->kernel), g_free (p->initrd), g_free (p->cmdline), g_free (p->loader);
+  g_free (p->cpu_mode), g_free (p->cpu_model), g_free (p->net_type), g_free (p->net_model);
+  g_free (p->net_source), g_free (p->net_rom), g_free (p->fwd_proto), g_free (p->fwd_addr);
+  g_free (p->vnc_port), g_free (p->vnc_autoport), g_free (p->vnc_listen);
+  if (p->disk != NULL)
+    xdisk_free (p->disk);
+}
+
 ImportResult *
 import_libvirt_xml (const char *xml, const char *filename, GError **error)
 {
@@ -408,7 +555,6 @@ import_libvirt_xml (const char *xml, const char *filename, GError **error)
   g_autoptr (GPtrArray) forwards = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) qargs = g_ptr_array_new_with_free_func (g_free);
   Parse p = { 0 };
-  const char *v;
   gboolean ok;
 
   r->profile = g_key_file_new ();
@@ -432,70 +578,11 @@ import_libvirt_xml (const char *xml, const char *filename, GError **error)
   }
 
   if (ok) {
-    set (&p, G_GUEST, "name", p.title != NULL ? p.title : p.name);
-    set (&p, G_GUEST, "uuid", p.uuid);
-    if (g_strcmp0 (p.arch, "ppc64") == 0)
-      set (&p, G_GUEST, "endian", "big");
-    else if (p.arch != NULL && !g_str_equal (p.arch, "ppc64le"))
-      note (&p, "arch='%s': not a 64-bit POWER guest; imported as ppc64le", p.arch);
-    if (p.machine != NULL && !g_str_equal (p.machine, "pseries")) {
-      if (g_str_has_prefix (p.machine, "pseries-"))
-        set (&p, G_GUEST, "machine", p.machine);
-      else
-        note (&p, "machine='%s': ppcvm runs pseries guests; not imported", p.machine);
-    }
-    /* The keys no libvirt element holds: ppcvm's <metadata>, else what
-     * the domain says. */
-    if ((v = g_hash_table_lookup (meta, "mmu")) != NULL)
-      set (&p, G_GUEST, "mmu", v);
-    else
-      note (&p, "no ppcvm <metadata>: the guest MMU and page size are the profile defaults "
-                "(radix, 64K); check them");
-    set (&p, G_GUEST, "page-size", g_hash_table_lookup (meta, "page-size"));
-    if ((v = g_hash_table_lookup (meta, "cpu")) != NULL)
-      set (&p, G_GUEST, "cpu", v);
-    else if (p.cpu_model != NULL && plan_cpu_model_generation (p.cpu_model) > 0) {
-      g_autofree char *cpu = g_strdup_printf ("POWER%d", plan_cpu_model_generation (p.cpu_model));
-      set (&p, G_GUEST, "cpu", cpu);
-    }
-    if (p.memory != NULL) {
-      guint64 n = 0;
-      const char *u = p.memory_unit != NULL ? p.memory_unit : "KiB";
-      guint64 mult = g_str_equal (u, "MiB") || g_str_equal (u, "M") ? 1 << 20
-                   : g_str_equal (u, "GiB") || g_str_equal (u, "G") ? 1 << 30
-                   : g_str_equal (u, "b") || g_str_equal (u, "bytes") ? 1 : 1024;
-      if (g_ascii_string_to_unsigned (p.memory, 10, 1, G_MAXUINT64 / mult, &n, NULL)) {
-        g_autofree char *m = g_strdup_printf ("%" G_GUINT64_FORMAT "M", n * mult >> 20);
-        set (&p, G_GUEST, "memory", m);
-      } else {
-        note (&p, "<memory unit='%s'>%s</memory>: not understood; not imported", u, p.memory);
-      }
-    }
-    set (&p, G_GUEST, "smp", p.vcpu);
-    if (g_hash_table_lookup (meta, "nested") != NULL
-        && g_str_equal (g_hash_table_lookup (meta, "nested"), "true"))
-      g_key_file_set_boolean (r->profile, G_GUEST, "nested", TRUE);
-    if ((v = g_hash_table_lookup (meta, "accel")) != NULL)
-      set (&p, G_GUEST, "accel", v);
-    else
-      set (&p, G_GUEST, "accel", g_strcmp0 (p.domain_type, "qemu") == 0 ? "tcg" : "kvm");
-    if ((v = g_hash_table_lookup (meta, "display")) != NULL)
-      set (&p, G_GUEST, "display", v);
-    else
-      set (&p, G_GUEST, "display", p.vnc ? "vnc" : "serial");
-    if (p.vnc && g_strcmp0 (p.vnc_autoport, "yes") != 0 && p.vnc_port != NULL) {
-      guint64 port = 0;
-      if (g_ascii_string_to_unsigned (p.vnc_port, 10, 5900, 65535, &port, NULL)) {
-        g_autofree char *l = g_strdup_printf ("%s%s%s:%u", p.vnc_listen && strchr (p.vnc_listen, ':') ? "[" : "",
-                                              p.vnc_listen ? p.vnc_listen : "127.0.0.1",
-                                              p.vnc_listen && strchr (p.vnc_listen, ':') ? "]" : "",
-                                              (guint) (port - 5900));
-        set (&p, G_GUEST, "vnc", l);
-      }
-    }
-    if (p.vnc_passwd)
-      note (&p, "the VNC password: write it to a file (printf %%s PASSWORD > FILE) and set "
-                "[guest] vnc-password-file=FILE");
+    do_identity (&p);
+    do_guest_meta (&p);
+    do_memory (&p);
+    do_accel (&p);
+    do_display (&p);
     set (&p, "boot", "kernel", p.kernel);
     set (&p, "boot", "initrd", p.initrd);
     set (&p, "boot", "append", p.cmdline);
@@ -507,15 +594,7 @@ import_libvirt_xml (const char *xml, const char *filename, GError **error)
       g_key_file_set_string_list (r->profile, "qemu", "args", (const char *const *) r->kept->pdata,
                                   r->kept->len);
   }
-
-  g_free (p.domain_type), g_free (p.name), g_free (p.title), g_free (p.uuid), g_free (p.arch);
-  g_free (p.machine), g_free (p.memory_unit), g_free (p.memory), g_free (p.vcpu);
-  g_free (p.kernel), g_free (p.initrd), g_free (p.cmdline), g_free (p.loader);
-  g_free (p.cpu_mode), g_free (p.cpu_model), g_free (p.net_type), g_free (p.net_model);
-  g_free (p.net_source), g_free (p.net_rom), g_free (p.fwd_proto), g_free (p.fwd_addr);
-  g_free (p.vnc_port), g_free (p.vnc_autoport), g_free (p.vnc_listen);
-  if (p.disk != NULL)
-    xdisk_free (p.disk);
+  parse_clear (&p);
   return ok ? g_steal_pointer (&r) : NULL;
 }
 
