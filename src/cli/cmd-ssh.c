@@ -72,6 +72,80 @@ print_console_tail (const GuestState *s)
     fprintf (stderr, "    %s\n", lines[i]);
 }
 
+/* Until S's sshd answers: FALSE when the guest stops or TIMEOUT seconds
+ * pass (with its console's last lines), progress every PROGRESS_S. */
+static gboolean
+wait_for_sshd (const GuestState *s, int timeout, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 next_progress = start + (gint64) PROGRESS_S * G_USEC_PER_SEC;
+
+  for (;;) {
+    gint64 now;
+    /* Patient: under TCG a forked sshd may take seconds to greet, and each
+     * probe given up early leaves it one more unauthenticated client. */
+    if (sshd_answers (s->ssh_port, 15000))
+      return TRUE;
+    if (!guest_state_alive (s)) {
+      print_console_tail (s);
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' stopped before its sshd answered", s->name);
+      return FALSE;
+    }
+    now = g_get_monotonic_time ();
+    if (now - start >= (gint64) timeout * G_USEC_PER_SEC) {
+      print_console_tail (s);
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "no sshd answered on 127.0.0.1:%u (guest '%s') within %d s",
+                   s->ssh_port, s->name, timeout);
+      return FALSE;
+    }
+    if (now >= next_progress) {
+      fprintf (stderr, "ppcvm: waiting for the sshd of '%s' on 127.0.0.1:%u (%d s of %d)\n", s->name, s->ssh_port,
+               (int) ((now - start) / G_USEC_PER_SEC), timeout);
+      next_progress = now + (gint64) PROGRESS_S * G_USEC_PER_SEC;
+    }
+    g_usleep (G_USEC_PER_SEC / 2);
+  }
+}
+
+/* SSH's argv (NULL-terminated) to log in to S as PROFILE says, running CMD. */
+static GPtrArray *
+ssh_argv (const char *ssh, const GuestState *s, const Profile *profile, char **cmd)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+  /* The port is new at each start, and so may the guest's host key be: its
+   * known host lives in the guest's runtime directory, accepted on first use. */
+  g_autofree char *known = g_build_filename (s->dir, "known_hosts", NULL);
+
+  g_ptr_array_add (args, g_strdup (ssh));
+  g_ptr_array_add (args, g_strdup ("-p"));
+  g_ptr_array_add (args, g_strdup_printf ("%u", s->ssh_port));
+  g_ptr_array_add (args, g_strdup ("-o"));
+  g_ptr_array_add (args, g_strdup_printf ("UserKnownHostsFile=%s", known));
+  g_ptr_array_add (args, g_strdup ("-o"));
+  g_ptr_array_add (args, g_strdup ("StrictHostKeyChecking=accept-new"));
+  g_ptr_array_add (args, g_strdup ("-o"));
+  g_ptr_array_add (args, g_strdup_printf ("HostKeyAlias=ppcvm-%s", s->name));
+  g_ptr_array_add (args, g_strdup ("-o"));
+  g_ptr_array_add (args, g_strdup ("LogLevel=ERROR"));
+  if (profile != NULL && profile->ssh_identity != NULL) {
+    g_ptr_array_add (args, g_strdup ("-i"));
+    g_ptr_array_add (args, g_strdup (profile->ssh_identity));
+    g_ptr_array_add (args, g_strdup ("-o"));
+    g_ptr_array_add (args, g_strdup ("IdentitiesOnly=yes"));
+  }
+  /* A cloud image's user is the one its seed created ([cloud-init] user=). */
+  if (profile != NULL && (profile->ssh_user != NULL || profile->ci_user != NULL)) {
+    g_ptr_array_add (args, g_strdup ("-l"));
+    g_ptr_array_add (args, g_strdup (profile->ssh_user != NULL ? profile->ssh_user : profile->ci_user));
+  }
+  g_ptr_array_add (args, g_strdup ("--"));
+  g_ptr_array_add (args, g_strdup ("127.0.0.1"));
+  for (int i = 0; cmd != NULL && cmd[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (cmd[i]));
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
 gboolean
 cmd_ssh (int argc, char **argv, GError **error)
 {
@@ -82,12 +156,10 @@ cmd_ssh (int argc, char **argv, GError **error)
   };
   g_autoptr (GuestState) s = NULL;
   g_autoptr (Profile) profile = NULL;
-  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) args = NULL;
   g_auto (GStrv) cmd = NULL;
   g_autofree char *runtime = NULL;
   g_autofree char *ssh = NULL;
-  g_autofree char *known = NULL;
-  gint64 start, next_progress;
 
   if (!cli_parse_passthrough ("ssh", "NAME [-- COMMAND...]",
                               "Log in to a detached guest with the system ssh, on the loopback port forwarded to "
@@ -127,64 +199,10 @@ cmd_ssh (int argc, char **argv, GError **error)
       cli_message ("warning: %s; connecting without its [ssh] user and identity", local->message);
   }
 
-  start = g_get_monotonic_time ();
-  next_progress = start + (gint64) PROGRESS_S * G_USEC_PER_SEC;
-  for (;;) {
-    gint64 now;
-    /* Patient: under TCG a forked sshd may take seconds to greet, and each
-     * probe given up early leaves it one more unauthenticated client. */
-    if (sshd_answers (s->ssh_port, 15000))
-      break;
-    if (!guest_state_alive (s)) {
-      print_console_tail (s);
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' stopped before its sshd answered", s->name);
-      return FALSE;
-    }
-    now = g_get_monotonic_time ();
-    if (now - start >= (gint64) timeout * G_USEC_PER_SEC) {
-      print_console_tail (s);
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "no sshd answered on 127.0.0.1:%u (guest '%s') within %d s",
-                   s->ssh_port, s->name, timeout);
-      return FALSE;
-    }
-    if (now >= next_progress) {
-      fprintf (stderr, "ppcvm: waiting for the sshd of '%s' on 127.0.0.1:%u (%d s of %d)\n", s->name, s->ssh_port,
-               (int) ((now - start) / G_USEC_PER_SEC), timeout);
-      next_progress = now + (gint64) PROGRESS_S * G_USEC_PER_SEC;
-    }
-    g_usleep (G_USEC_PER_SEC / 2);
-  }
+  if (!wait_for_sshd (s, timeout, error))
+    return FALSE;
 
-  /* The port is new at each start, and so may the guest's host key be: its
-   * known host lives in the guest's runtime directory, accepted on first use. */
-  known = g_build_filename (s->dir, "known_hosts", NULL);
-  g_ptr_array_add (args, g_strdup (ssh));
-  g_ptr_array_add (args, g_strdup ("-p"));
-  g_ptr_array_add (args, g_strdup_printf ("%u", s->ssh_port));
-  g_ptr_array_add (args, g_strdup ("-o"));
-  g_ptr_array_add (args, g_strdup_printf ("UserKnownHostsFile=%s", known));
-  g_ptr_array_add (args, g_strdup ("-o"));
-  g_ptr_array_add (args, g_strdup ("StrictHostKeyChecking=accept-new"));
-  g_ptr_array_add (args, g_strdup ("-o"));
-  g_ptr_array_add (args, g_strdup_printf ("HostKeyAlias=ppcvm-%s", s->name));
-  g_ptr_array_add (args, g_strdup ("-o"));
-  g_ptr_array_add (args, g_strdup ("LogLevel=ERROR"));
-  if (profile != NULL && profile->ssh_identity != NULL) {
-    g_ptr_array_add (args, g_strdup ("-i"));
-    g_ptr_array_add (args, g_strdup (profile->ssh_identity));
-    g_ptr_array_add (args, g_strdup ("-o"));
-    g_ptr_array_add (args, g_strdup ("IdentitiesOnly=yes"));
-  }
-  /* A cloud image's user is the one its seed created ([cloud-init] user=). */
-  if (profile != NULL && (profile->ssh_user != NULL || profile->ci_user != NULL)) {
-    g_ptr_array_add (args, g_strdup ("-l"));
-    g_ptr_array_add (args, g_strdup (profile->ssh_user != NULL ? profile->ssh_user : profile->ci_user));
-  }
-  g_ptr_array_add (args, g_strdup ("--"));
-  g_ptr_array_add (args, g_strdup ("127.0.0.1"));
-  for (int i = 0; cmd != NULL && cmd[i] != NULL; i++)
-    g_ptr_array_add (args, g_strdup (cmd[i]));
-  g_ptr_array_add (args, NULL);
+  args = ssh_argv (ssh, s, profile, cmd);
   fflush (stdout);
   fflush (stderr);
   return exec_replace ((char *const *) args->pdata, error);
