@@ -115,6 +115,77 @@ snapshot_list (GPtrArray *disks, GError **error)
   return TRUE;
 }
 
+/* Every disk of DISKS has TAG, or none (create). */
+static gboolean
+disks_agree (GPtrArray *disks, const char *op, const char *tag, GError **error)
+{
+  for (guint i = 0; i < disks->len; i++) {
+    const ProfileDisk *d = disks->pdata[i];
+    gboolean present = FALSE;
+    if (!has_tag (d, tag, error, &present))
+      return FALSE;
+    if (g_str_equal (op, "create") && present) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                   "[disk:%s] %s already has a snapshot '%s' (delete it first, or pick another TAG)", d->name,
+                   d->file, tag);
+      return FALSE;
+    }
+    if (!g_str_equal (op, "create") && !present) {
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "[disk:%s] %s has no snapshot '%s'", d->name,
+                   d->file, tag);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Create or delete TAG on the disks of the RUNNING guest, through QMP. */
+static gboolean
+snapshot_running (const GuestState *running, GPtrArray *disks, const char *op, const char *tag, GError **error)
+{
+  const char *cmd = g_str_equal (op, "create") ? "blockdev-snapshot-internal-sync"
+                                               : "blockdev-snapshot-delete-internal-sync";
+  g_autoptr (QmpClient) qmp = NULL;
+
+  if (g_str_equal (op, "revert")) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "guest '%s' is running (pid %d): reverting its disks underneath it would corrupt them; "
+                 "'ppcvm stop %s' first", running->name, (int) running->pid, running->name);
+    return FALSE;
+  }
+  if ((qmp = qmp_client_connect (running->qmp_socket, 5000, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < disks->len; i++) {
+    const ProfileDisk *d = disks->pdata[i];
+    g_autoptr (json_object) args = json_object_new_object ();
+    g_autoptr (json_object) ret = NULL;
+    json_object_object_add (args, "device", json_object_new_string (d->name));
+    json_object_object_add (args, "name", json_object_new_string (tag));
+    ret = qmp_client_execute (qmp, cmd, args, QMP_SNAPSHOT_TIMEOUT_MS, error);
+    if (ret == NULL) {
+      g_prefix_error (error, "[disk:%s] QMP %s: ", d->name, cmd);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Create, revert to or delete TAG on the disks of a stopped guest (qemu-img). */
+static gboolean
+snapshot_stopped (GPtrArray *disks, const char *op, const char *tag, GError **error)
+{
+  char c = g_str_equal (op, "create") ? 'c' : g_str_equal (op, "revert") ? 'a' : 'd';
+
+  for (guint i = 0; i < disks->len; i++) {
+    const ProfileDisk *d = disks->pdata[i];
+    if (!disk_snapshot (d->file, c, tag, error)) {
+      g_prefix_error (error, "[disk:%s] ", d->name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 gboolean
 cmd_snapshot (int argc, char **argv, GError **error)
 {
@@ -122,7 +193,6 @@ cmd_snapshot (int argc, char **argv, GError **error)
   g_autoptr (GuestState) running = NULL;
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) disks = NULL;
-  g_autoptr (QmpClient) qmp = NULL;
   g_autofree char *tag = NULL;
   const char *name, *op;
 
@@ -161,57 +231,10 @@ cmd_snapshot (int argc, char **argv, GError **error)
     return snapshot_list (disks, error);
 
   /* Every disk must agree before any changes. */
-  for (guint i = 0; i < disks->len; i++) {
-    const ProfileDisk *d = disks->pdata[i];
-    gboolean present = FALSE;
-    if (!has_tag (d, tag, error, &present))
-      goto fail;
-    if (g_str_equal (op, "create") && present) {
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
-                   "[disk:%s] %s already has a snapshot '%s' (delete it first, or pick another TAG)", d->name,
-                   d->file, tag);
-      goto fail;
-    }
-    if (!g_str_equal (op, "create") && !present) {
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "[disk:%s] %s has no snapshot '%s'", d->name,
-                   d->file, tag);
-      goto fail;
-    }
-  }
-
-  if (running != NULL) {
-    const char *cmd = g_str_equal (op, "create") ? "blockdev-snapshot-internal-sync"
-                                                 : "blockdev-snapshot-delete-internal-sync";
-    if (g_str_equal (op, "revert")) {
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
-                   "guest '%s' is running (pid %d): reverting its disks underneath it would corrupt them; "
-                   "'ppcvm stop %s' first", running->name, (int) running->pid, running->name);
-      goto fail;
-    }
-    if ((qmp = qmp_client_connect (running->qmp_socket, 5000, error)) == NULL)
-      goto fail;
-    for (guint i = 0; i < disks->len; i++) {
-      const ProfileDisk *d = disks->pdata[i];
-      g_autoptr (json_object) args = json_object_new_object ();
-      g_autoptr (json_object) ret = NULL;
-      json_object_object_add (args, "device", json_object_new_string (d->name));
-      json_object_object_add (args, "name", json_object_new_string (tag));
-      ret = qmp_client_execute (qmp, cmd, args, QMP_SNAPSHOT_TIMEOUT_MS, error);
-      if (ret == NULL) {
-        g_prefix_error (error, "[disk:%s] QMP %s: ", d->name, cmd);
-        goto fail;
-      }
-    }
-  } else {
-    char c = g_str_equal (op, "create") ? 'c' : g_str_equal (op, "revert") ? 'a' : 'd';
-    for (guint i = 0; i < disks->len; i++) {
-      const ProfileDisk *d = disks->pdata[i];
-      if (!disk_snapshot (d->file, c, tag, error)) {
-        g_prefix_error (error, "[disk:%s] ", d->name);
-        goto fail;
-      }
-    }
-  }
+  if (!disks_agree (disks, op, tag, error))
+    goto fail;
+  if (running != NULL ? !snapshot_running (running, disks, op, tag, error) : !snapshot_stopped (disks, op, tag, error))
+    goto fail;
   printf ("%s\n", tag);
   cli_message ("%s snapshot '%s' of %u disk%s of '%s'%s",
                g_str_equal (op, "create") ? "created" : g_str_equal (op, "revert") ? "reverted to" : "deleted", tag,
@@ -238,6 +261,49 @@ created_disks (const Profile *p)
       g_ptr_array_add (out, d->file);
   }
   return out;
+}
+
+/* Asks on the terminal whether to delete PATH and FILES; FALSE (and an
+ * error) unless the answer is yes. */
+static gboolean
+confirm_rm (const char *path, GPtrArray *files, GError **error)
+{
+  char answer[16] = "";
+
+  if (!isatty (STDIN_FILENO))
+    return cli_usage_error (error, "not on a terminal: confirm with --yes");
+  fprintf (stderr, "ppcvm: delete %s", path);
+  for (guint i = 0; i < files->len; i++)
+    fprintf (stderr, "%s%s", i + 1 == files->len ? " and " : ", ", (char *) files->pdata[i]);
+  fprintf (stderr, "? [y/N] ");
+  if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+    fprintf (stderr, "ppcvm: nothing deleted\n");
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, ""); /* said above: exit 1 */
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* FILES (already gone is fine), then the profile PATH. */
+static gboolean
+delete_files (GPtrArray *files, const char *path, GError **error)
+{
+  for (guint i = 0; i < files->len; i++) {
+    if (g_unlink (files->pdata[i]) != 0 && errno != ENOENT) {
+      int errsv = errno;
+      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", (char *) files->pdata[i],
+                   g_strerror (errsv));
+      return FALSE;
+    }
+    cli_message ("deleted %s", (char *) files->pdata[i]);
+  }
+  if (g_unlink (path) != 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", path, g_strerror (errsv));
+    return FALSE;
+  }
+  cli_message ("deleted %s", path);
+  return TRUE;
 }
 
 gboolean
@@ -291,36 +357,9 @@ cmd_rm (int argc, char **argv, GError **error)
                  "%s does not load, so its disks are unknown; fix it, or rm without --disks", path);
     goto fail;
   }
-  if (!yes) {
-    char answer[16] = "";
-    if (!isatty (STDIN_FILENO))
-      return cli_usage_error (error, "not on a terminal: confirm with --yes");
-    fprintf (stderr, "ppcvm: delete %s", path);
-    for (guint i = 0; i < files->len; i++)
-      fprintf (stderr, "%s%s", i + 1 == files->len ? " and " : ", ", (char *) files->pdata[i]);
-    fprintf (stderr, "? [y/N] ");
-    if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
-      fprintf (stderr, "ppcvm: nothing deleted\n");
-      g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, ""); /* said above: exit 1 */
-      return FALSE;
-    }
-  }
-  for (guint i = 0; i < files->len; i++) {
-    if (g_unlink (files->pdata[i]) != 0 && errno != ENOENT) {
-      int errsv = errno;
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", (char *) files->pdata[i],
-                   g_strerror (errsv));
-      goto fail;
-    }
-    cli_message ("deleted %s", (char *) files->pdata[i]);
-  }
-  if (g_unlink (path) != 0) {
-    int errsv = errno;
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot delete %s: %s", path, g_strerror (errsv));
-    goto fail;
-  }
-  cli_message ("deleted %s", path);
-  return TRUE;
+  if (!yes && !confirm_rm (path, files, error))
+    return FALSE;
+  return delete_files (files, path, error);
 
 fail:
   return FALSE;
