@@ -297,6 +297,35 @@ warn_unknown (GPtrArray *guests)
   }
 }
 
+/* S's row of the list (shown safely). */
+static char **
+list_row (const GuestState *s, gint64 now)
+{
+  char **row = g_new0 (char *, 10);
+  g_autoptr (GString) disks = g_string_new (NULL);
+
+  for (int d = 0; s->disks != NULL && s->disks[d] != NULL; d++) {
+    g_autofree char *base = g_path_get_basename (s->disks[d]);
+    g_string_append_printf (disks, "%s%s", d ? "," : "", base);
+  }
+  row[0] = g_strdup (s->name);
+  row[1] = s->pid > 0 ? g_strdup_printf ("%d", (int) s->pid) : g_strdup ("-");
+  row[2] = g_strdup (s->status == GUEST_RUNNING ? "running" : s->status == GUEST_STARTING ? "starting" : "unknown");
+  row[3] = g_strdup (s->accel != NULL ? s->accel : "-");
+  row[4] = format_uptime (s->started >= 0 ? now - s->started : -1);
+  row[5] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
+  row[6] = s->ssh_port > 0 ? g_strdup_printf ("127.0.0.1:%u", s->ssh_port) : g_strdup ("-");
+  row[7] = g_strdup (disks->len > 0 ? disks->str : "-");
+  row[8] = g_strdup (s->profile != NULL ? s->profile : "-");
+  /* Pre-rule names, profile and disk paths: never control characters raw. */
+  for (int c = 0; c < 9; c++) {
+    char *shown = cli_shown (row[c]);
+    g_free (row[c]);
+    row[c] = shown;
+  }
+  return row;
+}
+
 gboolean
 cmd_list (int argc, char **argv, GError **error)
 {
@@ -351,31 +380,8 @@ cmd_list (int argc, char **argv, GError **error)
   table_align_right (table, 1); /* PID */
   table_align_right (table, 4); /* UPTIME */
   table_align_right (table, 5); /* MEMORY */
-  for (guint i = 0; i < guests->len; i++) {
-    const GuestState *s = guests->pdata[i];
-    char **row = g_new0 (char *, 10);
-    g_autoptr (GString) disks = g_string_new (NULL);
-    for (int d = 0; s->disks != NULL && s->disks[d] != NULL; d++) {
-      g_autofree char *base = g_path_get_basename (s->disks[d]);
-      g_string_append_printf (disks, "%s%s", d ? "," : "", base);
-    }
-    row[0] = g_strdup (s->name);
-    row[1] = s->pid > 0 ? g_strdup_printf ("%d", (int) s->pid) : g_strdup ("-");
-    row[2] = g_strdup (s->status == GUEST_RUNNING ? "running" : s->status == GUEST_STARTING ? "starting" : "unknown");
-    row[3] = g_strdup (s->accel != NULL ? s->accel : "-");
-    row[4] = format_uptime (s->started >= 0 ? now - s->started : -1);
-    row[5] = s->memory > 0 ? ppcvm_format_size (s->memory) : g_strdup ("-");
-    row[6] = s->ssh_port > 0 ? g_strdup_printf ("127.0.0.1:%u", s->ssh_port) : g_strdup ("-");
-    row[7] = g_strdup (disks->len > 0 ? disks->str : "-");
-    row[8] = g_strdup (s->profile != NULL ? s->profile : "-");
-    /* Pre-rule names, profile and disk paths: never control characters raw. */
-    for (int c = 0; c < 9; c++) {
-      char *shown = cli_shown (row[c]);
-      g_free (row[c]);
-      row[c] = shown;
-    }
-    table_take_row (table, row);
-  }
+  for (guint i = 0; i < guests->len; i++)
+    table_take_row (table, list_row (guests->pdata[i], now));
   text = table_to_string (table);
   fputs (text, stdout);
   warn_unknown (guests);
