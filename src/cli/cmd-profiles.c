@@ -252,6 +252,149 @@ new_profile_text (const char *data, gsize len, const NewPlan *np, GError **error
   return g_key_file_to_data (kf, NULL, error);
 }
 
+/* REST is one valid profile NAME. */
+static gboolean
+check_name (char **rest, GError **error)
+{
+  if (rest == NULL || rest[0] == NULL)
+    return cli_usage_error (error, "no profile name given");
+  if (rest[1] != NULL)
+    return cli_usage_error (error, "unexpected argument '%s'", rest[1]);
+  if (!new_name_is_valid (rest[0]))
+    return cli_usage_error (error, "'%s' is not a profile name (up to %d letters, digits, '.', "
+                            "'_', '-' or '+', starting with a letter or digit, without .conf)",
+                            rest[0], PROFILE_NAME_MAX);
+  return TRUE;
+}
+
+/* $XDG_DATA_HOME/ppcvm/disks/NAME.qcow2, which must not exist unless FORCE. */
+static char *
+new_disk_path (const char *name, gboolean force, GError **error)
+{
+  g_autofree char *disk_file = g_strconcat (name, ".qcow2", NULL);
+  g_autofree char *disk = g_build_filename (g_get_user_data_dir (), "ppcvm", "disks", disk_file, NULL);
+  struct stat st;
+
+  if (!force && lstat (disk, &st) == 0) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "the disk %s already exists (use --force to replace it, or pick another NAME)", disk);
+    return NULL;
+  }
+  return g_steal_pointer (&disk);
+}
+
+/* $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf: not SRC itself, and new
+ * unless FORCE. */
+static char *
+new_dest (const char *src, const char *name, gboolean force, GError **error)
+{
+  g_autofree char *file = g_strconcat (name, ".conf", NULL);
+  g_autofree char *dest = g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", file, NULL);
+  struct stat st;
+
+  if (g_str_equal (src, dest)) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s is the profile to copy; nothing to do", dest);
+    return NULL;
+  }
+  if (!force && lstat (dest, &st) == 0) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s already exists (use --force to overwrite it)",
+                 dest);
+    return NULL;
+  }
+  return g_steal_pointer (&dest);
+}
+
+/* NP's disk (of SIZE bytes), then the profile TEXT at DEST; the disk goes
+ * again if the profile cannot be written. */
+static gboolean
+create_new (const NewPlan *np, const char *dest, const char *text, guint64 size, gboolean force, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (dest);
+
+  if (g_mkdir_with_parents (dir, 0755) < 0) {
+    int errsv = errno;
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errsv));
+    return FALSE;
+  }
+  if (np->disk != NULL && !disk_create (np->disk, size, np->image, np->image_format, force, error))
+    return FALSE;
+  if (!write_profile (dest, text, strlen (text), force, error)) {
+    if (np->disk != NULL)
+      unlink (np->disk);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The copy is another guest: it must not share the original's libvirt UUID
+ * (without one, export derives it from the new name): DATA without its uuid
+ * lines. */
+static void
+strip_uuid (char **data, gsize *len)
+{
+  g_auto (GStrv) lines = g_strsplit (*data, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *l = lines[i];
+    while (*l == ' ' || *l == '\t')
+      l++;
+    if (g_str_has_prefix (l, "uuid") && strchr (" \t=", l[4]) != NULL)
+      continue;
+    g_string_append (out, lines[i]);
+    if (lines[i + 1] != NULL)
+      g_string_append_c (out, '\n');
+  }
+  g_free (*data);
+  *len = out->len;
+  *data = g_string_free (out, FALSE);
+}
+
+/* IMAGE's facts; --disk-size SIZE (DISK_SIZE as given) must not shrink it. */
+static DiskInfo *
+check_image (const char *image, guint64 size, const char *disk_size, GError **error)
+{
+  g_autoptr (DiskInfo) info = disk_info (image, NULL, error);
+
+  if (info == NULL)
+    return NULL;
+  if (size != 0 && size < info->virtual_size) {
+    g_autofree char *have = ppcvm_format_size_human (info->virtual_size);
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
+                 "--disk-size %s is smaller than the image %s (%s); leave it out to keep the "
+                 "image's size", disk_size, image, have);
+    return NULL;
+  }
+  return g_steal_pointer (&info);
+}
+
+/* What `ppcvm new` made (NP; the disk of SIZE bytes), and whether the copy
+ * DEST loads. */
+static void
+report_new (const NewPlan *np, const char *dest, guint64 size)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (Profile) check = NULL;
+
+  if (np->disk != NULL) {
+    g_autofree char *human = ppcvm_format_size_human (size);
+    if (np->image != NULL)
+      cli_message ("created the disk %s: a qcow2 overlay (%s) on %s (%s, left unchanged)", np->disk, human,
+                   np->image, np->image_format);
+    else
+      cli_message ("created the disk %s (qcow2, %s)", np->disk, human);
+  }
+  if (np->iso != NULL)
+    cli_message ("the guest boots %s from its cdrom: 'ppcvm run %s --install' installs", np->iso, np->name);
+  /* A copy keeps its text, so a relative path in it now points elsewhere;
+   * say so now rather than at the next `ppcvm run`. */
+  check = profile_load (dest, NULL, &local);
+  if (check == NULL)
+    cli_message ("warning: the copy does not load as it is: %s", local->message);
+  else
+    cli_message ("created from %s; edit it, then: ppcvm plan %s", np->from, np->name);
+}
+
 gboolean
 cmd_new (int argc, char **argv, GError **error)
 {
@@ -284,8 +427,6 @@ cmd_new (int argc, char **argv, GError **error)
   };
   g_autoptr (GError) local = NULL; /* --disk-size (a usage error); the copy's check (a warning) */
   g_autofree char *src = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
   g_autofree char *dest = NULL;
   g_autofree char *data = NULL;
   g_autofree char *text = NULL;
@@ -293,12 +434,10 @@ cmd_new (int argc, char **argv, GError **error)
   g_autofree char *image = NULL;
   g_autofree char *disk = NULL;
   g_autoptr (DiskInfo) image_info = NULL;
-  g_autoptr (Profile) check = NULL;
   guint64 size = 0;
   gsize len = 0;
   NewPlan np = { 0 };
   const char *name;
-  struct stat st;
 
   if (!cli_parse ("new", "NAME --from PROFILE",
                   "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.\n"
@@ -306,15 +445,9 @@ cmd_new (int argc, char **argv, GError **error)
                   "$XDG_DATA_HOME/ppcvm/disks/NAME.qcow2 and write it (and the install media) into the copy.",
                   entries, &argc, &argv, error))
     return FALSE;
-  if (rest == NULL || rest[0] == NULL)
-    return cli_usage_error (error, "no profile name given");
-  if (rest[1] != NULL)
-    return cli_usage_error (error, "unexpected argument '%s'", rest[1]);
+  if (!check_name (rest, error))
+    return FALSE;
   name = rest[0];
-  if (!new_name_is_valid (name))
-    return cli_usage_error (error, "'%s' is not a profile name (up to %d letters, digits, '.', "
-                            "'_', '-' or '+', starting with a letter or digit, without .conf)",
-                            name, PROFILE_NAME_MAX);
   if (os == NULL && (cloud || ssh_key || g.base_url || g.keyrings))
     return cli_usage_error (error, "--cloud, --ssh-key, --base-url and --keyring go with --os");
   if (os != NULL && (iso_arg != NULL || image_arg != NULL))
@@ -342,99 +475,30 @@ cmd_new (int argc, char **argv, GError **error)
   if ((iso_arg != NULL && (iso = input_file ("--iso", iso_arg, error)) == NULL)
       || (image_arg != NULL && (image = input_file ("--image", image_arg, error)) == NULL))
     goto fail;
-  if (image != NULL) {
-    if ((image_info = disk_info (image, NULL, error)) == NULL)
-      goto fail;
-    if (size != 0 && size < image_info->virtual_size) {
-      g_autofree char *have = ppcvm_format_size_human (image_info->virtual_size);
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
-                   "--disk-size %s is smaller than the image %s (%s); leave it out to keep the "
-                   "image's size", disk_size, image, have);
-      goto fail;
-    }
-  }
+  if (image != NULL && (image_info = check_image (image, size, disk_size, error)) == NULL)
+    goto fail;
   src = profile_find (from, error);
   if (src == NULL || !g_file_get_contents (src, &data, &len, error))
     goto fail;
-  dir = g_build_filename (g_get_user_config_dir (), "ppcvm", "profiles", NULL);
-  file = g_strconcat (name, ".conf", NULL);
-  dest = g_build_filename (dir, file, NULL);
-  if (g_str_equal (src, dest)) {
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s is the profile to copy; nothing to do", dest);
+  if ((dest = new_dest (src, name, force, error)) == NULL)
     goto fail;
-  }
-  if (!force && lstat (dest, &st) == 0) {
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s already exists (use --force to overwrite it)",
-                 dest);
-    goto fail;
-  }
   if (disk_size != NULL || iso != NULL || image != NULL) {
-    g_autofree char *disk_file = g_strconcat (name, ".qcow2", NULL);
-    disk = g_build_filename (g_get_user_data_dir (), "ppcvm", "disks", disk_file, NULL);
-    if (!force && lstat (disk, &st) == 0) {
-      g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID,
-                   "the disk %s already exists (use --force to replace it, or pick another NAME)", disk);
+    if ((disk = new_disk_path (name, force, error)) == NULL)
       goto fail;
-    }
     if (image == NULL && size == 0)
       size = DEFAULT_DISK_SIZE;
   }
-  /* The copy is another guest: it must not share the original's libvirt
-   * UUID (without one, export derives it from the new name). */
-  {
-    g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
-    GString *out = g_string_new (NULL);
-    for (guint i = 0; lines[i] != NULL; i++) {
-      const char *l = lines[i];
-      while (*l == ' ' || *l == '\t')
-        l++;
-      if (g_str_has_prefix (l, "uuid") && strchr (" \t=", l[4]) != NULL)
-        continue;
-      g_string_append (out, lines[i]);
-      if (lines[i + 1] != NULL)
-        g_string_append_c (out, '\n');
-    }
-    g_free (data);
-    len = out->len;
-    data = g_string_free (out, FALSE);
-  }
+  strip_uuid (&data, &len);
   np = (NewPlan) { .name = name, .from = src, .iso = iso, .image = image,
                    .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
   if ((text = new_profile_text (data, len, &np, error)) == NULL)
     goto fail;
   if (os != NULL && !cli_new_os_finish (name, src, entry, media, kind, ssh_key, force, &text, error))
     goto fail;
-  if (g_mkdir_with_parents (dir, 0755) < 0) {
-    int errsv = errno;
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errsv));
+  if (!create_new (&np, dest, text, size, force, error))
     goto fail;
-  }
-
-  if (disk != NULL && !disk_create (disk, size, image, np.image_format, force, error))
-    goto fail;
-  if (!write_profile (dest, text, strlen (text), force, error)) {
-    if (disk != NULL)
-      unlink (disk);
-    goto fail;
-  }
   printf ("%s\n", dest);
-  if (disk != NULL) {
-    g_autofree char *human = ppcvm_format_size_human (size > 0 ? size : image_info->virtual_size);
-    if (image != NULL)
-      cli_message ("created the disk %s: a qcow2 overlay (%s) on %s (%s, left unchanged)", disk, human,
-                   image, np.image_format);
-    else
-      cli_message ("created the disk %s (qcow2, %s)", disk, human);
-  }
-  if (iso != NULL)
-    cli_message ("the guest boots %s from its cdrom: 'ppcvm run %s --install' installs", iso, name);
-  /* A copy keeps its text, so a relative path in it now points elsewhere;
-   * say so now rather than at the next `ppcvm run`. */
-  check = profile_load (dest, NULL, &local);
-  if (check == NULL)
-    cli_message ("warning: the copy does not load as it is: %s", local->message);
-  else
-    cli_message ("created from %s; edit it, then: ppcvm plan %s", src, name);
+  report_new (&np, dest, size > 0 ? size : image_info != NULL ? image_info->virtual_size : 0);
   return TRUE;
 
 fail:
