@@ -18,7 +18,7 @@
  * machines and caps; accel=tcg in the profile for TCG), checked for
  * well-formedness. */
 static char *
-export_for (const char *host, const char *profile_text)
+export_with (const char *host, const char *profile_text, const LibvirtOptions *options, GPtrArray *notes)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (HostFacts) facts = NULL;
@@ -38,12 +38,18 @@ export_for (const char *host, const char *profile_text)
   plan = plan_build (facts, facts->qemu, p);
   ck_assert_msg (plan->status == PLAN_OK, "%s: refused: %s", host,
                  plan->reasons->len ? (char *) plan->reasons->pdata[0] : "");
-  xml = libvirt_domain_xml (plan, p, NULL, NULL);
+  xml = libvirt_domain_xml (plan, p, options, notes);
   ctx = g_markup_parse_context_new (&parser, 0, NULL, NULL);
   ck_assert_msg (g_markup_parse_context_parse (ctx, xml, -1, &error)
                    && g_markup_parse_context_end_parse (ctx, &error),
                  "not well-formed: %s\n%s", error->message, xml);
   return xml;
+}
+
+static char *
+export_for (const char *host, const char *profile_text)
+{
+  return export_with (host, profile_text, NULL, NULL);
 }
 
 static void
@@ -120,6 +126,35 @@ START_TEST (test_devices_and_escaping)
 }
 END_TEST
 
+/* Port forwards, rendered from the profile's parsed forwards: passt's
+ * <portForward> where libvirt takes it, else QEMU's hostfwd= as `ppcvm run`
+ * has it (no host address: loopback only, either way). */
+START_TEST (test_forwards)
+{
+  const char *text = "[guest]\naccel=tcg\n[network]\nmode=user\n"
+                     "forward=tcp:2222-:22;UDP:0.0.0.0:5353-10.0.2.15:53\n";
+  LibvirtOptions passt = { .version = LIBVIRT_VERSION (10, 0, 0), .passt = TRUE };
+  LibvirtOptions old = { .version = LIBVIRT_VERSION (9, 0, 0), .passt = TRUE };
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *xml = export_with ("radix-64k", text, &passt, notes);
+  g_autofree char *xml_old = export_with ("radix-64k", text, &old, NULL);
+  gboolean noted = FALSE;
+
+  expect (xml, "<backend type='passt'/>", TRUE);
+  expect (xml, "<portForward proto='tcp' address='127.0.0.1'>\n        <range start='2222' to='22'/>", TRUE);
+  expect (xml, "<portForward proto='udp' address='0.0.0.0'>\n        <range start='5353' to='53'/>", TRUE);
+  expect (xml, "hostfwd=", FALSE);
+  for (guint i = 0; i < notes->len; i++)
+    noted |= strstr (notes->pdata[i], "forward udp:0.0.0.0:5353-10.0.2.15:53: passt forwards to the "
+                                      "guest's own address; 10.0.2.15 is dropped") != NULL;
+  ck_assert_msg (noted, "no note on the dropped guest address");
+
+  expect (xml_old, "<portForward", FALSE);
+  expect (xml_old, "<qemu:arg value='user,id=ppcvmnet0,hostfwd=tcp:127.0.0.1:2222-:22,"
+                   "hostfwd=udp:0.0.0.0:5353-10.0.2.15:53'/>", TRUE);
+}
+END_TEST
+
 static Suite *
 libvirt_suite (void)
 {
@@ -129,6 +164,7 @@ libvirt_suite (void)
   tcase_add_test (tc, test_domain_name);
   tcase_add_test (tc, test_hosts);
   tcase_add_test (tc, test_devices_and_escaping);
+  tcase_add_test (tc, test_forwards);
   suite_add_tcase (s, tc);
   return s;
 }
