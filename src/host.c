@@ -233,6 +233,60 @@ cpu_mode_name (const char *value)
   return g_strdup (g_strstrip (s));
 }
 
+/* The chip, threads per core and generation from the PVR and the compat
+ * mode. */
+static void
+set_chip (HostFacts *f)
+{
+  if (f->pvr != 0) {
+    int gen = 0;
+    const char *chip = host_pvr_chip (f->pvr, &gen);
+    g_free (f->cpu_chip);
+    f->cpu_chip = g_strdup (chip);
+    /* Threads per core are the chip's (rule HV-SMT): POWER7 SMT4, POWER8
+     * SMT8; the device tree says it for others (host-detect.c). */
+    if (f->threads_per_core == 0 && (gen == 7 || gen == 8))
+      f->threads_per_core = gen == 7 ? 4 : 8;
+    /* The generation the host runs at: its compat mode where it has one. */
+    f->generation = gen;
+    if (gen > 0 && f->cpu_compat) {
+      int cgen = host_generation_from_name (f->cpu_compat);
+      if (cgen > 0)
+        f->generation = cgen;
+    }
+  } else if (f->cpu_compat) {
+    f->generation = host_generation_from_name (f->cpu_compat);
+  }
+}
+
+/* The platform line of /proc/cpuinfo, and the hypervisor its MODEL (or
+ * machine) line names. */
+static void
+set_platform (HostFacts *f, const char *platform, const char *model)
+{
+  if (platform) {
+    if (g_ascii_strcasecmp (platform, "PowerNV") == 0)
+      f->platform = HOST_PLATFORM_POWERNV;
+    else if (g_ascii_strcasecmp (platform, "pSeries") == 0)
+      f->platform = HOST_PLATFORM_PSERIES;
+    else if (g_ascii_strcasecmp (platform, "PowerMac") == 0)
+      f->platform = HOST_PLATFORM_POWERMAC;
+    else if (g_ascii_strcasecmp (platform, "PS3") == 0)
+      f->platform = HOST_PLATFORM_PS3;
+    else
+      f->platform = HOST_PLATFORM_OTHER;
+  }
+
+  if (f->platform == HOST_PLATFORM_POWERNV) {
+    f->hypervisor = HOST_HV_NONE;
+  } else if (f->platform == HOST_PLATFORM_PSERIES) {
+    if (model && strstr (model, "emulated by qemu"))
+      f->hypervisor = HOST_HV_QEMU;
+    else if (model && (g_str_has_prefix (model, "IBM,") || g_str_has_prefix (model, "CHRP IBM,")))
+      f->hypervisor = HOST_HV_POWERVM;
+  }
+}
+
 void
 host_parse_cpuinfo (HostFacts *f, const char *text)
 {
@@ -276,48 +330,8 @@ host_parse_cpuinfo (HostFacts *f, const char *text)
   if (processors > 0)
     f->cpu_count = processors;
 
-  if (f->pvr != 0) {
-    int gen = 0;
-    const char *chip = host_pvr_chip (f->pvr, &gen);
-    g_free (f->cpu_chip);
-    f->cpu_chip = g_strdup (chip);
-    /* Threads per core are the chip's (rule HV-SMT): POWER7 SMT4, POWER8
-     * SMT8; the device tree says it for others (host-detect.c). */
-    if (f->threads_per_core == 0 && (gen == 7 || gen == 8))
-      f->threads_per_core = gen == 7 ? 4 : 8;
-    /* The generation the host runs at: its compat mode where it has one. */
-    f->generation = gen;
-    if (gen > 0 && f->cpu_compat) {
-      int cgen = host_generation_from_name (f->cpu_compat);
-      if (cgen > 0)
-        f->generation = cgen;
-    }
-  } else if (f->cpu_compat) {
-    f->generation = host_generation_from_name (f->cpu_compat);
-  }
-
-  if (platform) {
-    if (g_ascii_strcasecmp (platform, "PowerNV") == 0)
-      f->platform = HOST_PLATFORM_POWERNV;
-    else if (g_ascii_strcasecmp (platform, "pSeries") == 0)
-      f->platform = HOST_PLATFORM_PSERIES;
-    else if (g_ascii_strcasecmp (platform, "PowerMac") == 0)
-      f->platform = HOST_PLATFORM_POWERMAC;
-    else if (g_ascii_strcasecmp (platform, "PS3") == 0)
-      f->platform = HOST_PLATFORM_PS3;
-    else
-      f->platform = HOST_PLATFORM_OTHER;
-  }
-
-  if (f->platform == HOST_PLATFORM_POWERNV) {
-    f->hypervisor = HOST_HV_NONE;
-  } else if (f->platform == HOST_PLATFORM_PSERIES) {
-    const char *m = model ? model : machine;
-    if (m && strstr (m, "emulated by qemu"))
-      f->hypervisor = HOST_HV_QEMU;
-    else if (m && (g_str_has_prefix (m, "IBM,") || g_str_has_prefix (m, "CHRP IBM,")))
-      f->hypervisor = HOST_HV_POWERVM;
-  }
+  set_chip (f);
+  set_platform (f, platform, model ? model : machine);
 
   /* Chips before POWER9 only have the hashed page table. */
   if (f->mmu == HOST_MMU_UNKNOWN && f->generation > 0 && f->generation < 9)
