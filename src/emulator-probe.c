@@ -165,21 +165,16 @@ qom_names (json_object *list, const char *suffix, const char *prefix)
   return emulator_strv_from_array (names);
 }
 
-EmulatorFacts *
-emulator_parse_probe_output (const char *binary, const char *text, GError **error)
+/* The probe's output TEXT, one JSON object a line: the QMP greeting
+ * (returned), and the replies by id into REPLIES. */
+static json_object *
+read_qmp_objects (const char *binary, const char *text, GHashTable *replies, GError **error)
 {
-  g_autoptr (EmulatorFacts) facts = emulator_facts_new ();
-  g_autoptr (GHashTable) replies =
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, json_put);
-  g_auto (GStrv) lines = NULL;
-  json_tokener *tok = NULL;
-  json_object *greeting = NULL, *qemu = NULL, *list;
-  gboolean ok = FALSE;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  json_tokener *tok = json_tokener_new ();
+  json_object *greeting = NULL;
   guint n_objects = 0;
 
-  g_return_val_if_fail (binary != NULL && text != NULL, NULL);
-  lines = g_strsplit (text, "\n", -1);
-  tok = json_tokener_new ();
   for (guint i = 0; lines[i] != NULL; i++) {
     const char *line = g_strstrip (lines[i]);
     json_object *obj, *v = NULL;
@@ -197,14 +192,14 @@ emulator_parse_probe_output (const char *binary, const char *text, GError **erro
                            : "it printed something that is not QMP";
       json_object_put (obj);
       probe_fail (error, binary, what, shown);
-      goto out;
+      goto fail;
     }
     if (n_objects++ == 0) {
       if (!json_object_object_get_ex (obj, "QMP", &v)) {
         g_autofree char *shown = first_line (line, strlen (line));
         json_object_put (obj);
         probe_fail (error, binary, "no QMP greeting", shown);
-        goto out;
+        goto fail;
       }
       greeting = obj;
       continue;
@@ -213,10 +208,30 @@ emulator_parse_probe_output (const char *binary, const char *text, GError **erro
       g_hash_table_replace (replies, g_strdup (id), json_object_get (obj));
     json_object_put (obj);
   }
-  if (greeting == NULL) {
+  json_tokener_free (tok);
+  if (greeting == NULL)
     probe_fail (error, binary, "it printed nothing", NULL);
-    goto out;
-  }
+  return greeting;
+
+fail:
+  json_tokener_free (tok);
+  json_object_put (greeting);
+  return NULL;
+}
+
+EmulatorFacts *
+emulator_parse_probe_output (const char *binary, const char *text, GError **error)
+{
+  g_autoptr (EmulatorFacts) facts = emulator_facts_new ();
+  g_autoptr (GHashTable) replies =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, json_put);
+  json_object *greeting = NULL, *qemu = NULL, *list;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (binary != NULL && text != NULL, NULL);
+  greeting = read_qmp_objects (binary, text, replies, error);
+  if (greeting == NULL)
+    return NULL;
 
   facts->path = g_strdup (binary);
   if (!json_object_object_get_ex (json_object_object_get (greeting, "QMP"), "version", &qemu) ||
@@ -250,7 +265,6 @@ emulator_parse_probe_output (const char *binary, const char *text, GError **erro
   ok = TRUE;
 
 out:
-  json_tokener_free (tok);
   json_object_put (greeting);
   return ok ? g_steal_pointer (&facts) : NULL;
 }
