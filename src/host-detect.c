@@ -187,13 +187,61 @@ host_detect_for_plan (const char *sysroot)
   return g_steal_pointer (&f);
 }
 
+/* Hypervisor evidence beyond cpuinfo: QEMU creates the hypervisor node only
+ * under KVM; PowerVM sets ibm,partition-name and ibm,powervm-partition. */
+static void
+detect_hypervisor (HostFacts *f, const char *sysroot)
+{
+  g_autofree char *compat = NULL;
+
+  if (f->platform != HOST_PLATFORM_PSERIES)
+    return;
+  compat = read_or_null (sysroot, "proc/device-tree/hypervisor/compatible");
+  if (compat && strstr (compat, "linux,kvm"))
+    f->hypervisor = HOST_HV_KVM;
+  else if (exists (sysroot, "proc/device-tree/ibm,powervm-partition") ||
+           exists (sysroot, "proc/device-tree/ibm,partition-name") ||
+           exists (sysroot, "proc/device-tree/ibm,fw-net-version"))
+    f->hypervisor = HOST_HV_POWERVM;
+  else if (f->hypervisor == HOST_HV_UNKNOWN) {
+    g_autofree char *model = read_or_null (sysroot, "proc/device-tree/model");
+    if (model && strstr (model, "emulated by qemu"))
+      f->hypervisor = HOST_HV_QEMU;
+  }
+}
+
+/* kvm_hv and kvm_pr loaded, and kvm_hv's nested parameter. */
+static void
+detect_kvm_modules (HostFacts *f, const char *sysroot)
+{
+  g_autofree char *modules = read_or_null (sysroot, "proc/modules");
+  g_autofree char *nested = NULL;
+  gboolean have_modules = modules != NULL;
+
+  f->kvm_hv = (exists (sysroot, "sys/module/kvm_hv") ||
+               (have_modules && host_parse_modules_has (modules, "kvm_hv")))
+                  ? PPCVM_YES
+                  : PPCVM_NO;
+  f->kvm_pr = (exists (sysroot, "sys/module/kvm_pr") ||
+               (have_modules && host_parse_modules_has (modules, "kvm_pr")))
+                  ? PPCVM_YES
+                  : PPCVM_NO;
+  nested = read_or_null (sysroot, "sys/module/kvm_hv/parameters/nested");
+  if (nested) {
+    g_strstrip (nested);
+    if (g_str_equal (nested, "Y") || g_str_equal (nested, "1"))
+      f->kvm_hv_nested = PPCVM_YES;
+    else if (g_str_equal (nested, "N") || g_str_equal (nested, "0"))
+      f->kvm_hv_nested = PPCVM_NO;
+  }
+}
+
 HostFacts *
 host_detect (const char *sysroot)
 {
   g_autoptr (HostFacts) f = host_facts_new ();
-  g_autofree char *cpuinfo = NULL, *meminfo = NULL, *mounts = NULL, *modules = NULL;
-  g_autofree char *version = NULL, *nested = NULL;
-  gboolean have_modules;
+  g_autofree char *cpuinfo = NULL, *meminfo = NULL, *mounts = NULL;
+  g_autofree char *version = NULL;
 
   cpuinfo = read_or_null (sysroot, "proc/cpuinfo");
   if (cpuinfo == NULL)
@@ -236,41 +284,8 @@ host_detect (const char *sysroot)
     f->kernel = host_parse_version (version);
   }
 
-  /* Hypervisor evidence beyond cpuinfo: QEMU creates the hypervisor node only
-   * under KVM; PowerVM sets ibm,partition-name and ibm,powervm-partition. */
-  if (f->platform == HOST_PLATFORM_PSERIES) {
-    g_autofree char *compat = read_or_null (sysroot, "proc/device-tree/hypervisor/compatible");
-    if (compat && strstr (compat, "linux,kvm"))
-      f->hypervisor = HOST_HV_KVM;
-    else if (exists (sysroot, "proc/device-tree/ibm,powervm-partition") ||
-             exists (sysroot, "proc/device-tree/ibm,partition-name") ||
-             exists (sysroot, "proc/device-tree/ibm,fw-net-version"))
-      f->hypervisor = HOST_HV_POWERVM;
-    else if (f->hypervisor == HOST_HV_UNKNOWN) {
-      g_autofree char *model = read_or_null (sysroot, "proc/device-tree/model");
-      if (model && strstr (model, "emulated by qemu"))
-        f->hypervisor = HOST_HV_QEMU;
-    }
-  }
-
-  modules = read_or_null (sysroot, "proc/modules");
-  have_modules = modules != NULL;
-  f->kvm_hv = (exists (sysroot, "sys/module/kvm_hv") ||
-               (have_modules && host_parse_modules_has (modules, "kvm_hv")))
-                  ? PPCVM_YES
-                  : PPCVM_NO;
-  f->kvm_pr = (exists (sysroot, "sys/module/kvm_pr") ||
-               (have_modules && host_parse_modules_has (modules, "kvm_pr")))
-                  ? PPCVM_YES
-                  : PPCVM_NO;
-  nested = read_or_null (sysroot, "sys/module/kvm_hv/parameters/nested");
-  if (nested) {
-    g_strstrip (nested);
-    if (g_str_equal (nested, "Y") || g_str_equal (nested, "1"))
-      f->kvm_hv_nested = PPCVM_YES;
-    else if (g_str_equal (nested, "N") || g_str_equal (nested, "0"))
-      f->kvm_hv_nested = PPCVM_NO;
-  }
+  detect_hypervisor (f, sysroot);
+  detect_kvm_modules (f, sysroot);
   detect_kvm_access (f, sysroot);
   if (is_live (sysroot))
     detect_live_user (f);
