@@ -138,7 +138,7 @@ static const struct {
 
 START_TEST (test_bad_files)
 {
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-cat-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("cat");
   g_autofree char *path = g_build_filename (dir, "testos.conf", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (Catalogue) c = NULL;
@@ -154,14 +154,13 @@ START_TEST (test_bad_files)
     ck_assert_msg (strstr (error->message, path) != NULL, "case %d: no file name in '%s'", _i,
                    error->message);
   }
-  g_unlink (path);
-  g_rmdir (dir);
+  testlib_rm_rf (dir);
 }
 END_TEST
 
 START_TEST (test_user_file_wins)
 {
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-cat-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("cat");
   g_autofree char *path = g_build_filename (dir, "debian.conf", NULL);
   g_autofree char *shipped_dir = g_build_filename (g_getenv ("PPCVM_SOURCE_ROOT"), "catalogue", NULL);
   const char *dirs[] = { dir, shipped_dir, NULL };
@@ -181,8 +180,7 @@ START_TEST (test_user_file_wins)
   ck_assert_str_eq (e->release, "sid");
   ck_assert_ptr_null (catalogue_lookup (c, "debian-12", &error));
   ck_assert_ptr_nonnull (catalogue_lookup (c, "fedora", NULL));
-  g_unlink (path);
-  g_rmdir (dir);
+  testlib_rm_rf (dir);
 }
 END_TEST
 

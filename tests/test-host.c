@@ -344,7 +344,7 @@ END_TEST
 /* Missing and empty /proc files: nothing crashes, facts stay unknown. */
 START_TEST (test_empty_sysroot)
 {
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-host-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("host");
   g_autofree char *proc = g_build_filename (dir, "proc", NULL);
   g_autofree char *cpuinfo = g_build_filename (proc, "cpuinfo", NULL);
   g_autoptr (HostFacts) f = NULL;
@@ -358,9 +358,7 @@ START_TEST (test_empty_sysroot)
   ck_assert_int_eq (f->kvm_hv, PPCVM_NO);
   ck_assert_uint_eq (f->page_size, 0);
   ck_assert (!host_is_ppc64 (f));
-  g_unlink (cpuinfo);
-  g_rmdir (proc);
-  g_rmdir (dir);
+  testlib_rm_rf (dir);
 }
 END_TEST
 
@@ -443,7 +441,7 @@ END_TEST
 
 START_TEST (test_json_file_errors)
 {
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-hostjson-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("hostjson");
   g_autofree char *p = g_build_filename (dir, "h.json", NULL);
   g_autoptr (GError) e1 = NULL, e2 = NULL, e3 = NULL;
   HostFacts *f;

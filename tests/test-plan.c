@@ -1566,7 +1566,7 @@ START_TEST (test_tcg_argv_accepted_by_qemu)
   g_autoptr (Profile) p = make_profile (&tcg_guests[_i]);
   g_autoptr (Plan) pl = NULL;
   g_auto (GStrv) argv = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-dtb-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("dtb");
   g_autofree char *dtb = g_build_filename (dir, "guest.dtb", NULL);
   g_autofree char *dumparg = g_strdup_printf ("dumpdtb=%s", dtb);
   g_autofree char *out = NULL, *err = NULL, *fdt = NULL;
@@ -1593,8 +1593,7 @@ START_TEST (test_tcg_argv_accepted_by_qemu)
   ck_assert_msg (memmem (fdt, fdt_len, "vga@", 4) == NULL, "a default VGA");
   /* The console starts clean: no "TCG doesn't support requested feature". */
   ck_assert_msg (strstr (err, "warning") == NULL, "qemu warned for %s:\n%s", g_strjoinv (" ", argv), err);
-  g_unlink (dtb);
-  g_rmdir (dir);
+  testlib_rm_rf (dir);
 }
 END_TEST
 

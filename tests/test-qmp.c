@@ -111,7 +111,7 @@ get_str (json_object *o, const char *key)
 
 START_TEST (test_status_over_socket)
 {
-  g_autofree char *dir = g_dir_make_tmp ("ppcvm-qmp-XXXXXX", NULL);
+  g_autofree char *dir = testlib_tmpdir ("qmp");
   g_autofree char *path = g_build_filename (dir, "qmp.sock", NULL);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   g_autoptr (GError) error = NULL;
@@ -149,8 +149,7 @@ START_TEST (test_status_over_socket)
 
   finish (&f, c);
   close (f.listen_fd);
-  g_unlink (path);
-  g_rmdir (dir);
+  testlib_rm_rf (dir);
 }
 END_TEST
 
