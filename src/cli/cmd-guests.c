@@ -1,25 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Running guests: the supervised and detached halves of `ppcvm run`, and
- * `ppcvm list`, `ppcvm stop`, `ppcvm console`. */
+/* Detached guests: `ppcvm list`, `ppcvm stop`, `ppcvm console` (cmd-run.c
+ * starts them). */
 #include "config.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 
-
 #include "cli.h"
-#include "cmdline.h"
 #include "commands.h"
-#include "exec.h"
 #include "output.h"
-#include "qemu-errors.h"
 #include "qmp.h"
 #include "state.h"
 #include "table.h"
@@ -28,230 +22,6 @@
 #define QMP_TIMEOUT_MS 5000
 #define QUIT_WAIT_S 10
 #define KILL_WAIT_S 5
-
-/* ---- explaining qemu's errors ------------------------------------------ */
-
-/* QEMU >= 5.2 prints its own hint on the line after the error ("Try
- * appending -machine cap-htm=off"), so the paragraph waits for the next line
- * that is not such a hint, or for the end of qemu's stderr. */
-typedef struct {
-  const QemuError *pending;
-  GPtrArray *shown; /* of const QemuError*: each explanation once */
-} Explainer;
-
-/* Wrapped at 78 columns, each line prefixed; a 'quoted fix' is never split,
- * so it can be copied whole. */
-static void
-print_paragraph (const char *text)
-{
-  g_auto (GStrv) words = g_strsplit (text, " ", -1);
-  GString *out = g_string_new ("ppcvm:");
-  gsize col = out->len;
-
-  for (char **w = words; *w; w++) {
-    g_autoptr (GString) unit = g_string_new (*w);
-    /* An opening quote (not an apostrophe as in "profile's"): take the
-     * words up to the closing one. */
-    while (unit->str[0] == '\'' && strchr (unit->str + 1, '\'') == NULL && w[1] != NULL)
-      g_string_append_printf (unit, " %s", *++w);
-    if (col + 1 + unit->len > 78 && col > 6) {
-      g_string_append (out, "\nppcvm:");
-      col = 6;
-    }
-    g_string_append_printf (out, " %s", unit->str);
-    col += 1 + unit->len;
-  }
-  g_string_append_c (out, '\n');
-  fputs (out->str, stderr);
-  fflush (stderr);
-  g_string_free (out, TRUE);
-}
-
-static void
-explainer_flush (Explainer *x)
-{
-  if (x->pending == NULL)
-    return;
-  print_paragraph (x->pending->explanation);
-  g_ptr_array_add (x->shown, (gpointer) x->pending);
-  x->pending = NULL;
-}
-
-static void
-on_qemu_line (const char *line, gpointer user_data)
-{
-  Explainer *x = user_data;
-  const QemuError *e;
-
-  if (x->pending != NULL && !g_str_has_prefix (line, "Try "))
-    explainer_flush (x);
-  e = qemu_errors_explain (line);
-  if (e != NULL && !g_ptr_array_find (x->shown, e, NULL))
-    x->pending = e;
-}
-
-/* Supervise ARGV with our stdin; its stderr passes through, explained. */
-static gboolean
-supervise (char **argv, int stdin_fd, gboolean foreground, int *ret_status, GError **error)
-{
-  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
-  Explainer x = { .shown = shown };
-  ExecOptions opts = { .stdin_fd = stdin_fd, .passthrough_fd = STDERR_FILENO,
-                       .on_stderr_line = on_qemu_line, .user_data = &x };
-
-  fflush (stdout);
-  fflush (stderr);
-  if (!exec_supervise (argv, &opts, ret_status, error))
-    return FALSE;
-  explainer_flush (&x);
-  return TRUE;
-}
-
-gboolean
-run_supervised (char **argv, int *ret_status, GError **error)
-{
-  return supervise (argv, -1, TRUE, ret_status, error);
-}
-
-/* ---- detached guests --------------------------------------------------- */
-
-static gboolean
-check_socket_path (const char *path, GError **error)
-{
-  struct sockaddr_un addr;
-
-  if (strlen (path) < sizeof addr.sun_path)
-    return TRUE;
-  g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-               "socket path %s is longer than a unix socket allows; use a shorter --name "
-               "or XDG_RUNTIME_DIR", path);
-  return FALSE;
-}
-
-/* Save S under the lock. */
-static gboolean
-locked_save (const char *runtime, const GuestState *s, GError **error)
-{
-  ppcvm_autofd int lock = state_lock (runtime, error);
-  return lock >= 0 && guest_state_save (s, error);
-}
-
-gboolean
-run_detached (const char *name_opt, const Plan *plan, const Profile *profile, const char *binary,
-              const char *const *extra, int *ret_pid, int *ret_status, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_autoptr (GuestState) s = NULL;
-  g_autoptr (GuestState) running = NULL;
-  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *runtime = NULL;
-  g_autofree char *pid_file = NULL;
-  g_auto (GStrv) argv = NULL;
-  ppcvm_autofd int devnull = -1;
-  const char *name = name_opt != NULL ? name_opt : profile->id;
-  CmdlineRuntime rt = { 0 };
-  mode_t old_umask;
-  gboolean ok;
-
-  if (name == NULL || !state_check_guest_name (name, error))
-    return FALSE;
-  if ((runtime = state_runtime_dir (error)) == NULL)
-    return FALSE;
-  s = guest_state_new (runtime, name);
-  pid_file = g_build_filename (s->dir, STATE_PID, NULL);
-  if (!check_socket_path (s->qmp_socket, error) || !check_socket_path (s->console_socket, error))
-    return FALSE;
-
-  /* The directory and a 'starting' state (naming us, the launcher) exist
-   * before qemu does: whatever is killed when, `list` finds the guest and
-   * never mistakes it for a dead one. The lock is held only for this. */
-  {
-    ppcvm_autofd int lock = state_lock (runtime, error);
-    if (lock < 0)
-      return FALSE;
-    running = state_find_guest (runtime, name, &local);
-    if (running != NULL) {
-      if (running->pid > 0)
-        g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                     "a guest named '%s' is already %s (pid %d); stop it with 'ppcvm stop %s' "
-                     "or pick another --name", name, running->status == GUEST_STARTING ? "starting" : "running",
-                     (int) running->pid, name);
-      else
-        g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                     "a guest named '%s' is being started (by ppcvm pid %d); pick another --name",
-                     name, (int) running->launcher_pid);
-      return FALSE;
-    }
-    if (!g_error_matches (local, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND)) {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-    if (mkdir (s->dir, 0700) != 0)
-      return cli_errno_error (error, errno, "cannot create %s", s->dir);
-    s->status = GUEST_STARTING;
-    s->launcher_pid = getpid ();
-    s->launcher_start = state_pid_start_time (s->launcher_pid);
-    s->accel = g_strdup (plan_accel_to_string (plan->accel));
-    s->memory = plan->memory;
-    s->profile = g_strdup (profile->path);
-    s->ssh_port = profile_ssh_host_port (profile);
-    {
-      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-      for (guint i = 0; profile->disks != NULL && i < profile->disks->len; i++)
-        g_strv_builder_add (b, ((ProfileDisk *) g_ptr_array_index (profile->disks, i))->file);
-      if (profile->cdrom != NULL)
-        g_strv_builder_add (b, profile->cdrom);
-      s->disks = g_strv_builder_end (b);
-    }
-    s->started = g_get_real_time () / G_USEC_PER_SEC;
-    if (!guest_state_save (s, error)) {
-      state_remove_guest_dir (s->dir, NULL);
-      return FALSE;
-    }
-  }
-
-  rt = (CmdlineRuntime) { .qmp_socket = s->qmp_socket, .console_socket = s->console_socket,
-                          .pid_file = pid_file, .daemonize = TRUE };
-  for (int i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (args, g_strdup (extra[i]));
-  /* cmdline_build names the console chardev con0; -set adds a log of
-   * everything the guest printed, whether or not a console is attached. */
-  g_ptr_array_add (args, g_strdup ("-set"));
-  g_ptr_array_add (args, g_strdup_printf ("chardev.con0.logfile=%s", s->console_log));
-  g_ptr_array_add (args, NULL);
-  argv = cmdline_build (binary, plan, profile, &rt, (const char *const *) args->pdata);
-
-  /* qemu creates the sockets, the pid file and the log: 0600 for all. */
-  devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-  old_umask = umask (0077);
-  ok = supervise (argv, devnull, FALSE, ret_status, error);
-  umask (old_umask);
-  /* -daemonize: qemu's first process exits once the guest is set up (0), or
-   * with qemu's error, which supervise() has shown and explained. */
-  if (!ok || *ret_status != 0) {
-    ppcvm_autofd int lock = state_lock (runtime, NULL); /* held by its cleanup around the removal */
-    (void) lock;
-    state_remove_if_gone (s->dir, NULL);
-    return ok;
-  }
-  /* qemu's -daemonize sets umask 027 for what it creates later; the
-   * directory is 0700 anyway, but keep every file 0600 as promised. */
-  {
-    const char *files[] = { s->qmp_socket, s->console_socket, s->console_log, pid_file };
-    for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
-      chmod (files[i], 0600);
-  }
-  if (!state_read_pid_file (pid_file, &s->pid, error))
-    return FALSE;
-  guest_state_record_identity (s);
-  s->status = GUEST_RUNNING;
-  if (!locked_save (runtime, s, error))
-    return FALSE;
-  cli_message ("guest '%s' started (pid %d); 'ppcvm console %s' attaches, 'ppcvm stop %s' stops it",
-               name, (int) s->pid, name, name);
-  *ret_pid = (int) s->pid;
-  return TRUE;
-}
 
 /* ---- list ---------------------------------------------------------------- */
 

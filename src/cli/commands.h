@@ -3,6 +3,9 @@
  * prints and maps to the exit status (cli_exit_status). */
 #pragma once
 
+#include <stdio.h>
+
+#include "cli.h"
 #include "planner.h"
 
 typedef gboolean (*CmdFunc) (int argc, char **argv, GError **error);
@@ -29,14 +32,43 @@ gboolean cmd_ssh (int argc, char **argv, GError **error);
 gboolean cmd_snapshot (int argc, char **argv, GError **error);
 gboolean cmd_rm (int argc, char **argv, GError **error);
 
-/* The two ways `run` starts qemu (cmd-guests.c). TRUE with *ret_status
- * qemu's exit status (supervised; detached: 0 once the guest is set up, or
- * qemu's failure status; *RET_PID the guest's qemu), or FALSE with the error when qemu did not start.
- * Supervised: fork, forward signals, explain known errors.
- * Detached: qemu -daemonize with QMP, console and state under the runtime dir. */
-gboolean run_supervised (char **argv, int *ret_status, GError **error);
-gboolean run_detached (const char *name, const Plan *plan, const Profile *profile, const char *binary,
-                       const char *const *extra, int *ret_pid, int *ret_status, GError **error);
+/* What plan and run share (cmd-plan.c): the planning options (with the
+ * host and override rows from cli_option_entries), and everything from the
+ * profile to qemu's argv. */
+typedef struct {
+  CliHostOptions host;
+  gboolean explain;
+  gboolean install;
+  gboolean force;
+  char **rest; /* the positionals: PROFILE */
+} CliPlanOptions;
+
+void cli_plan_options_clear (CliPlanOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliPlanOptions, cli_plan_options_clear)
+
+#define CLI_PLAN_OPTION_ENTRIES(o) \
+  { "json", 0, 0, G_OPTION_ARG_NONE, &(o).host.json, "Print the plan (or refusal) as JSON (schema ppcvm-plan/1)", NULL }, \
+  { "explain", 0, 0, G_OPTION_ARG_NONE, &(o).explain, "Print every decision with its reason", NULL }, \
+  { "install", 0, 0, G_OPTION_ARG_NONE, &(o).install, "Boot the cdrom (install media) first, the disk second ([boot] order=cdrom)", NULL }, \
+  { "force", 'f', 0, G_OPTION_ARG_NONE, &(o).force, "Plan (start) even with more memory than the host has", NULL }
+#define CLI_PLAN_REST_ENTRY(o) \
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &(o).rest, NULL, NULL }
+
+typedef struct {
+  gboolean require_qemu; /* a real qemu-system-ppc64 must be found (run) */
+  gboolean forward_ssh;  /* forward a free loopback port to the guest's sshd (a detached run) */
+  gboolean name_from_profile; /* the profile's id names a detached guest: check it */
+} CliPrepareFlags;
+
+/* Load PROFILE_ARG with O's overrides and the host, plan, preflight, check
+ * the disks' backing files and build qemu's argv with EXTRA last. A refusal
+ * returns FALSE with PPCVM_ERROR_REFUSED and the plan (and profile) in
+ * *RET_PLAN (*RET_PROFILE), for the caller to show (cli_print_refusal). */
+gboolean cli_plan_prepare (const char *profile_arg, CliPlanOptions *o, const CliPrepareFlags *flags,
+                           const char *const *extra, Profile **ret_profile, Plan **ret_plan, GStrv *ret_argv,
+                           GError **error);
+void cli_print_refusal (const Plan *plan, const Profile *profile, gboolean json, FILE *out);
+
 /* ppcvm get's download options, shared with `new --os` (cmd-get.c). */
 #include "catalogue.h"
 #include "media.h"
