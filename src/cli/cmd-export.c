@@ -50,10 +50,35 @@ define_on (const char *uri, const char *xml, const Profile *profile, const char 
   return TRUE;
 }
 
+/* The libvirt version to write for: --libvirt-version VERSION_ARG, else the
+ * --connect daemon's, else the local libvirt's, else 9.0 (each fallback a
+ * note). */
+static gboolean
+target_version (const char *version_arg, const char *connect, LibvirtOptions *lo, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (version_arg != NULL) {
+    if (!libvirt_parse_version (version_arg, &lo->version, &local))
+      return cli_usage_error (error, "--libvirt-version: %s", local->message);
+  } else if (!libvirt_query_version (connect, &lo->version, &local)) {
+    /* `virsh version` fails on a daemon without an emulator for its own
+     * architecture (an x86 host running POWER guests under TCG). */
+    if (connect != NULL) {
+      cli_message ("note: %s; assuming the local libvirt's version", local->message);
+      g_clear_error (&local);
+    }
+    if (connect == NULL || !libvirt_query_version (NULL, &lo->version, &local)) {
+      cli_message ("note: %s; writing for libvirt 9.0", local->message);
+      g_clear_error (&local);
+    }
+  }
+  return TRUE;
+}
+
 gboolean
 cmd_export (int argc, char **argv, GError **error)
 {
-  g_autoptr (GError) local = NULL; /* the libvirt version: a note */
   g_auto (CliHostOptions) o = { 0 };
   g_auto (GStrv) rest = NULL;
   g_autoptr (Profile) profile = NULL;
@@ -110,21 +135,8 @@ cmd_export (int argc, char **argv, GError **error)
                                              "<graphics> with virsh edit",
                                              profile->vnc_password_file));
   }
-  if (version_arg != NULL) {
-    if (!libvirt_parse_version (version_arg, &lo.version, &local))
-      return cli_usage_error (error, "--libvirt-version: %s", local->message);
-  } else if (!libvirt_query_version (connect, &lo.version, &local)) {
-    /* `virsh version` fails on a daemon without an emulator for its own
-     * architecture (an x86 host running POWER guests under TCG). */
-    if (connect != NULL) {
-      cli_message ("note: %s; assuming the local libvirt's version", local->message);
-      g_clear_error (&local);
-    }
-    if (connect == NULL || !libvirt_query_version (NULL, &lo.version, &local)) {
-      cli_message ("note: %s; writing for libvirt 9.0", local->message);
-      g_clear_error (&local);
-    }
-  }
+  if (!target_version (version_arg, connect, &lo, error))
+    return FALSE;
   /* passt runs where libvirt runs: this machine's PATH tells for a local
    * libvirt; for another machine it is the best guess there is. */
   passt = g_find_program_in_path ("passt");
