@@ -17,6 +17,7 @@
 #include "emulator-private.h"
 #include "util.h"
 #include "util-json.h"
+#include "remedies.h"
 
 #define EMULATOR_NAME "qemu-system-ppc64"
 #define ACCEL_SUFFIX "-accel"
@@ -316,8 +317,7 @@ emulator_find_binary (const char *path, GError **error)
                  "emulator %s: not found on $PATH (a name without '/' is only looked up there)", path);
   else if (found == NULL)
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM,
-                 EMULATOR_NAME " not found on PATH: install qemu-system-ppc "
-                 "(apt-get install qemu-system-ppc) or pass --qemu PATH");
+                 EMULATOR_NAME " not found on PATH: " PPCVM_FIX_INSTALL_QEMU " (or pass --qemu PATH)");
   return found;
 }
 

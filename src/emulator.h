@@ -32,10 +32,6 @@ typedef struct {
                            * "curses", "gtk"...); NULL: unknown */
 } EmulatorFacts;
 
-/* The pseries firmware files ppcvm checks for, with the Debian package that
- * ships them (rule FW-FILE). */
-#define EMULATOR_FIRMWARE_PACKAGE "qemu-system-data"
-
 EmulatorFacts *emulator_facts_new (void);
 void emulator_facts_free (EmulatorFacts *facts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmulatorFacts, emulator_facts_free)

@@ -14,6 +14,7 @@
 #include "host-private.h"
 #include "kvm-probe.h"
 #include "util.h"
+#include "remedies.h"
 
 /* ---- Detection: read files, call the parsers. ---- */
 
@@ -84,7 +85,7 @@ detect_kvm_access (HostFacts *f, const char *sysroot)
   if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
     f->kvm_device = PPCVM_NO;
     f->kvm_usable = PPCVM_NO;
-    f->kvm_usable_reason = g_strdup ("/dev/kvm does not exist: load a KVM module (sudo modprobe kvm_hv)");
+    f->kvm_usable_reason = g_strdup ("/dev/kvm does not exist: load a KVM module (" PPCVM_FIX_LOAD_KVM_HV ")");
     return;
   }
   f->kvm_device = PPCVM_YES;
@@ -97,16 +98,14 @@ detect_kvm_access (HostFacts *f, const char *sysroot)
       int errsv = errno;
       f->kvm_usable = PPCVM_NO;
       if (errsv == EACCES || errsv == EPERM)
-        f->kvm_usable_reason = g_strdup (
-            "/dev/kvm is not accessible to this user: sudo usermod -aG kvm $USER, then log in again");
+        f->kvm_usable_reason = g_strdup ("/dev/kvm is not accessible to this user: " PPCVM_FIX_KVM_GROUP);
       else
         f->kvm_usable_reason = g_strdup_printf ("/dev/kvm cannot be opened: %s", g_strerror (errsv));
     }
   } else {
     f->kvm_usable = access (path, R_OK | W_OK) == 0 ? PPCVM_YES : PPCVM_NO;
     if (f->kvm_usable == PPCVM_NO)
-      f->kvm_usable_reason = g_strdup (
-          "/dev/kvm is not accessible to this user: sudo usermod -aG kvm $USER, then log in again");
+      f->kvm_usable_reason = g_strdup ("/dev/kvm is not accessible to this user: " PPCVM_FIX_KVM_GROUP);
   }
 }
 

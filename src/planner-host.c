@@ -7,6 +7,7 @@
 
 #include "planner-private.h"
 #include "util.h"
+#include "remedies.h"
 
 guint64
 plan_hugepages_for (guint64 memory, guint64 page_size)
@@ -206,14 +207,14 @@ check_smt (GPtrArray *checks, const HostFacts *h)
   switch (host_secondary_threads_online (h)) {
   case PPCVM_YES:
     check (checks, "smt", PLAN_CHECK_FAIL, "KVM-HV on %s needs the secondary threads of every core offline, and this host runs SMT%d: %s",
-           gen_name (h->generation), host_smt_online (h), PLAN_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
+           gen_name (h->generation), host_smt_online (h), PPCVM_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
     break;
   case PPCVM_NO:
     check (checks, "smt", PLAN_CHECK_PASS, "secondary threads offline (SMT off), as KVM-HV on %s needs", gen_name (h->generation));
     break;
   case PPCVM_UNKNOWN:
     check (checks, "smt", PLAN_CHECK_WARN, "KVM-HV on %s needs the secondary threads offline, and ppcvm cannot tell whether they are: %s",
-           gen_name (h->generation), PLAN_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
+           gen_name (h->generation), PPCVM_FIX_SMT_OFF)->fix.kind = PLAN_FIX_KIND_SMT_OFF;
     break;
   }
 }
@@ -222,14 +223,14 @@ static void
 check_kvm (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
 {
   if (hv_possible && h->kvm_hv != PPCVM_YES)
-    set_fix_modprobe (check (checks, "kvm-hv", PLAN_CHECK_FAIL, "kvm_hv is not loaded: sudo modprobe kvm_hv%s%s",
+    set_fix_modprobe (check (checks, "kvm-hv", PLAN_CHECK_FAIL, "kvm_hv is not loaded: " PPCVM_FIX_LOAD_KVM_HV "%s%s",
            h->platform == HOST_PLATFORM_PSERIES ? " (in a guest it loads only when its host enabled cap-nested-hv=on)" : "",
            !host_can_load_kvm_pr (h) ? "; kvm_pr cannot load on this radix host (only with disable_radix)" : ""),
                       "kvm_hv");
   else if (hv_possible)
     check (checks, "kvm-hv", PLAN_CHECK_PASS, "kvm_hv is loaded");
   if (h->mmu == HOST_MMU_HASH && h->kvm_pr != PPCVM_YES)
-    set_fix_modprobe (check (checks, "kvm-pr", PLAN_CHECK_WARN, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): sudo modprobe kvm_pr"),
+    set_fix_modprobe (check (checks, "kvm-pr", PLAN_CHECK_WARN, "kvm_pr is not loaded (KVM PR runs any older POWER or PowerPC CPU on this hash host): " PPCVM_FIX_LOAD_KVM_PR),
                       "kvm_pr");
   if (h->kvm_device == PPCVM_YES && h->kvm_usable == PPCVM_NO && h->kvm_usable_reason)
     check (checks, "dev-kvm", PLAN_CHECK_FAIL, "%s", h->kvm_usable_reason);
@@ -241,7 +242,7 @@ check_kvm (GPtrArray *checks, const HostFacts *h, gboolean hv_possible)
     check (checks, "dev-kvm", PLAN_CHECK_PASS, "/dev/kvm is usable");
   if (h->platform == HOST_PLATFORM_POWERNV && h->mmu == HOST_MMU_RADIX && h->generation >= 9 &&
       h->kvm_hv == PPCVM_YES && h->kvm_hv_nested == PPCVM_NO)
-    check (checks, "nested", PLAN_CHECK_WARN, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1 (keep it: options kvm_hv nested=1 in /etc/modprobe.d/kvm-hv.conf)");
+    check (checks, "nested", PLAN_CHECK_WARN, "kvm_hv's nested parameter is off, so guests cannot run KVM guests of their own: " PPCVM_FIX_NESTED_ON " (to keep it: " PPCVM_FIX_NESTED_KEEP ")");
   /* MEMLOCK: KVM-HV locks the hashed page table: about 1/64 of guest RAM. */
   if ((hv_possible || h->kvm_pr == PPCVM_YES) && h->memlock_limit >= 0 &&
       h->memlock_limit < (gint64) (64 << 20)) {
@@ -258,12 +259,12 @@ plan_host_checks (const HostFacts *h)
   gboolean hv_possible = host_can_load_kvm_hv (h);
 
   if (h->qemu == NULL)
-    check (checks, "qemu", PLAN_CHECK_FAIL, "qemu-system-ppc64 was not found: sudo apt-get install qemu-system-ppc (or pass --qemu PATH)");
+    check (checks, "qemu", PLAN_CHECK_FAIL, "qemu-system-ppc64 was not found: " PPCVM_FIX_INSTALL_QEMU " (or pass --qemu PATH)");
   else
     check (checks, "qemu", PLAN_CHECK_PASS, "qemu-system-ppc64 %s", h->qemu->version ? h->qemu->version : "(version unknown)");
   /* Rule FW-FILE, as plan_build checks it. */
   if (emulator_firmware_missing (h->qemu, "slof.bin"))
-    check (checks, "firmware", PLAN_CHECK_FAIL, "qemu's pseries firmware slof.bin is not installed: sudo apt-get install " EMULATOR_FIRMWARE_PACKAGE);
+    check (checks, "firmware", PLAN_CHECK_FAIL, "qemu's pseries firmware slof.bin is not installed: " PPCVM_FIX_INSTALL_FIRMWARE);
   else if (h->qemu != NULL && h->qemu->firmware != NULL)
     check (checks, "firmware", PLAN_CHECK_PASS, "qemu's pseries firmware (slof.bin) is installed");
   if (!host_is_ppc64 (h)) {

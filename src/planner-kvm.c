@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "planner-private.h"
+#include "remedies.h"
 
 /* ---- Memory backing shared by HV and PR (docs/rules.md: HPT-4K-CAP, VRMA-HUGEPAGES) ---- */
 
@@ -294,7 +295,7 @@ kvm_host_ok (Ctx *c, Attempt *a)
       !emulator_has_accel (c->emu, "kvm")) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "%s was built without KVM support", c->emu->path ? c->emu->path : "qemu-system-ppc64");
-    reason (a->ways, "install a qemu-system-ppc64 built for this host (Debian: apt-get install qemu-system-ppc)");
+    reason (a->ways, "install a qemu-system-ppc64 built for this host (Debian: " PPCVM_FIX_INSTALL_QEMU ")");
     return FALSE;
   }
   return TRUE;
@@ -302,7 +303,7 @@ kvm_host_ok (Ctx *c, Attempt *a)
 
 /* Setup steps (fixable): /dev/kvm access. */
 static void
-kvm_access_checks (Ctx *c, Attempt *a, const char *module)
+kvm_access_checks (Ctx *c, Attempt *a, const char *load_module)
 {
   const HostFacts *h = c->host;
 
@@ -310,12 +311,12 @@ kvm_access_checks (Ctx *c, Attempt *a, const char *module)
     if (a->status == PLAN_OK)
       a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "/dev/kvm does not exist");
-    reason (a->ways, "sudo modprobe %s", module);
+    reason (a->ways, "%s", load_module);
   } else if (h->kvm_usable == PPCVM_NO) {
     if (a->status == PLAN_OK)
       a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "%s", h->kvm_usable_reason ? h->kvm_usable_reason : "/dev/kvm is not usable by this user");
-    reason (a->ways, "sudo usermod -aG kvm $USER, then log out and in again");
+    reason (a->ways, PPCVM_FIX_KVM_GROUP);
   }
 }
 
@@ -347,11 +348,11 @@ hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
     reason (a->reasons, "KVM-HV on %s needs the secondary threads of every core offline (SMT off), and this host "
             "runs SMT%d: the kernel fails every vCPU with EBUSY (KVM_RUN) while they are online",
             gen_name (h->generation), host_smt_online (h));
-    reason (a->ways, PLAN_FIX_SMT_OFF);
+    reason (a->ways, PPCVM_FIX_SMT_OFF);
     return FALSE;
   case PPCVM_UNKNOWN:
     plan_warn (pl, "KVM-HV on %s needs the secondary threads of every core offline, and ppcvm cannot tell whether "
-               "they are; if qemu fails with KVM_RUN and EBUSY: %s", gen_name (h->generation), PLAN_FIX_SMT_OFF);
+               "they are; if qemu fails with KVM_RUN and EBUSY: %s", gen_name (h->generation), PPCVM_FIX_SMT_OFF);
     break;
   case PPCVM_NO:
     plan_decide (pl, "smt", "off", "KVM-HV on %s needs the secondary threads offline, and they are", gen_name (h->generation));
@@ -606,17 +607,17 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
     a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the kvm_hv module is not loaded");
     if (nested_l1)
-      reason (a->ways, "sudo modprobe kvm_hv (in a guest this works only when its host enabled cap-nested-hv=on)");
+      reason (a->ways, PPCVM_FIX_LOAD_KVM_HV " (in a guest this works only when its host enabled cap-nested-hv=on)");
     else
-      reason (a->ways, "sudo modprobe kvm_hv");
+      reason (a->ways, PPCVM_FIX_LOAD_KVM_HV);
   }
-  kvm_access_checks (c, a, "kvm_hv");
+  kvm_access_checks (c, a, PPCVM_FIX_LOAD_KVM_HV);
   if (p->nested && gmmu == GUEST_MMU_RADIX && h->kvm_hv_nested == PPCVM_NO) {
     if (a->status == PLAN_OK)
       a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the guest wants to run KVM guests of its own, but kvm_hv's nested parameter is off");
-    reason (a->ways, "sudo modprobe -r kvm_hv && sudo modprobe kvm_hv nested=1");
-    reason (a->ways, "to keep it: echo 'options kvm_hv nested=1' | sudo tee /etc/modprobe.d/kvm-hv.conf");
+    reason (a->ways, PPCVM_FIX_NESTED_ON);
+    reason (a->ways, "to keep it: " PPCVM_FIX_NESTED_KEEP);
   }
   if (!plan_memory_backing (c, pl, gmmu == GUEST_MMU_HASH || hmmu == HOST_MMU_HASH, &fixable,
                             a->reasons, a->ways)) {
@@ -723,9 +724,9 @@ plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
   if (h->kvm_pr != PPCVM_YES) {
     a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the kvm_pr module is not loaded");
-    reason (a->ways, "sudo modprobe kvm_pr (the kernel must be built with CONFIG_KVM_BOOK3S_64_PR)");
+    reason (a->ways, PPCVM_FIX_LOAD_KVM_PR " (the kernel must be built with CONFIG_KVM_BOOK3S_64_PR)");
   }
-  kvm_access_checks (c, a, "kvm_pr");
+  kvm_access_checks (c, a, PPCVM_FIX_LOAD_KVM_PR);
 
   pl->guest_mmu = GUEST_MMU_HASH;
   plan_decide (pl, "guest-mmu", "hash", "KVM PR runs guests with the hashed page table only");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "planner-private.h"
+#include "remedies.h"
 
 static void
 decision_free (PlanDecision *d)
@@ -296,8 +297,8 @@ firmware_file_present (const Ctx *c, const Plan *pl, Plan *refusal)
     return TRUE;
   dirs = c->emu->data_dirs ? g_strjoinv (", ", c->emu->data_dirs) : g_strdup ("?");
   reason (refusal->reasons, "qemu's pseries firmware %s is not installed (looked in %s)", file, dirs);
-  reason (refusal->ways_out, "install the package that ships %s (Debian, Ubuntu: apt-get install "
-          EMULATOR_FIRMWARE_PACKAGE "), or name a firmware image with bios=", file);
+  reason (refusal->ways_out, "install the package that ships %s (Debian, Ubuntu: "
+          PPCVM_FIX_INSTALL_FIRMWARE "), or name a firmware image with bios=", file);
   if (pl->firmware == PLAN_FIRMWARE_VOF && !emulator_firmware_missing (c->emu, "slof.bin"))
     reason (refusal->ways_out, "or set firmware=slof in [boot] (slof.bin is installed)");
   return FALSE;

@@ -178,8 +178,4 @@ const char *plan_fix_kind_to_string (PlanFixKind kind);  /* "none", "manual", "h
 Plan *plan_hugepages_ready (const HostFacts *host, const Profile *profile, const Plan *plan,
                             const char *mount_point, PlanSetUp *ret_steps);
 
-/* The fix for rule HV-SMT, said once (planner, host --check, qemu errors). */
-#define PLAN_FIX_SMT_OFF \
-  "sudo ppc64_cpu --smt=off (powerpc-utils; it takes the secondary threads of the whole host offline)"
-/* Joining the kvm group, said once. */
-#define PPCVM_FIX_KVM_GROUP "sudo usermod -aG kvm $USER, then log in again"
+/* The fixes the planner names are in remedies.h. */

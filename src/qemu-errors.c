@@ -10,6 +10,7 @@
 
 #include "planner.h"
 #include "qemu-errors.h"
+#include "remedies.h"
 
 static const QemuError catalogue[] = {
   /* HPT-PAGE (spapr_check_pagesize): KVM-HV needs every HPT page size the guest may use to be backed by
@@ -81,7 +82,7 @@ static const QemuError catalogue[] = {
   { "nested-hv-kvm",
     "KVM implementation does not support Nested( KVM)?-HV|Error enabling cap-nested-hv with KVM",
     "This host's kvm_hv cannot run nested hypervisors: it needs a POWER9+ host in radix "
-    "mode, kvm_hv loaded with nested=Y, and a radix guest. Fix: 'modprobe kvm_hv nested=1' "
+    "mode, kvm_hv loaded with nested=Y, and a radix guest. Fix: '" PPCVM_FIX_NESTED_ON "' "
     "(check /sys/module/kvm_hv/parameters/nested), or drop nested=true (-s guest.nested=false)." },
   { "nested-hv-tcg",
     "No Nested KVM-HV support in (TCG|tcg)|TCG does not support nested-HV with SMT|Nested-HV APIs are mutually exclusive",
@@ -126,8 +127,8 @@ static const QemuError catalogue[] = {
     "(--accel kvm chooses)." },
   { "kvm-module", "PPC KVM module is not loaded|ioctl\\(KVM_CREATE_VM\\) failed",
     "The KVM flavour asked for is not loaded on this host: KVM_CREATE_VM fails when kvm_hv "
-    "(or kvm_pr) is missing. Fix: 'modprobe kvm_hv' (bare-metal POWER8+, or a radix "
-    "nested host) or 'modprobe kvm_pr' (hash hosts only), or run under TCG (--accel tcg); "
+    "(or kvm_pr) is missing. Fix: '" PPCVM_FIX_LOAD_KVM_HV "' (bare-metal POWER8+, or a radix "
+    "nested host) or '" PPCVM_FIX_LOAD_KVM_PR "' (hash hosts only), or run under TCG (--accel tcg); "
     "'ppcvm host' shows what this host can load." },
   { "cpu-host", "only \"-cpu host\" is possible|unable to find CPU model 'host'",
     "Under kvm_hv the guest CPU must be the host's own (-cpu host), and 'host' does not "
@@ -141,7 +142,7 @@ static const QemuError catalogue[] = {
   { "kvm-run-busy", "kvm run failed (Device or resource busy|-16)",
     "KVM-HV could not enter the guest: on POWER7 and POWER8 it runs each virtual core on a "
     "whole physical core and refuses while that core's secondary threads are online (SMT "
-    "on). Fix: " PLAN_FIX_SMT_OFF ", then start the guest again; 'ppcvm host' shows the SMT "
+    "on). Fix: " PPCVM_FIX_SMT_OFF ", then start the guest again; 'ppcvm host' shows the SMT "
     "mode and 'ppcvm host --check' every prerequisite." },
   /* qemu's image locking (since 2.10): a second opener of a disk is refused. */
   { "disk-locked", "Failed to get \"(write|shared|consistent read)\" lock",

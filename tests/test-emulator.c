@@ -497,8 +497,8 @@ START_TEST (test_find_binary)
   ck_assert_ptr_null (found);
   ck_assert (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_NO_PROGRAM));
   ck_assert_str_eq (error->message,
-                    "qemu-system-ppc64 not found on PATH: install qemu-system-ppc "
-                    "(apt-get install qemu-system-ppc) or pass --qemu PATH");
+                    "qemu-system-ppc64 not found on PATH: sudo apt-get install qemu-system-ppc "
+                    "(or pass --qemu PATH)");
 }
 END_TEST
 

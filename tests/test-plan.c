@@ -20,6 +20,7 @@
 #include "host.h"
 #include "planner.h"
 #include "profile.h"
+#include "remedies.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -1541,6 +1542,32 @@ START_TEST (test_host_advice)
 }
 END_TEST
 
+/* HV-LOAD, NESTED-HV: a fix reads the same wherever it is given: in the
+ * plan's ways out and in the host advice (ppcvm host, host --check). */
+START_TEST (test_remedies_same_everywhere)
+{
+  g_autoptr (EmulatorFacts) emu = testlib_qemu_72 ();
+  g_autoptr (HostFacts) h = make_host (H_RADIX_64K);
+  GuestSpec g = { R, K64, .nested = TRUE };
+  g_autoptr (Profile) p = make_profile (&g);
+  g_autoptr (Plan) pl = NULL;
+  g_autoptr (GPtrArray) adv = NULL;
+
+  h->kvm_usable = PPCVM_NO;
+  g_clear_pointer (&h->kvm_usable_reason, g_free);
+  h->kvm_hv_nested = PPCVM_NO;
+  pl = plan_build (h, emu, p);
+  adv = plan_host_advice (h);
+  ck_assert_int_eq (pl->status, PLAN_REFUSED_FIXABLE);
+  ck_assert (any_contains (pl->ways_out, PPCVM_FIX_KVM_GROUP));
+  ck_assert (any_contains (adv, PPCVM_FIX_KVM_GROUP));
+  ck_assert (any_contains (pl->ways_out, PPCVM_FIX_NESTED_ON));
+  ck_assert (any_contains (adv, PPCVM_FIX_NESTED_ON));
+  ck_assert (any_contains (pl->ways_out, PPCVM_FIX_NESTED_KEEP));
+  ck_assert (any_contains (adv, PPCVM_FIX_NESTED_KEEP));
+}
+END_TEST
+
 /* ---- Every TCG plan is accepted by the real qemu-system-ppc64 ---- */
 
 static const GuestSpec tcg_guests[] = {
@@ -1709,6 +1736,7 @@ plan_suite (void)
   tcase_add_loop_test (rules, test_firmware, 0, G_N_ELEMENTS (firmware_rows));
   tcase_add_test (rules, test_machine_string_escapes);
   tcase_add_test (rules, test_host_advice);
+  tcase_add_test (rules, test_remedies_same_everywhere);
   tcase_add_test (rules, test_hugepage_steps);
   tcase_add_test (rules, test_host_facts_copy);
   tcase_add_test (rules, test_plan_set_up);
