@@ -14,7 +14,7 @@ static const char *const nic_models[] = {
 };
 
 static void
-add_disk (Ctx *c, const char *id, const char *file, const char *format, const char *iface,
+add_disk (ArgvImport *c, const char *id, const char *file, const char *format, const char *iface,
           gboolean readonly)
 {
   g_autofree char *group = NULL;
@@ -52,7 +52,7 @@ add_disk (Ctx *c, const char *id, const char *file, const char *format, const ch
 }
 
 void
-import_do_drives (Ctx *c)
+import_do_drives (ArgvImport *c)
 {
   static const char *const known[] = { "file", "format", "if", "readonly", "media", "id", NULL };
   static const char *const formats[] = { "raw", "qcow2", "qed", "qcow", "vmdk", "vdi", "vhdx",
@@ -130,7 +130,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Net, net_clear)
 /* A hostfwd= value as a profile forward. slirp reads an empty host address
  * as every interface; the profile reads it as loopback, so it is spelled out. */
 static char *
-forward_from_hostfwd (Ctx *c, const char *fwd)
+forward_from_hostfwd (ArgvImport *c, const char *fwd)
 {
   g_autofree char *f = *fwd == ':' ? g_strconcat ("tcp", fwd, NULL) : g_strdup (fwd);
   char *colon = strchr (f, ':');
@@ -146,7 +146,7 @@ forward_from_hostfwd (Ctx *c, const char *fwd)
 /* The backend part of -netdev / -nic / -net (TYPE,k=v...): TRUE when every
  * key is one the profile can say. EXTRA are keys the caller handles. */
 static gboolean
-net_backend (Ctx *c, char **kv, const char *const *extra, Net *n)
+net_backend (ArgvImport *c, char **kv, const char *const *extra, Net *n)
 {
   const char *type = import_opts_get (kv, "type");
 
@@ -201,7 +201,7 @@ nic_model (const char *m)
 
 /* -nic TYPE[,model=M,...] */
 static gboolean
-try_nic (Ctx *c, Net *n)
+try_nic (ArgvImport *c, Net *n)
 {
   static const char *const extra[] = { "model", NULL };
   Item *it = import_first_item (c, "nic");
@@ -223,7 +223,7 @@ try_nic (Ctx *c, Net *n)
 
 /* -netdev TYPE,id=ID + -device MODEL,netdev=ID */
 static gboolean
-try_netdev (Ctx *c, Net *n)
+try_netdev (ArgvImport *c, Net *n)
 {
   static const char *const dev_keys[] = { "driver", "netdev", "id", NULL };
   static const char *const none[] = { NULL };
@@ -256,7 +256,7 @@ try_netdev (Ctx *c, Net *n)
 
 /* -net nic[,model=M] -net TYPE,... (the legacy pair) */
 static gboolean
-try_net (Ctx *c, Net *n)
+try_net (ArgvImport *c, Net *n)
 {
   static const char *const nic_keys[] = { "type", "model", NULL };
   static const char *const none[] = { NULL };
@@ -291,7 +291,7 @@ try_net (Ctx *c, Net *n)
 }
 
 void
-import_do_network (Ctx *c)
+import_do_network (ArgvImport *c)
 {
   g_auto (Net) n = { NET_USER, NULL, NULL, NULL };
   static const char *const net_opts[] = { "nic", "netdev", "net", NULL };
@@ -327,14 +327,14 @@ import_do_network (Ctx *c)
 /* ---- display ---- */
 
 static gboolean
-arg_is (Ctx *c, const char *opt, const char *value)
+arg_is (ArgvImport *c, const char *opt, const char *value)
 {
   Item *it = import_first_item (c, opt);
   return it != NULL && g_str_equal (it->arg, value);
 }
 
 static void
-use (Ctx *c, const char *opt, const char *value)
+use (ArgvImport *c, const char *opt, const char *value)
 {
   g_autoptr (GPtrArray) items = import_find_items (c, opt);
 
@@ -348,7 +348,7 @@ use (Ctx *c, const char *opt, const char *value)
 /* -chardev stdio,id=ID[,mux=on,signal=off] with -serial chardev:ID (and
  * -mon chardev=ID): the console on the terminal, spelled out. */
 static gboolean
-chardev_stdio_serial (Ctx *c, Item **ret_chardev, Item **ret_serial, Item **ret_mon)
+chardev_stdio_serial (ArgvImport *c, Item **ret_chardev, Item **ret_serial, Item **ret_mon)
 {
   Item *serial = import_first_item (c, "serial");
   g_autoptr (GPtrArray) chardevs = import_find_items (c, "chardev");
@@ -383,7 +383,7 @@ chardev_stdio_serial (Ctx *c, Item **ret_chardev, Item **ret_serial, Item **ret_
 }
 
 void
-import_do_display (Ctx *c)
+import_do_display (ArgvImport *c)
 {
   Item *vnc = import_first_item (c, "vnc");
   const char *display = NULL;

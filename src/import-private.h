@@ -18,6 +18,8 @@ typedef struct {
   gboolean used;
 } Item;
 
+/* One qemu command line being turned into a profile: its items and what
+ * they have said so far. */
 typedef struct {
   ImportResult *r;
   GPtrArray *items; /* of Item* */
@@ -26,21 +28,21 @@ typedef struct {
   gboolean kvm_type_pr, kvm_type_hv, nested;
   int compat;       /* max-cpu-compat generation, 0: none */
   guint disks;
-} Ctx;
+} ArgvImport;
 
-void import_note (Ctx *c, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+void import_note (ArgvImport *c, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 const char *import_opts_get (char **kv, const char *key);
 gboolean import_opts_only (char **kv, const char *const *allowed);
 gboolean import_parse_onoff (const char *v, gboolean *ret);
-char *import_abs_path (Ctx *c, const char *path);
+char *import_abs_path (ArgvImport *c, const char *path);
 gboolean import_is_protocol (const char *file);
 /* Keep IT verbatim in [qemu] args (and say so). */
-void import_keep (Ctx *c, Item *it);
+void import_keep (ArgvImport *c, Item *it);
 /* The unused items for OPT, in order (a container: the items stay C's). */
-GPtrArray *import_find_items (Ctx *c, const char *opt);
-Item *import_first_item (Ctx *c, const char *opt);
-void import_set (Ctx *c, const char *group, const char *key, const char *value);
+GPtrArray *import_find_items (ArgvImport *c, const char *opt);
+Item *import_first_item (ArgvImport *c, const char *opt);
+void import_set (ArgvImport *c, const char *group, const char *key, const char *value);
 
-void import_do_drives (Ctx *c);
-void import_do_network (Ctx *c);
-void import_do_display (Ctx *c);
+void import_do_drives (ArgvImport *c);
+void import_do_network (ArgvImport *c);
+void import_do_display (ArgvImport *c);

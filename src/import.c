@@ -41,7 +41,7 @@ import_result_free (ImportResult *r)
 }
 
 void G_GNUC_PRINTF (2, 3)
-import_note (Ctx *c, const char *fmt, ...)
+import_note (ArgvImport *c, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
@@ -149,7 +149,7 @@ import_parse_onoff (const char *v, gboolean *ret)
 /* ---- helpers ---- */
 
 char *
-import_abs_path (Ctx *c, const char *path)
+import_abs_path (ArgvImport *c, const char *path)
 {
   return g_canonicalize_filename (path, c->cwd);
 }
@@ -186,7 +186,7 @@ static const char *const path_keys[] = {
  * directory: [qemu] args must mean the same wherever `ppcvm run` starts.
  * NULL when nothing changes (the option stays exactly as written). */
 static char *
-absolute_arg (Ctx *c, const char *opt, const char *arg)
+absolute_arg (ArgvImport *c, const char *opt, const char *arg)
 {
   if (arg == NULL || *arg == '\0')
     return NULL;
@@ -223,7 +223,7 @@ absolute_arg (Ctx *c, const char *opt, const char *arg)
 }
 
 void
-import_keep (Ctx *c, Item *it)
+import_keep (ArgvImport *c, Item *it)
 {
   g_autofree char *abs = absolute_arg (c, it->opt, it->arg);
   const char *argv[3] = { NULL, abs != NULL ? abs : it->arg, NULL };
@@ -243,14 +243,14 @@ import_keep (Ctx *c, Item *it)
 
 /* Keep a synthetic option (the rest of one that was partly understood). */
 static void
-keep_new (Ctx *c, const char *opt, const char *arg)
+keep_new (ArgvImport *c, const char *opt, const char *arg)
 {
   Item it = { (char *) opt, (char *) arg, FALSE };
   import_keep (c, &it);
 }
 
 GPtrArray *
-import_find_items (Ctx *c, const char *opt)
+import_find_items (ArgvImport *c, const char *opt)
 {
   GPtrArray *out = g_ptr_array_new ();
 
@@ -263,14 +263,14 @@ import_find_items (Ctx *c, const char *opt)
 }
 
 Item *
-import_first_item (Ctx *c, const char *opt)
+import_first_item (ArgvImport *c, const char *opt)
 {
   g_autoptr (GPtrArray) all = import_find_items (c, opt);
   return all->len > 0 ? all->pdata[0] : NULL;
 }
 
 void
-import_set (Ctx *c, const char *group, const char *key, const char *value)
+import_set (ArgvImport *c, const char *group, const char *key, const char *value)
 {
   g_key_file_set_string (c->r->profile, group, key, value);
 }
@@ -278,7 +278,7 @@ import_set (Ctx *c, const char *group, const char *key, const char *value)
 /* ---- the options ---- */
 
 static gboolean
-do_machine (Ctx *c, GError **error)
+do_machine (ArgvImport *c, GError **error)
 {
   g_autoptr (GPtrArray) items = import_find_items (c, "machine");
 
@@ -329,7 +329,7 @@ do_machine (Ctx *c, GError **error)
 }
 
 static void
-do_accel (Ctx *c)
+do_accel (ArgvImport *c)
 {
   g_autoptr (GPtrArray) items = import_find_items (c, "accel");
   Item *kvm = import_first_item (c, "enable-kvm");
@@ -360,7 +360,7 @@ do_accel (Ctx *c)
 }
 
 static void
-do_cpu (Ctx *c)
+do_cpu (ArgvImport *c)
 {
   Item *it = import_first_item (c, "cpu");
   int gen = 0;
@@ -386,7 +386,7 @@ do_cpu (Ctx *c)
 }
 
 static void
-do_memory (Ctx *c)
+do_memory (ArgvImport *c)
 {
   Item *it = import_first_item (c, "m");
   g_auto (GStrv) kv = NULL;
@@ -415,7 +415,7 @@ do_memory (Ctx *c)
 }
 
 static void
-do_smp (Ctx *c)
+do_smp (ArgvImport *c)
 {
   Item *it = import_first_item (c, "smp");
   g_auto (GStrv) kv = NULL;
@@ -456,7 +456,7 @@ do_smp (Ctx *c)
 }
 
 static void
-do_path (Ctx *c, const char *opt, const char *group, const char *key)
+do_path (ArgvImport *c, const char *opt, const char *group, const char *key)
 {
   Item *it = import_first_item (c, opt);
   g_autofree char *p = NULL;
@@ -469,7 +469,7 @@ do_path (Ctx *c, const char *opt, const char *group, const char *key)
 }
 
 static void
-do_simple (Ctx *c)
+do_simple (ArgvImport *c)
 {
   Item *it;
 
@@ -496,7 +496,7 @@ do_simple (Ctx *c)
 /* ---- the command ---- */
 
 static gboolean
-split_items (Ctx *c, const char *const *argv, GError **error)
+split_items (ArgvImport *c, const char *const *argv, GError **error)
 {
   for (int i = 0; argv[i] != NULL; i++) {
     const char *a = argv[i];
@@ -528,7 +528,7 @@ import_qemu_command (const char *const *argv, const char *cwd, GError **error)
   g_autoptr (ImportResult) r = g_new0 (ImportResult, 1);
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   g_autofree char *here = cwd != NULL ? g_strdup (cwd) : g_get_current_dir ();
-  Ctx c = { NULL, items, here, -1, FALSE, FALSE, FALSE, 0, 0 };
+  ArgvImport c = { NULL, items, here, -1, FALSE, FALSE, FALSE, 0, 0 };
   const char *binary = NULL;
 
   g_return_val_if_fail (argv != NULL, NULL);

@@ -104,6 +104,7 @@ xml_comment (Xml *x, const char *text)
 
 /* ---- the domain ---- */
 
+/* One domain XML being written from a plan. */
 typedef struct {
   Xml x;
   const Plan *plan;
@@ -114,10 +115,10 @@ typedef struct {
   guint version;        /* the target libvirt */
   char *version_str;
   GPtrArray *comments;  /* for <qemu:commandline>: why each group is there */
-} Ctx;
+} DomainBuild;
 
 static void G_GNUC_PRINTF (2, 3)
-note (Ctx *c, const char *fmt, ...)
+note (DomainBuild *c, const char *fmt, ...)
 {
   va_list ap;
 
@@ -270,7 +271,7 @@ static const struct {
 };
 
 static void
-add_features (Ctx *c)
+add_features (DomainBuild *c)
 {
   const Plan *pl = c->plan;
   Xml *x = &c->x;
@@ -333,7 +334,7 @@ compat_generation (const Plan *pl)
 }
 
 static void
-add_cpu (Ctx *c)
+add_cpu (DomainBuild *c)
 {
   const Plan *pl = c->plan;
   Xml *x = &c->x;
@@ -356,7 +357,7 @@ add_cpu (Ctx *c)
 }
 
 static void
-add_os (Ctx *c)
+add_os (DomainBuild *c)
 {
   const Profile *p = c->profile;
   Xml *x = &c->x;
@@ -375,7 +376,7 @@ add_os (Ctx *c)
 }
 
 static void
-add_memory (Ctx *c)
+add_memory (DomainBuild *c)
 {
   const Plan *pl = c->plan;
   Xml *x = &c->x;
@@ -413,7 +414,7 @@ disk_dev (const char *prefix, guint index)
 }
 
 static void
-add_disk (Ctx *c, const char *file, const char *device, const char *format, const char *bus,
+add_disk (DomainBuild *c, const char *file, const char *device, const char *format, const char *bus,
           guint *counter, gboolean readonly)
 {
   Xml *x = &c->x;
@@ -431,7 +432,7 @@ add_disk (Ctx *c, const char *file, const char *device, const char *format, cons
 }
 
 static void
-add_disks (Ctx *c)
+add_disks (DomainBuild *c)
 {
   const Profile *p = c->profile;
   guint vd = 0, sd = 0;
@@ -473,7 +474,7 @@ nic_model (const Profile *p)
 
 /* A profile forward as a passt <portForward>. */
 static void
-add_forward (Ctx *c, const ProfileForward *fwd)
+add_forward (DomainBuild *c, const ProfileForward *fwd)
 {
   g_autofree char *start = g_strdup_printf ("%u", fwd->host_port);
   g_autofree char *to = g_strdup_printf ("%u", fwd->guest_port);
@@ -493,7 +494,7 @@ add_forward (Ctx *c, const ProfileForward *fwd)
  * network `ppcvm run` gives the guest (QEMU's user network with hostfwd=),
  * passed to QEMU as is. */
 static void
-add_network_passthrough (Ctx *c)
+add_network_passthrough (DomainBuild *c)
 {
   const Profile *p = c->profile;
   g_autoptr (GString) netdev = g_string_new ("user,id=ppcvmnet0");
@@ -528,7 +529,7 @@ add_network_passthrough (Ctx *c)
 }
 
 static void
-add_network (Ctx *c)
+add_network (DomainBuild *c)
 {
   const Profile *p = c->profile;
   Xml *x = &c->x;
@@ -570,7 +571,7 @@ add_network (Ctx *c)
 }
 
 static void
-add_display (Ctx *c)
+add_display (DomainBuild *c)
 {
   const Profile *p = c->profile;
   Xml *x = &c->x;
@@ -613,7 +614,7 @@ add_display (Ctx *c)
 /* What the domain's elements cannot say about the profile, for `ppcvm
  * import` (libvirt keeps <metadata> as it is). */
 static void
-add_metadata (Ctx *c)
+add_metadata (DomainBuild *c)
 {
   const Profile *p = c->profile;
   Xml *x = &c->x;
@@ -639,7 +640,8 @@ libvirt_domain_xml (const Plan *plan, const Profile *profile, const LibvirtOptio
                     GPtrArray *notes)
 {
   LibvirtOptions defaults = { 0 };
-  Ctx c = { { NULL, NULL }, plan, profile, options != NULL ? options : &defaults, notes, NULL, 0, NULL, NULL };
+  DomainBuild c = { { NULL, NULL }, plan, profile, options != NULL ? options : &defaults, notes,
+                    NULL, 0, NULL, NULL };
   Xml *x = &c.x;
   g_autofree char *name = libvirt_domain_name (profile->name != NULL ? profile->name : profile->id);
   g_autofree char *uuid = NULL;

@@ -16,7 +16,7 @@
  * hugepages. Returns FALSE when the guest cannot start as is; fills REASONS
  * and WAYS (FIXABLE set when a setup step fixes it). */
 static gboolean
-plan_memory_backing (Ctx *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixable,
+plan_memory_backing (PlanInputs *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixable,
                      GPtrArray *reasons, GPtrArray *ways)
 {
   const HostFacts *h = c->host;
@@ -84,7 +84,7 @@ plan_memory_backing (Ctx *c, Plan *pl, gboolean hpt_at_start, gboolean *ret_fixa
  * since pseries-3.0) fails the backing-page check (spapr_check_pagesize) and
  * the CI page check (kvm_check_mmu). */
 static void
-plan_page_size_cap (Ctx *c, Plan *pl)
+plan_page_size_cap (PlanInputs *c, Plan *pl)
 {
   if (c->host->page_size == 0 || c->host->page_size >= KIB64)
     return;
@@ -98,7 +98,7 @@ plan_page_size_cap (Ctx *c, Plan *pl)
  * default_caps_with_cpu); KVM_CAP_PPC_HTM answers under HV and PR alike
  * (rule PR-CAPS). */
 static void
-plan_htm_cap (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
+plan_htm_cap (PlanInputs *c, Plan *pl, gboolean nested_l1, int guest_gen)
 {
   const HostFacts *h = c->host;
   const HostKvmProbe *k = &h->kvm_probe;
@@ -145,7 +145,7 @@ mitigation_rank (const char *level)
  * QEMU's cap_safe_*_apply and cap_ccf_assist_apply are fatal under any KVM:
  * rules PR-CAPS, CCF-ASSIST). */
 static void
-plan_mitigation_caps (Ctx *c, Plan *pl, gboolean pr)
+plan_mitigation_caps (PlanInputs *c, Plan *pl, gboolean pr)
 {
   const HostKvmProbe *k = &c->host->kvm_probe;
   gboolean ccf_wanted = has_cap (c, "cap-ccf-assist") && machine_at_least (c, 5, 0);
@@ -193,7 +193,7 @@ plan_mitigation_caps (Ctx *c, Plan *pl, gboolean pr)
 
 /* Caps whose defaults need something the host KVM-HV lacks. */
 static void
-plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
+plan_kvm_caps (PlanInputs *c, Plan *pl, gboolean nested_l1, int guest_gen)
 {
   const HostFacts *h = c->host;
   const HostKvmProbe *k = &h->kvm_probe;
@@ -247,7 +247,7 @@ plan_kvm_caps (Ctx *c, Plan *pl, gboolean nested_l1, int guest_gen)
 
 /* UNKNOWN-CAPS: one warning naming what was not probed and what it cost. */
 static void
-warn_unprobed (Ctx *c, Plan *pl)
+warn_unprobed (PlanInputs *c, Plan *pl)
 {
   g_autoptr (GString) off = g_string_new (NULL);
 
@@ -268,7 +268,7 @@ warn_unprobed (Ctx *c, Plan *pl)
  * (NESTED-L1-RADIX).
  * A hash-only guest kernel can still run KVM PR inside: only a warning. */
 static gboolean
-wants_nested_hv (const Ctx *c, int guest_gen)
+wants_nested_hv (const PlanInputs *c, int guest_gen)
 {
   return c->profile->nested && c->profile->mmu == GUEST_MMU_RADIX && guest_gen >= 9;
 }
@@ -281,7 +281,7 @@ host_is_powernv (const HostFacts *h)
 
 /* Can KVM run on this host at all (common to HV and PR)? */
 static gboolean
-kvm_host_ok (Ctx *c, Attempt *a)
+kvm_host_ok (PlanInputs *c, Attempt *a)
 {
   const HostFacts *h = c->host;
 
@@ -303,7 +303,7 @@ kvm_host_ok (Ctx *c, Attempt *a)
 
 /* Setup steps (fixable): /dev/kvm access. */
 static void
-kvm_access_checks (Ctx *c, Attempt *a, const char *load_module)
+kvm_access_checks (PlanInputs *c, Attempt *a, const char *load_module)
 {
   const HostFacts *h = c->host;
 
@@ -334,7 +334,7 @@ host_hv_needs_smt_off (const HostFacts *h)
  * (KVM_CAP_PPC_SMT; split-core mode divides them). POWER9 and later: no SMT
  * requirement; guest SMT up to 8 (the profile allows no more). */
 static gboolean
-hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
+hv_smt_ok (PlanInputs *c, Plan *pl, Attempt *a)
 {
   const HostFacts *h = c->host;
   const Profile *p = c->profile;
@@ -377,7 +377,7 @@ hv_smt_ok (Ctx *c, Plan *pl, Attempt *a)
  * Returns TRUE when both plan; else *RET_WHY says why not. Pure, like
  * plan_build (which it calls; the L1's facts offer no further route). */
 static gboolean
-nested_pr_route_works (Ctx *c, const Profile *l2, char **ret_why)
+nested_pr_route_works (PlanInputs *c, const Profile *l2, char **ret_why)
 {
   const HostFacts *h = c->host;
   g_autoptr (Profile) l1p = profile_new_defaults ();
@@ -434,7 +434,7 @@ nested_pr_route_works (Ctx *c, const Profile *l2, char **ret_why)
 }
 
 void
-plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
+plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
 {
   const HostFacts *h = c->host;
   const Profile *p = c->profile;
@@ -661,7 +661,7 @@ plan_try_hv (Ctx *c, Plan *pl, Attempt *a)
 }
 
 void
-plan_try_pr (Ctx *c, Plan *pl, Attempt *a)
+plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
 {
   const HostFacts *h = c->host;
   const Profile *p = c->profile;

@@ -11,12 +11,13 @@
 #define KIB4 G_GUINT64_CONSTANT (4096)
 #define KIB64 G_GUINT64_CONSTANT (65536)
 
+/* What one plan is made from: the host, its QEMU and the profile. */
 typedef struct {
   const HostFacts *host;
   const EmulatorFacts *emu; /* may be NULL: nothing known about QEMU */
   const Profile *profile;
   int mach_major, mach_minor; /* machine type version; 0.0 unknown */
-} Ctx;
+} PlanInputs;
 
 /* One accelerator's try: PLAN_OK, or why not and the ways out. */
 typedef struct {
@@ -35,8 +36,8 @@ void plan_warn (Plan *pl, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 gboolean host_hv_needs_smt_off (const HostFacts *h);
 
 /* The KVM accelerators (planner-kvm.c): fill PL or say in A why not. */
-void plan_try_hv (Ctx *c, Plan *pl, Attempt *a);
-void plan_try_pr (Ctx *c, Plan *pl, Attempt *a);
+void plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a);
+void plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a);
 
 static inline void G_GNUC_PRINTF (2, 3)
 reason (GPtrArray *arr, const char *fmt, ...)
@@ -72,7 +73,7 @@ host_can_load_kvm_pr (const HostFacts *h)
 }
 
 static inline gboolean
-qemu_at_least (const Ctx *c, int major, int minor)
+qemu_at_least (const PlanInputs *c, int major, int minor)
 {
   /* Unknown QEMU: assume a current one (the rules for new versions are the
    * strict ones). */
@@ -81,13 +82,13 @@ qemu_at_least (const Ctx *c, int major, int minor)
 
 /* MACHINE-TYPES: a cap is set only if this QEMU has it. */
 static inline gboolean
-has_cap (const Ctx *c, const char *cap)
+has_cap (const PlanInputs *c, const char *cap)
 {
   return c->emu == NULL || emulator_has_cap (c->emu, cap);
 }
 
 static inline gboolean
-machine_at_most (const Ctx *c, int major, int minor)
+machine_at_most (const PlanInputs *c, int major, int minor)
 {
   if (c->mach_major == 0)
     return FALSE;
@@ -95,7 +96,7 @@ machine_at_most (const Ctx *c, int major, int minor)
 }
 
 static inline gboolean
-machine_at_least (const Ctx *c, int major, int minor)
+machine_at_least (const PlanInputs *c, int major, int minor)
 {
   if (c->mach_major == 0)
     return TRUE; /* unknown: treat as current */
@@ -148,7 +149,7 @@ host_p9_no_mixed_mmu (const HostFacts *h)
 }
 
 static inline int
-guest_generation (const Ctx *c)
+guest_generation (const PlanInputs *c)
 {
   return c->profile->cpu_generation ? c->profile->cpu_generation : c->host->generation;
 }

@@ -195,7 +195,7 @@ plan_firmware_to_string (PlanFirmware firmware)
 /* firmware=vof where VOF cannot boot the guest: reasons and ways out into
  * PL; TRUE when it can. */
 static gboolean
-check_firmware (const Ctx *c, Plan *pl)
+check_firmware (const PlanInputs *c, Plan *pl)
 {
   const Profile *p = c->profile;
 
@@ -223,7 +223,7 @@ check_firmware (const Ctx *c, Plan *pl)
  * a kernel that QEMU loaded (-kernel) its device tree, which makes a
  * direct-kernel boot 2-3 times faster to the kernel. */
 static void
-choose_firmware (const Ctx *c, Plan *pl)
+choose_firmware (const PlanInputs *c, Plan *pl)
 {
   const Profile *p = c->profile;
   const char *why;
@@ -259,7 +259,7 @@ choose_firmware (const Ctx *c, Plan *pl)
  * cdrom, the disk boots unless [boot] order=cdrom (ppcvm run --install):
  * the install media stays attached, second, until the profile drops it. */
 static void
-choose_boot_device (const Ctx *c, Plan *pl)
+choose_boot_device (const PlanInputs *c, Plan *pl)
 {
   const Profile *p = c->profile;
   gboolean disk = p->disks != NULL && p->disks->len > 0;
@@ -288,7 +288,7 @@ choose_boot_device (const Ctx *c, Plan *pl)
  * PL's firmware needs is known missing, the reasons and ways out go into
  * REFUSAL. */
 static gboolean
-firmware_file_present (const Ctx *c, const Plan *pl, Plan *refusal)
+firmware_file_present (const PlanInputs *c, const Plan *pl, Plan *refusal)
 {
   const char *file = pl->firmware == PLAN_FIRMWARE_VOF ? "vof.bin" : "slof.bin";
   g_autofree char *dirs = NULL;
@@ -331,7 +331,7 @@ attempt_clear (Attempt *a)
 }
 
 static void
-try_tcg (Ctx *c, Plan *pl, Attempt *a)
+try_tcg (PlanInputs *c, Plan *pl, Attempt *a)
 {
   const Profile *p = c->profile;
   int ggen;
@@ -437,12 +437,12 @@ refuse (Plan *pl, PlanStatus status)
   return pl;
 }
 
-typedef void (*TryFunc) (Ctx *c, Plan *pl, Attempt *a);
+typedef void (*TryFunc) (PlanInputs *c, Plan *pl, Attempt *a);
 
 Plan *
 plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *profile)
 {
-  Ctx c = { host, emu, profile, 0, 0 };
+  PlanInputs c = { host, emu, profile, 0, 0 };
   HostFacts eff;
   gboolean page_assumed = FALSE, gen_assumed = FALSE;
   static const struct { PlanAccel accel; TryFunc fn; const char *label; } all[] = {
