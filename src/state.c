@@ -604,3 +604,18 @@ state_list_guests (const char *runtime_dir, GError **error)
   g_ptr_array_sort (guests, compare_names);
   return g_steal_pointer (&guests);
 }
+
+GuestState *
+state_lookup_guest (const char *name, char **ret_runtime, GError **error)
+{
+  g_autofree char *runtime = state_runtime_dir (error);
+  ppcvm_autofd int lock = -1;
+  GuestState *s;
+
+  if (runtime == NULL || (lock = state_lock (runtime, error)) < 0)
+    return NULL;
+  s = state_find_guest (runtime, name, error);
+  if (s != NULL && ret_runtime != NULL)
+    *ret_runtime = g_steal_pointer (&runtime);
+  return s;
+}

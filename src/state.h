@@ -126,6 +126,9 @@ gboolean state_remove_guest_dir (const char *dir, GError **error);
  * when its qemu is provably gone (and no launcher is starting it); then, and
  * when there is none, NULL with PPCVM_ERROR_NOT_FOUND. Call under state_lock. */
 GuestState *state_find_guest (const char *runtime_dir, const char *name, GError **error);
+/* state_find_guest () in state_runtime_dir (), under state_lock (taken and
+ * released here); the directory in *RET_RUNTIME (unless NULL) on success. */
+GuestState *state_lookup_guest (const char *name, char **ret_runtime, GError **error);
 
 /* Every guest state_find_guest() finds (GuestState*, sorted by name).
  * Call under state_lock. */

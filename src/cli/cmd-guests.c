@@ -50,6 +50,22 @@ lock_runtime (char **ret_runtime, GError **error)
   return lock;
 }
 
+/* The detached guest NAME once its qemu has started (stop, console); its
+ * runtime directory in *RET_RUNTIME unless NULL. */
+static GuestState *
+find_started_guest (const char *name, char **ret_runtime, GError **error)
+{
+  g_autoptr (GuestState) s = state_lookup_guest (name, ret_runtime, error);
+
+  if (s != NULL && s->pid <= 0) {
+    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                 "guest '%s' is still being started (by ppcvm pid %d); try again in a moment", s->name,
+                 (int) s->launcher_pid);
+    return NULL;
+  }
+  return g_steal_pointer (&s);
+}
+
 /* A guest whose qemu runs but whose state is unusable: say so, and how to
  * end it (its sockets are still in its directory). */
 static void
@@ -226,20 +242,8 @@ cmd_stop (int argc, char **argv, int *ret_status, GError **error)
   if (argc != 2 || timeout < 0)
     return cli_usage_error (error, "%s",
              timeout < 0 ? "--timeout must not be negative" : "give one guest NAME");
-  {
-    ppcvm_autofd int lock = lock_runtime (&runtime, error);
-    if (lock < 0)
-      return FALSE;
-    s = state_find_guest (runtime, argv[1], error);
-  }
-  if (s == NULL)
+  if ((s = find_started_guest (argv[1], &runtime, error)) == NULL)
     return FALSE;
-  if (s->pid <= 0) {
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                 "guest '%s' is still being started (by ppcvm pid %d); try again in a moment", s->name,
-                 (int) s->launcher_pid);
-    return FALSE;
-  }
 
   if (!force) {
     qmp = qmp_client_connect (s->qmp_socket, QMP_TIMEOUT_MS, &qmp_error);
@@ -340,7 +344,6 @@ cmd_console (int argc, char **argv, GError **error)
 {
   GOptionEntry entries[] = { { NULL } };
   g_autoptr (GuestState) s = NULL;
-  g_autofree char *runtime = NULL;
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   struct sigaction sa = { .sa_handler = on_console_signal };
   struct termios saved, raw;
@@ -352,19 +355,8 @@ cmd_console (int argc, char **argv, GError **error)
     return FALSE;
   if (argc != 2)
     return cli_usage_error (error, "give one guest NAME");
-  {
-    ppcvm_autofd int lock = lock_runtime (&runtime, error);
-    if (lock < 0)
-      return FALSE;
-    s = state_find_guest (runtime, argv[1], error);
-  }
-  if (s == NULL)
+  if ((s = find_started_guest (argv[1], NULL, error)) == NULL)
     return FALSE;
-  if (s->pid <= 0) {
-    g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "guest '%s' is still being started; try again in a moment",
-                 s->name);
-    return FALSE;
-  }
   g_strlcpy (addr.sun_path, s->console_socket, sizeof addr.sun_path);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0 || connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0)

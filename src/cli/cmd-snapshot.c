@@ -27,14 +27,9 @@
 static GuestState *
 find_running (const char *name, GError **error)
 {
-  g_autofree char *runtime = state_runtime_dir (error);
   g_autoptr (GError) local = NULL;
-  ppcvm_autofd int lock = -1;
-  GuestState *s;
+  GuestState *s = state_lookup_guest (name, NULL, &local);
 
-  if (runtime == NULL || (lock = state_lock (runtime, error)) < 0)
-    return NULL;
-  s = state_find_guest (runtime, name, &local);
   if (s == NULL && !g_error_matches (local, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND))
     g_propagate_error (error, g_steal_pointer (&local));
   return s;

@@ -158,7 +158,6 @@ cmd_ssh (int argc, char **argv, GError **error)
   g_autoptr (Profile) profile = NULL;
   g_autoptr (GPtrArray) args = NULL;
   g_auto (GStrv) cmd = NULL;
-  g_autofree char *runtime = NULL;
   g_autofree char *ssh = NULL;
 
   if (!cli_parse_passthrough ("ssh", "NAME [-- COMMAND...]",
@@ -177,13 +176,7 @@ cmd_ssh (int argc, char **argv, GError **error)
                          "ssh not found in $PATH (install it: apt-get install openssh-client)");
     return FALSE;
   }
-  if ((runtime = state_runtime_dir (error)) == NULL)
-    return FALSE;
-  {
-    ppcvm_autofd int lock = state_lock (runtime, error);
-    if (lock >= 0)
-      s = state_find_guest (runtime, argv[1], error);
-  }
+  s = state_lookup_guest (argv[1], NULL, error);
   if (s == NULL)
     return FALSE;
   if (s->ssh_port == 0) {
