@@ -341,6 +341,11 @@ cmdline_build (const char *binary, const Plan *plan, const Profile *profile,
       add_escaped (a, "-chardev", "socket,id=qmp0,path=", runtime->qmp_socket, ",server=on,wait=off");
       qemu_argv_add_args (a, "-mon", "chardev=qmp0,mode=control", NULL);
     }
+    if (runtime->qmp_fd > 2) {
+      qemu_argv_add_arg (a, "-chardev");
+      qemu_argv_add_arg_printf (a, "socket,id=ppcvm-qmp,fd=%d", runtime->qmp_fd);
+      qemu_argv_add_args (a, "-mon", "chardev=ppcvm-qmp,mode=control", NULL);
+    }
     if (runtime->pid_file != NULL)
       qemu_argv_add_args (a, "-pidfile", runtime->pid_file, NULL);
     if (runtime->daemonize)

@@ -28,6 +28,8 @@ typedef struct {
   const char *console_socket; /* serial console on a unix socket instead of stdio */
   const char *pid_file;
   gboolean daemonize;
+  int qmp_fd;                 /* > 2: a QMP monitor on this connected socket (the
+                               * supervised foreground guest's, for a powerdown) */
 } CmdlineRuntime;
 
 /* The full argv: BINARY first, the plan's machine, then the profile's boot,

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,9 @@ typedef struct {
   int err_fd; /* read end of qemu's stderr, -1 at EOF */
   GString *line;
   const ExecOptions *options;
+  int interrupted;     /* the first INT/TERM/HUP handled by on_interrupt, or 0 */
+  GSource *grace;      /* the wait before SIGTERM, then before SIGKILL */
+  gboolean terminated; /* SIGTERM sent */
 } Supervisor;
 
 static void
@@ -129,13 +133,56 @@ typedef struct {
   Supervisor *s;
 } SignalForward;
 
+static void set_grace (Supervisor *s, guint ms);
+
+/* The interrupted child had its time: SIGTERM (qemu: an orderly quit), then
+ * SIGKILL. */
+static gboolean
+on_grace_over (gpointer user_data)
+{
+  Supervisor *s = user_data;
+
+  g_clear_pointer (&s->grace, g_source_unref);
+  if (s->exited)
+    return G_SOURCE_REMOVE;
+  if (!s->terminated) {
+    s->terminated = TRUE;
+    kill (s->pid, SIGTERM);
+    set_grace (s, EXEC_KILL_GRACE_MS);
+  } else {
+    kill (s->pid, SIGKILL);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_grace (Supervisor *s, guint ms)
+{
+  if (s->grace != NULL) {
+    g_source_destroy (s->grace);
+    g_source_unref (s->grace);
+  }
+  s->grace = g_timeout_source_new (ms);
+  g_source_set_callback (s->grace, on_grace_over, s, NULL);
+  g_source_attach (s->grace, g_main_loop_get_context (s->loop));
+}
+
 static gboolean
 forward_signal (gpointer user_data)
 {
   const SignalForward *f = user_data;
+  Supervisor *s = f->s;
 
-  if (f->s->pid > 0 && !f->s->exited)
-    kill (f->s->pid, f->signum);
+  if (s->pid <= 0 || s->exited)
+    return G_SOURCE_CONTINUE;
+  if (s->options->on_interrupt == NULL) {
+    kill (s->pid, f->signum);
+  } else if (s->interrupted == 0) {
+    s->interrupted = f->signum;
+    set_grace (s, s->options->on_interrupt (f->signum, s->options->user_data) ? s->options->interrupt_grace_ms : 0);
+  } else if (!s->terminated) {
+    set_grace (s, 0); /* asked twice: stop waiting */
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -148,13 +195,26 @@ source_destroy_unref (gpointer source)
 
 /* In the child between fork and exec: async-signal-safe calls only. */
 static void G_GNUC_NORETURN
-child_exec (char *const *argv, int stdin_fd, int err_w, int errno_w)
+child_exec (char *const *argv, const ExecOptions *options, pid_t parent, int err_w, int errno_w)
 {
   sigset_t none;
+  int stdin_fd = options->stdin_fd;
 
+  /* SIGKILL, not SIGTERM: the guarantee must hold whatever qemu's state
+   * (SIGTERM only pauses a -no-shutdown qemu); the orderly path is the
+   * supervisor's on_interrupt. If the parent died before the prctl, we were
+   * reparented already: nobody is left to supervise us. */
+  if (options->die_with_parent) {
+    if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0)
+      goto fail;
+    if (getppid () != parent)
+      _exit (128 + SIGKILL);
+  }
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGPIPE, SIG_DFL);
+  if (options->inherit_fd > STDERR_FILENO && fcntl (options->inherit_fd, F_SETFD, 0) < 0)
+    goto fail;
   if (stdin_fd >= 0 && dup2 (stdin_fd, STDIN_FILENO) < 0)
     goto fail;
   if (dup2 (err_w, STDERR_FILENO) < 0)
@@ -183,6 +243,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
   ppcvm_autofd int errno_r = -1;
   ppcvm_autofd int err_w = -1;
   int child_errno = 0;
+  pid_t parent;
   ssize_t n;
 
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
@@ -211,6 +272,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
   }
 
   s.line = g_string_new (NULL);
+  parent = getpid ();
   s.pid = fork ();
   if (s.pid < 0) {
     int errsv = errno;
@@ -221,7 +283,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
     return FALSE;
   }
   if (s.pid == 0)
-    child_exec (argv, options->stdin_fd, err_w, errno_pipe[1]);
+    child_exec (argv, options, parent, err_w, errno_pipe[1]);
 
   close (errno_pipe[1]);
   ppcvm_close_fdp (&err_w);
@@ -242,11 +304,15 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
 
   g_source_destroy (err_source);
   g_source_destroy (child_source);
+  if (s.grace != NULL) {
+    g_source_destroy (s.grace);
+    g_source_unref (s.grace);
+  }
   ppcvm_close_fdp (&s.err_fd);
   g_string_free (s.line, TRUE);
 
   if (n == sizeof child_errno)
     return exec_fail (argv[0], child_errno, error);
-  *ret_status = exec_status_from_wait (s.wait_status);
+  *ret_status = s.interrupted != 0 ? 128 + s.interrupted : exec_status_from_wait (s.wait_status);
   return TRUE;
 }

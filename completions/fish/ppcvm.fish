@@ -70,6 +70,7 @@ complete -c ppcvm -n "__fish_seen_subcommand_from run" -s n -l dry-run -d 'Print
 complete -c ppcvm -n "__fish_seen_subcommand_from run" -s d -l detach -d 'Run in the background (list, console, stop)'
 complete -c ppcvm -n "__fish_seen_subcommand_from run" -l name -x -d "The detached guest's name"
 complete -c ppcvm -n "__fish_seen_subcommand_from run" -l exec -d 'Replace ppcvm with qemu'
+complete -c ppcvm -n "__fish_seen_subcommand_from run" -l powerdown-timeout -x -d 'Seconds the guest gets to power down after a signal'
 
 # list, stop, console
 complete -c ppcvm -n "__fish_seen_subcommand_from list profiles" -l names -d 'Only the names, one per line'

@@ -4,9 +4,11 @@
  * under the runtime dir: guest-start.c), or in place of ppcvm (--exec). */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,14 +19,20 @@
 #include "guest-start.h"
 #include "output.h"
 #include "qemu-errors.h"
+#include "qmp.h"
 #include "state.h"
 #include "util.h"
+
+#define QMP_TIMEOUT_MS 5000
+/* After SIGINT/TERM/HUP, the foreground guest's time to power down. */
+#define RUN_POWERDOWN_TIMEOUT_S 30
 
 typedef struct {
   CliPlanOptions plan;
   gboolean dry_run;
   gboolean detach;
   gboolean exec;
+  int powerdown_timeout;
   char *name;
   char **extra; /* what followed "--", for qemu */
 } RunOptions;
@@ -99,21 +107,93 @@ on_qemu_line (const char *line, gpointer user_data)
     x->pending = e;
 }
 
-/* Supervise ARGV with our stdin; its stderr passes through, explained. */
+/* A foreground guest: its end of the QMP socketpair, and how long it gets
+ * to power down after INT/TERM/HUP. */
+typedef struct {
+  int qmp_fd;
+  guint powerdown_timeout;
+} Foreground;
+
+typedef struct {
+  Explainer x;
+  const Foreground *fg;
+} Supervision;
+
+static void
+on_supervised_line (const char *line, gpointer user_data)
+{
+  on_qemu_line (line, &((Supervision *) user_data)->x);
+}
+
+/* INT/TERM/HUP to a foreground run: ask the guest to power down over QMP. */
 static gboolean
-supervise (char **argv, int stdin_fd, gboolean foreground, int *ret_status, GError **error)
+on_interrupt (int signum, gpointer user_data)
+{
+  const Supervision *sup = user_data;
+  g_autoptr (QmpClient) qmp = NULL;
+  g_autoptr (json_object) ret = NULL;
+  g_autoptr (GError) local = NULL;
+  int fd = dup (sup->fg->qmp_fd);
+
+  fprintf (stderr, "\nppcvm: %s: asking the guest to power down (up to %u s, --powerdown-timeout; "
+           "a second signal stops waiting)\n", g_strsignal (signum), sup->fg->powerdown_timeout);
+  if (fd >= 0) {
+    qmp = qmp_client_new_fd (fd);
+    if (qmp_client_handshake (qmp, QMP_TIMEOUT_MS, &local))
+      ret = qmp_client_execute (qmp, "system_powerdown", NULL, QMP_TIMEOUT_MS, &local);
+  } else {
+    local = g_error_new (PPCVM_ERROR, PPCVM_ERROR_FAILED, "%s", g_strerror (errno));
+  }
+  if (ret == NULL)
+    fprintf (stderr, "ppcvm: the guest cannot be asked to power down (%s); ending qemu\n",
+             local != NULL ? local->message : "?");
+  return ret != NULL;
+}
+
+/* Supervise ARGV with STDIN_FD (-1: ours); its stderr passes through,
+ * explained. FG: a foreground guest, which dies with us and is asked to
+ * power down on INT/TERM/HUP; NULL: signals are forwarded to qemu. */
+static gboolean
+supervise (char **argv, int stdin_fd, const Foreground *fg, int *ret_status, GError **error)
 {
   g_autoptr (GPtrArray) shown = g_ptr_array_new ();
-  Explainer x = { .shown = shown };
+  Supervision sup = { .x = { .shown = shown }, .fg = fg };
   ExecOptions opts = { .stdin_fd = stdin_fd, .passthrough_fd = STDERR_FILENO,
-                       .on_stderr_line = on_qemu_line, .user_data = &x };
+                       .on_stderr_line = on_supervised_line, .user_data = &sup };
 
+  if (fg != NULL) {
+    opts.die_with_parent = TRUE;
+    opts.on_interrupt = on_interrupt;
+    opts.interrupt_grace_ms = fg->powerdown_timeout * 1000;
+  }
   fflush (stdout);
   fflush (stderr);
   if (!exec_supervise (argv, &opts, ret_status, error))
     return FALSE;
-  explainer_flush (&x);
+  explainer_flush (&sup.x);
   return TRUE;
+}
+
+/* A foreground guest: qemu with a QMP monitor on a socketpair (no file, no
+ * name), supervised. *RET_ARGV: the command line that ran. */
+static gboolean
+run_foreground (const Plan *plan, const Profile *profile, const char *binary, const char *const *extra,
+                guint powerdown_timeout, GStrv *ret_argv, int *ret_status, GError **error)
+{
+  int sv[2];
+  ppcvm_autofd int ours = -1;
+  ppcvm_autofd int theirs = -1;
+  CmdlineRuntime rt = { 0 };
+  Foreground fg;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return cli_errno_error (error, errno, "cannot create the QMP socket pair");
+  ours = sv[0];
+  theirs = sv[1];
+  rt.qmp_fd = theirs;
+  fg = (Foreground) { .qmp_fd = ours, .powerdown_timeout = powerdown_timeout };
+  *ret_argv = cmdline_build (binary, plan, profile, &rt, extra);
+  return supervise (*ret_argv, -1, &fg, ret_status, error);
 }
 
 /* ---- detached guests --------------------------------------------------- */
@@ -144,7 +224,7 @@ run_detached (const char *name_opt, const Plan *plan, const Profile *profile, co
   /* qemu creates the sockets, the pid file and the log: 0600 for all. */
   devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   old_umask = umask (0077);
-  ok = supervise (argv, devnull, FALSE, ret_status, error);
+  ok = supervise (argv, devnull, NULL, ret_status, error);
   umask (old_umask);
   /* -daemonize: qemu's first process exits once the guest is set up (0), or
    * with qemu's error, which supervise() has shown and explained. */
@@ -183,6 +263,8 @@ parse_run_options (int argc, char **argv, RunOptions *o, GError **error)
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, "Run in the background with QMP and a console socket (ppcvm list/console/stop)", NULL },
     { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, "The detached guest's name (default: the profile's id)", "NAME" },
     { "exec", 0, 0, G_OPTION_ARG_NONE, &o->exec, "Replace ppcvm with qemu (no supervision), for wrappers", NULL },
+    { "powerdown-timeout", 0, 0, G_OPTION_ARG_INT, &o->powerdown_timeout,
+      "After SIGINT/TERM/HUP, seconds the guest gets to power down before qemu is ended (30)", "S" },
     CLI_PLAN_REST_ENTRY (o->plan),
     { NULL },
   };
@@ -200,6 +282,8 @@ parse_run_options (int argc, char **argv, RunOptions *o, GError **error)
   if (rest[1] != NULL)
     return cli_usage_error (error, "unexpected argument '%s': one profile, then '--' before "
                             "anything for qemu (ppcvm run %s -- %s)", rest[1], rest[0], rest[1]);
+  if (o->powerdown_timeout < 0 || o->powerdown_timeout > 3600)
+    return cli_usage_error (error, "--powerdown-timeout must be 0 to 3600 seconds");
   if ((o->detach && o->exec) || (o->name != NULL && !o->detach))
     return cli_usage_error (error, "%s", o->exec ? "--detach and --exec exclude each other" : "--name needs --detach");
   if (o->name != NULL) {
@@ -220,10 +304,11 @@ parse_run_options (int argc, char **argv, RunOptions *o, GError **error)
 gboolean
 cmd_run (int argc, char **argv, int *ret_status, GError **error)
 {
-  g_auto (RunOptions) o = { 0 };
+  g_auto (RunOptions) o = { .powerdown_timeout = RUN_POWERDOWN_TIMEOUT_S };
   g_autoptr (Profile) profile = NULL;
   g_autoptr (Plan) plan = NULL;
   g_auto (GStrv) qargv = NULL;
+  g_auto (GStrv) ran = NULL;
   CliPrepareFlags flags;
   gboolean json;
   gboolean ok;
@@ -275,8 +360,9 @@ cmd_run (int argc, char **argv, int *ret_status, GError **error)
     fflush (stderr);
     return exec_replace (qargv, error);
   }
-  ok = supervise (qargv, -1, TRUE, ret_status, error);
+  ok = run_foreground (plan, profile, qargv[0], (const char *const *) o.extra, (guint) o.powerdown_timeout,
+                       &ran, ret_status, error);
   if (json)
-    print_run_json (plan, profile, qargv, ok, *ret_status, ok ? NULL : *error);
+    print_run_json (plan, profile, ran, ok, *ret_status, ok ? NULL : *error);
   return ok;
 }

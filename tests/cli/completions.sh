@@ -49,7 +49,7 @@ bexpect "plan profiles" ppcvm p
 bexpect "--help --version" ppcvm --
 ok "bash: subcommands"
 for o in --host --sysroot --qemu --set --accel --json --explain; do bhas "$o" ppcvm plan --; done
-for o in --dry-run --detach --name --exec; do bhas "$o" ppcvm run --; done
+for o in --dry-run --detach --name --exec --powerdown-timeout; do bhas "$o" ppcvm run --; done
 bexpect "--dry-run" ppcvm run --dr
 bexpect "--help --json --names" ppcvm profiles --
 bexpect "--timeout" ppcvm stop --ti

@@ -188,6 +188,9 @@ case_explain() {
   pass "--exec replaces ppcvm with qemu (no explanation, same status)"
 }
 
+# SIGTERM to a foreground run: the guest is asked to power down (QMP
+# system_powerdown; the demo guest's /sbin/poweroff prints shutdown-request),
+# qemu ends on its own, and ppcvm says it was interrupted: 143, never 0.
 case_sigterm() {
   local p pid qpid rc=0
   p=$(held_profile term)
@@ -199,11 +202,58 @@ case_sigterm() {
   [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid)"
   kill -TERM "$pid"
   wait "$pid" || rc=$?
-  case $rc in 0|143) ;; *) fail "exit status $rc after SIGTERM; $(tail -3 "$WORK/log")" ;; esac
-  grep -q 'terminating on signal 15' "$WORK/log" || fail "qemu did not get SIGTERM: $(tail -3 "$WORK/log")"
   BG_PID=
+  [ "$rc" = 143 ] || fail "exit status $rc after SIGTERM, expected 143 (128 + SIGTERM); $(tail -5 "$WORK/log")"
+  grep -q 'PPCVM-GUEST: shutdown-request' "$WORK/log" || fail "the guest was not asked to power down: $(tail -5 "$WORK/log")"
+  grep -q 'terminating on signal' "$WORK/log" && fail "qemu was killed, not powered down: $(tail -5 "$WORK/log")"
   alive "$qpid" && fail "qemu $qpid survived"
-  pass "SIGTERM to a supervised run reaches qemu (exit $rc)"
+  pass "SIGTERM to a foreground run: the guest powered down, ppcvm exited 143"
+}
+
+# A guest that does not power down (paused with -S): after
+# --powerdown-timeout qemu is ended (SIGTERM), and ppcvm still exits 143.
+case_sigterm_stuck() {
+  local p pid qpid rc=0 t0 t1
+  p=$(held_profile stuck)
+  "$PPCVM_BIN" run --powerdown-timeout 2 "$p" -- -S </dev/null >"$WORK/log" 2>&1 &
+  pid=$!
+  BG_PID=$pid
+  for _ in $(seq 1 100); do qpid=$(pgrep -P "$pid" qemu-system-ppc || true); [ -n "$qpid" ] && break; sleep 0.2; done
+  [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid): $(cat "$WORK/log")"
+  sleep 3  # qemu's QMP monitor is up
+  t0=$(date +%s%N)
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  t1=$(date +%s%N)
+  BG_PID=
+  [ "$rc" = 143 ] || fail "exit status $rc after SIGTERM, expected 143; $(cat "$WORK/log")"
+  grep -q 'asking the guest to power down' "$WORK/log" || fail "no powerdown request: $(cat "$WORK/log")"
+  grep -q 'cannot be asked' "$WORK/log" && fail "QMP did not answer: $(cat "$WORK/log")"
+  grep -q 'terminating on signal 15' "$WORK/log" || fail "qemu was not ended with SIGTERM: $(cat "$WORK/log")"
+  [ $(( (t1 - t0) / 1000000 )) -ge 1900 ] || fail "qemu ended after $(( (t1 - t0) / 1000000 )) ms, before --powerdown-timeout 2"
+  alive "$qpid" && fail "qemu $qpid survived"
+  pass "a guest that ignores the powerdown is ended after --powerdown-timeout ($(( (t1 - t0) / 1000000 )) ms), exit 143"
+}
+
+# ppcvm killed by a signal it cannot handle (or does not: QUIT, USR1): its
+# foreground guest goes with it (PR_SET_PDEATHSIG), never left running alone.
+case_parentdeath() {
+  local sig p pid qpid
+  ulimit -c 0
+  for sig in KILL QUIT USR1; do
+    p=$(held_profile "pd$sig")
+    "$PPCVM_BIN" run "$p" </dev/null >"$WORK/log.$sig" 2>&1 &
+    pid=$!
+    if [ $sig = KILL ]; then wait_for "$WORK/log.$sig" 'PPCVM-GUEST: holding'; fi
+    for _ in $(seq 1 100); do qpid=$(pgrep -P "$pid" qemu-system-ppc || true); [ -n "$qpid" ] && break; sleep 0.2; done
+    [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid): $(cat "$WORK/log.$sig")"
+    kill -$sig "$pid"
+    wait "$pid" 2>/dev/null || true
+    for _ in $(seq 1 25); do alive "$qpid" || break; sleep 0.2; done
+    alive "$qpid" && fail "SIG$sig to ppcvm: its qemu $qpid still runs 5 s later"
+    echo "SIG$sig: qemu $qpid gone"
+  done
+  pass "qemu ends with its foreground ppcvm (SIGKILL, SIGQUIT, SIGUSR1)"
 }
 
 # The qemu processes (pids) whose command line names guest NAME's directory.
