@@ -15,7 +15,8 @@ kill_guests() {
   done
 }
 BG_PID=
-trap 'rc=$?; kill_guests; [ -z "$BG_PID" ] || kill -9 $BG_PID 2>/dev/null; pkill -9 -f "$WORK/" || true; (exit $rc); cleanup' EXIT
+FG_QEMU=  # foreground qemus started by a case (their argv need not name $WORK)
+trap 'rc=$?; kill_guests; [ -z "$BG_PID" ] || kill -9 $BG_PID 2>/dev/null; [ -z "$FG_QEMU" ] || kill -9 $FG_QEMU 2>/dev/null; pkill -9 -f "$WORK/" || true; (exit $rc); cleanup' EXIT
 
 held_profile() {  # NAME — a profile whose guest stays up after booting
   local p; p=$(write_profile "$1" </dev/null)
@@ -200,6 +201,7 @@ case_sigterm() {
   wait_for "$WORK/log" 'PPCVM-GUEST: holding'
   qpid=$(pgrep -P "$pid" qemu-system-ppc || true)
   [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid)"
+  FG_QEMU=$qpid
   kill -TERM "$pid"
   wait "$pid" || rc=$?
   BG_PID=
@@ -220,6 +222,7 @@ case_sigterm_stuck() {
   BG_PID=$pid
   for _ in $(seq 1 100); do qpid=$(pgrep -P "$pid" qemu-system-ppc || true); [ -n "$qpid" ] && break; sleep 0.2; done
   [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid): $(cat "$WORK/log")"
+  FG_QEMU=$qpid
   sleep 3  # qemu's QMP monitor is up
   t0=$(date +%s%N)
   kill -TERM "$pid"
@@ -247,6 +250,7 @@ case_parentdeath() {
     if [ $sig = KILL ]; then wait_for "$WORK/log.$sig" 'PPCVM-GUEST: holding'; fi
     for _ in $(seq 1 100); do qpid=$(pgrep -P "$pid" qemu-system-ppc || true); [ -n "$qpid" ] && break; sleep 0.2; done
     [ -n "$qpid" ] || fail "no qemu child under ppcvm ($pid): $(cat "$WORK/log.$sig")"
+    FG_QEMU="$FG_QEMU $qpid"
     kill -$sig "$pid"
     wait "$pid" 2>/dev/null || true
     for _ in $(seq 1 25); do alive "$qpid" || break; sleep 0.2; done
