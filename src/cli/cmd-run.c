@@ -110,7 +110,8 @@ on_qemu_line (const char *line, gpointer user_data)
 /* A foreground guest: its end of the QMP socketpair, and how long it gets
  * to power down after INT/TERM/HUP. */
 typedef struct {
-  int qmp_fd;
+  int qmp_fd;       /* ours */
+  int child_qmp_fd; /* qemu's, inherited by it */
   guint powerdown_timeout;
 } Foreground;
 
@@ -163,6 +164,7 @@ supervise (char **argv, int stdin_fd, const Foreground *fg, int *ret_status, GEr
 
   if (fg != NULL) {
     opts.die_with_parent = TRUE;
+    opts.inherit_fd = fg->child_qmp_fd;
     opts.on_interrupt = on_interrupt;
     opts.interrupt_grace_ms = fg->powerdown_timeout * 1000;
   }
@@ -191,7 +193,7 @@ run_foreground (const Plan *plan, const Profile *profile, const char *binary, co
   ours = sv[0];
   theirs = sv[1];
   rt.qmp_fd = theirs;
-  fg = (Foreground) { .qmp_fd = ours, .powerdown_timeout = powerdown_timeout };
+  fg = (Foreground) { .qmp_fd = ours, .child_qmp_fd = theirs, .powerdown_timeout = powerdown_timeout };
   *ret_argv = cmdline_build (binary, plan, profile, &rt, extra);
   return supervise (*ret_argv, -1, &fg, ret_status, error);
 }
