@@ -86,8 +86,12 @@ remaining_ms (gint64 deadline)
 static json_object *
 read_message (QmpClient *c, gint64 deadline, GError **error)
 {
+  /* Only a newly read chunk can complete a line: the buffer is not scanned
+   * again for every chunk of a long message. */
+  gboolean may_have_line = TRUE;
+
   for (;;) {
-    char *nl = memchr (c->buf->str, '\n', c->buf->len);
+    char *nl = may_have_line ? memchr (c->buf->str, '\n', c->buf->len) : NULL;
     char chunk[4096];
     struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
     ssize_t n;
@@ -134,6 +138,13 @@ read_message (QmpClient *c, gint64 deadline, GError **error)
       return NULL;
     }
     g_string_append_len (c->buf, chunk, n);
+    may_have_line = memchr (chunk, '\n', (size_t) n) != NULL;
+    if (!may_have_line && c->buf->len > PPCVM_READ_MAX_QMP) {
+      g_set_error (error, QMP_ERROR, QMP_ERROR_INVALID,
+                   "QMP: a message from qemu is too large (over %d MiB without an end)",
+                   PPCVM_READ_MAX_QMP / (1024 * 1024));
+      return NULL;
+    }
   }
 }
 

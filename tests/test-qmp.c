@@ -41,6 +41,22 @@ read_line (int fd)
   return NULL;
 }
 
+/* 17 MiB without a newline, until the client stops reading. */
+static void
+flood (int fd)
+{
+  static char chunk[65536];
+  gsize sent = 0;
+
+  memset (chunk, 'x', sizeof chunk);
+  while (sent < 17 * 1024 * 1024) {
+    ssize_t n = send (fd, chunk, sizeof chunk, MSG_NOSIGNAL);
+    if (n <= 0)
+      return;
+    sent += (gsize) n;
+  }
+}
+
 static gpointer
 serve (gpointer data)
 {
@@ -67,6 +83,8 @@ serve (gpointer data)
       g_free (read_line (f->fd)); /* until the client hangs up */
     } else if (g_str_equal (*l, "# EOF")) {
       break;
+    } else if (g_str_equal (*l, "# FLOOD")) {
+      flood (f->fd); /* a "line" longer than any QMP reply may be */
     }
   }
   ppcvm_close_fdp (&f->fd);
@@ -257,6 +275,22 @@ START_TEST (test_garbage_and_no_greeting)
 }
 END_TEST
 
+/* A reply without end is refused once it passes PPCVM_READ_MAX_QMP, not
+ * buffered until the deadline (or memory) runs out. */
+START_TEST (test_reply_too_large)
+{
+  const char *const script[] = { "# FLOOD", "# HOLD", NULL };
+  FakeServer f;
+  QmpClient *c = start (&f, g_strdupv ((char **) script));
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (!qmp_client_handshake (c, 20000, &error));
+  ck_assert_msg (g_error_matches (error, QMP_ERROR, QMP_ERROR_INVALID), "%s", error->message);
+  ck_assert_msg (strstr (error->message, "too large") != NULL, "%s", error->message);
+  finish (&f, c);
+}
+END_TEST
+
 START_TEST (test_connect_missing)
 {
   g_autoptr (GError) error = NULL;
@@ -278,6 +312,7 @@ qmp_suite (void)
   tcase_add_test (tc, test_timeout);
   tcase_add_test (tc, test_skips_foreign_answers);
   tcase_add_test (tc, test_garbage_and_no_greeting);
+  tcase_add_test (tc, test_reply_too_large);
   tcase_add_test (tc, test_connect_missing);
   suite_add_tcase (s, tc);
   return s;
