@@ -61,20 +61,10 @@ kvm_cpu_char_json (const HostKvmProbe *k)
   return o;
 }
 
-json_object *
-host_facts_to_json (const HostFacts *f)
+static json_object *
+cpu_json (const HostFacts *f)
 {
-  json_object *o = json_object_new_object ();
   json_object *cpu = json_object_new_object ();
-  json_object *kvm = json_object_new_object ();
-  json_object *hp = json_object_new_array ();
-  json_object *fs = json_object_new_array ();
-  json_object *mem = json_object_new_object ();
-  json_object *user = json_object_new_object ();
-
-  json_object_object_add (o, "schema", json_object_new_string (HOST_JSON_SCHEMA));
-  json_object_object_add (o, "arch", ppcvm_json_string_or_null (f->arch));
-  json_object_object_add (o, "kernel", ppcvm_json_string_or_null (f->kernel));
 
   json_object_object_add (cpu, "chip", ppcvm_json_string_or_null (f->cpu_chip));
   json_object_object_add (cpu, "generation",
@@ -102,12 +92,13 @@ host_facts_to_json (const HostFacts *f)
                           f->subcores_per_core > 0 ? json_object_new_int (f->subcores_per_core) : NULL);
   json_object_object_add (cpu, "smt",
                           host_smt_online (f) > 0 ? json_object_new_int (host_smt_online (f)) : NULL);
-  json_object_object_add (o, "cpu", cpu);
+  return cpu;
+}
 
-  json_object_object_add (o, "platform", ppcvm_json_string_or_null (host_platform_to_string (f->platform)));
-  json_object_object_add (o, "hypervisor", ppcvm_json_string_or_null (host_hypervisor_to_string (f->hypervisor)));
-  json_object_object_add (o, "mmu", ppcvm_json_string_or_null (host_mmu_to_string (f->mmu)));
-  json_object_object_add (o, "page_size", u64_json (f->page_size));
+static json_object *
+kvm_json (const HostFacts *f)
+{
+  json_object *kvm = json_object_new_object ();
 
   json_object_object_add (kvm, "device", tri_json (f->kvm_device));
   json_object_object_add (kvm, "usable", tri_json (f->kvm_usable));
@@ -118,7 +109,13 @@ host_facts_to_json (const HostFacts *f)
   json_object_object_add (kvm, "hv_nested", tri_json (f->kvm_hv_nested));
   json_object_object_add (kvm, "caps", kvm_caps_json (&f->kvm_probe));
   json_object_object_add (kvm, "cpu_char", kvm_cpu_char_json (&f->kvm_probe));
-  json_object_object_add (o, "kvm", kvm);
+  return kvm;
+}
+
+static json_object *
+hugepages_json (const HostFacts *f)
+{
+  json_object *hp = json_object_new_array ();
 
   for (guint i = 0; i < f->hugepages->len; i++) {
     const HostHugepages *h = &g_array_index (f->hugepages, HostHugepages, i);
@@ -129,7 +126,13 @@ host_facts_to_json (const HostFacts *f)
     json_object_object_add (e, "default", json_object_new_boolean (h->is_default));
     json_object_array_add (hp, e);
   }
-  json_object_object_add (o, "hugepages", hp);
+  return hp;
+}
+
+static json_object *
+hugetlbfs_json (const HostFacts *f)
+{
+  json_object *fs = json_object_new_array ();
 
   for (guint i = 0; i < f->hugetlbfs->len; i++) {
     const HostHugetlbfs *m = g_ptr_array_index (f->hugetlbfs, i);
@@ -139,7 +142,28 @@ host_facts_to_json (const HostFacts *f)
     json_object_object_add (e, "writable", tri_json (m->writable));
     json_object_array_add (fs, e);
   }
-  json_object_object_add (o, "hugetlbfs", fs);
+  return fs;
+}
+
+json_object *
+host_facts_to_json (const HostFacts *f)
+{
+  json_object *o = json_object_new_object ();
+  json_object *mem = json_object_new_object ();
+  json_object *user = json_object_new_object ();
+
+  json_object_object_add (o, "schema", json_object_new_string (HOST_JSON_SCHEMA));
+  json_object_object_add (o, "arch", ppcvm_json_string_or_null (f->arch));
+  json_object_object_add (o, "kernel", ppcvm_json_string_or_null (f->kernel));
+  json_object_object_add (o, "cpu", cpu_json (f));
+
+  json_object_object_add (o, "platform", ppcvm_json_string_or_null (host_platform_to_string (f->platform)));
+  json_object_object_add (o, "hypervisor", ppcvm_json_string_or_null (host_hypervisor_to_string (f->hypervisor)));
+  json_object_object_add (o, "mmu", ppcvm_json_string_or_null (host_mmu_to_string (f->mmu)));
+  json_object_object_add (o, "page_size", u64_json (f->page_size));
+  json_object_object_add (o, "kvm", kvm_json (f));
+  json_object_object_add (o, "hugepages", hugepages_json (f));
+  json_object_object_add (o, "hugetlbfs", hugetlbfs_json (f));
 
   json_object_object_add (mem, "total", u64_json (f->mem_total));
   json_object_object_add (mem, "available", u64_json (f->mem_available));
@@ -304,13 +328,171 @@ read_kvm_probe (Reader *r, json_object *kvm, HostKvmProbe *k)
   }
 }
 
+static void
+read_cpu_online (Reader *r, json_object *cpu, HostFacts *f)
+{
+  json_object *arr = ppcvm_json_get (cpu, "online");
+
+  if (arr != NULL && !json_object_is_type (arr, json_type_array))
+    fail (r, "cpu.online", "an array of CPU numbers, or null");
+  for (size_t i = 0; arr != NULL && json_object_is_type (arr, json_type_array) && i < json_object_array_length (arr) && !r->failed; i++) {
+    json_object *e = json_object_array_get_idx (arr, i);
+    int n;
+    if (!json_object_is_type (e, json_type_int) || json_object_get_int64 (e) < 0 ||
+        json_object_get_int64 (e) > (1 << 20) ||
+        (f->cpus_online->len > 0 && json_object_get_int (e) <= g_array_index (f->cpus_online, int, f->cpus_online->len - 1))) {
+      fail (r, "cpu.online", "ascending CPU numbers");
+      break;
+    }
+    n = json_object_get_int (e);
+    g_array_append_val (f->cpus_online, n);
+  }
+}
+
+static void
+read_cpu (Reader *r, json_object *root, HostFacts *f)
+{
+  g_autofree char *pvr = NULL;
+  json_object *cpu = read_obj (r, root, "cpu", "cpu");
+
+  f->cpu_chip = read_str (r, cpu, "chip", "cpu.chip");
+  f->cpu_compat = read_str (r, cpu, "compat", "cpu.compat");
+  f->generation = (int) read_range (r, cpu, "generation", "cpu.generation", 0, 0, 99, FALSE);
+  if (f->generation != 0 && (f->generation < 5 || f->generation > 11))
+    fail (r, "cpu.generation", "a POWER generation from 5 to 11, or null");
+  f->cpu_count = (int) read_range (r, cpu, "count", "cpu.count", -1, 0, COUNT_MAX, FALSE);
+  f->threads_per_core = (int) read_range (r, cpu, "threads_per_core", "cpu.threads_per_core", 0, 0, 64, FALSE);
+  if (f->threads_per_core > 8)
+    fail (r, "cpu.threads_per_core", "1 to 8, or null");
+  f->subcores_per_core = (int) read_range (r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0, 0, 64, FALSE);
+  if (f->subcores_per_core > 4)
+    fail (r, "cpu.subcores_per_core", "1, 2 or 4, or null");
+  read_cpu_online (r, cpu, f);
+  pvr = read_str (r, cpu, "pvr", "cpu.pvr");
+  if (pvr) {
+    guint64 v;
+    const char *p = g_str_has_prefix (pvr, "0x") ? pvr + 2 : pvr;
+    if (!g_ascii_string_to_unsigned (p, 16, 0, G_MAXUINT32, &v, NULL))
+      fail (r, "cpu.pvr", "a hexadecimal PVR like \"0x004e1202\"");
+    else
+      f->pvr = (guint32) v;
+  }
+}
+
+/* platform, hypervisor and mmu: one of the names ppcvm host writes. */
+static void
+read_kinds (Reader *r, json_object *root, HostFacts *f)
+{
+  g_autofree char *platform = NULL, *hv = NULL, *mmu = NULL;
+
+  platform = read_str (r, root, "platform", "platform");
+  if (platform) {
+    static const HostPlatform all[] = { HOST_PLATFORM_POWERNV, HOST_PLATFORM_PSERIES,
+                                        HOST_PLATFORM_POWERMAC, HOST_PLATFORM_PS3,
+                                        HOST_PLATFORM_OTHER };
+    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+      if (g_str_equal (platform, host_platform_to_string (all[i])))
+        f->platform = all[i];
+    if (f->platform == HOST_PLATFORM_UNKNOWN)
+      fail (r, "platform", "one of powernv, pseries, powermac, ps3, other or null");
+  }
+  hv = read_str (r, root, "hypervisor", "hypervisor");
+  if (hv) {
+    static const HostHypervisor all[] = { HOST_HV_NONE, HOST_HV_KVM, HOST_HV_QEMU, HOST_HV_POWERVM };
+    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+      if (g_str_equal (hv, host_hypervisor_to_string (all[i])))
+        f->hypervisor = all[i];
+    if (f->hypervisor == HOST_HV_UNKNOWN)
+      fail (r, "hypervisor", "one of none, kvm, qemu, powervm or null");
+  }
+  mmu = read_str (r, root, "mmu", "mmu");
+  if (mmu) {
+    if (g_str_equal (mmu, "radix"))
+      f->mmu = HOST_MMU_RADIX;
+    else if (g_str_equal (mmu, "hash"))
+      f->mmu = HOST_MMU_HASH;
+    else
+      fail (r, "mmu", "\"radix\", \"hash\" or null");
+  }
+}
+
+static void
+read_hugepages (Reader *r, json_object *root, HostFacts *f)
+{
+  json_object *arr;
+
+  arr = ppcvm_json_get (root, "hugepages");
+  if (arr && !json_object_is_type (arr, json_type_array))
+    fail (r, "hugepages", "an array");
+  else if (arr) {
+    for (size_t i = 0; i < json_object_array_length (arr) && !r->failed; i++) {
+      json_object *e = json_object_array_get_idx (arr, i);
+      HostHugepages h;
+      if (!json_object_is_type (e, json_type_object)) {
+        fail (r, "hugepages[]", "objects");
+        break;
+      }
+      h.size = (guint64) read_range (r, e, "size", "hugepages[].size", 0, PAGE_MIN, PAGE_MAX, TRUE);
+      h.total = read_range (r, e, "total", "hugepages[].total", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
+      h.free = read_range (r, e, "free", "hugepages[].free", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
+      h.is_default = read_tri (r, e, "default", "hugepages[].default") == PPCVM_YES;
+      if (h.size == 0)
+        fail (r, "hugepages[].size", "a page size in bytes");
+      else
+        g_array_append_val (f->hugepages, h);
+    }
+  }
+}
+
+static void
+read_hugetlbfs (Reader *r, json_object *root, HostFacts *f)
+{
+  json_object *arr;
+
+  arr = ppcvm_json_get (root, "hugetlbfs");
+  if (arr && !json_object_is_type (arr, json_type_array))
+    fail (r, "hugetlbfs", "an array");
+  else if (arr) {
+    for (size_t i = 0; i < json_object_array_length (arr) && !r->failed; i++) {
+      json_object *e = json_object_array_get_idx (arr, i);
+      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
+      m->path = read_str (r, e, "path", "hugetlbfs[].path");
+      m->page_size = (guint64) read_range (r, e, "page_size", "hugetlbfs[].page_size", 0, PAGE_MIN, PAGE_MAX, TRUE);
+      m->writable = read_tri (r, e, "writable", "hugetlbfs[].writable");
+      if (m->path == NULL && !r->failed)
+        fail (r, "hugetlbfs[].path", "a path");
+      if (r->failed)
+        host_hugetlbfs_free (m);
+      else
+        g_ptr_array_add (f->hugetlbfs, m);
+    }
+  }
+}
+
+static void
+read_user (Reader *r, json_object *root, HostFacts *f)
+{
+  json_object *user;
+
+  user = read_obj (r, root, "user", "user");
+  if (user) {
+    json_object *ml = ppcvm_json_get (user, "memlock_limit");
+    if (ml && json_object_is_type (ml, json_type_string) &&
+        g_str_equal (json_object_get_string (ml), "unlimited"))
+      f->memlock_limit = -1;
+    else
+      f->memlock_limit = read_int (r, user, "memlock_limit", "user.memlock_limit", -2);
+    f->in_kvm_group = read_tri (r, user, "kvm_group", "user.kvm_group");
+  }
+}
+
 HostFacts *
 host_facts_from_json (json_object *root, GError **error)
 {
   g_autoptr (HostFacts) f = host_facts_new ();
   Reader r = { error, FALSE };
-  g_autofree char *schema = NULL, *platform = NULL, *hv = NULL, *mmu = NULL, *pvr = NULL;
-  json_object *cpu, *kvm, *mem, *user, *arr, *qemu;
+  g_autofree char *schema = NULL;
+  json_object *kvm, *mem, *qemu;
 
   if (root == NULL || !json_object_is_type (root, json_type_object)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "expected a JSON object");
@@ -326,73 +508,9 @@ host_facts_from_json (json_object *root, GError **error)
   f->arch = read_str (&r, root, "arch", "arch");
   f->kernel = read_str (&r, root, "kernel", "kernel");
 
-  cpu = read_obj (&r, root, "cpu", "cpu");
-  f->cpu_chip = read_str (&r, cpu, "chip", "cpu.chip");
-  f->cpu_compat = read_str (&r, cpu, "compat", "cpu.compat");
-  f->generation = (int) read_range (&r, cpu, "generation", "cpu.generation", 0, 0, 99, FALSE);
-  if (f->generation != 0 && (f->generation < 5 || f->generation > 11))
-    fail (&r, "cpu.generation", "a POWER generation from 5 to 11, or null");
-  f->cpu_count = (int) read_range (&r, cpu, "count", "cpu.count", -1, 0, COUNT_MAX, FALSE);
-  f->threads_per_core = (int) read_range (&r, cpu, "threads_per_core", "cpu.threads_per_core", 0, 0, 64, FALSE);
-  if (f->threads_per_core > 8)
-    fail (&r, "cpu.threads_per_core", "1 to 8, or null");
-  f->subcores_per_core = (int) read_range (&r, cpu, "subcores_per_core", "cpu.subcores_per_core", 0, 0, 64, FALSE);
-  if (f->subcores_per_core > 4)
-    fail (&r, "cpu.subcores_per_core", "1, 2 or 4, or null");
-  arr = ppcvm_json_get (cpu, "online");
-  if (arr != NULL && !json_object_is_type (arr, json_type_array))
-    fail (&r, "cpu.online", "an array of CPU numbers, or null");
-  for (size_t i = 0; arr != NULL && json_object_is_type (arr, json_type_array) && i < json_object_array_length (arr) && !r.failed; i++) {
-    json_object *e = json_object_array_get_idx (arr, i);
-    int n;
-    if (!json_object_is_type (e, json_type_int) || json_object_get_int64 (e) < 0 ||
-        json_object_get_int64 (e) > (1 << 20) ||
-        (f->cpus_online->len > 0 && json_object_get_int (e) <= g_array_index (f->cpus_online, int, f->cpus_online->len - 1))) {
-      fail (&r, "cpu.online", "ascending CPU numbers");
-      break;
-    }
-    n = json_object_get_int (e);
-    g_array_append_val (f->cpus_online, n);
-  }
-  pvr = read_str (&r, cpu, "pvr", "cpu.pvr");
-  if (pvr) {
-    guint64 v;
-    const char *p = g_str_has_prefix (pvr, "0x") ? pvr + 2 : pvr;
-    if (!g_ascii_string_to_unsigned (p, 16, 0, G_MAXUINT32, &v, NULL))
-      fail (&r, "cpu.pvr", "a hexadecimal PVR like \"0x004e1202\"");
-    else
-      f->pvr = (guint32) v;
-  }
+  read_cpu (&r, root, f);
 
-  platform = read_str (&r, root, "platform", "platform");
-  if (platform) {
-    static const HostPlatform all[] = { HOST_PLATFORM_POWERNV, HOST_PLATFORM_PSERIES,
-                                        HOST_PLATFORM_POWERMAC, HOST_PLATFORM_PS3,
-                                        HOST_PLATFORM_OTHER };
-    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
-      if (g_str_equal (platform, host_platform_to_string (all[i])))
-        f->platform = all[i];
-    if (f->platform == HOST_PLATFORM_UNKNOWN)
-      fail (&r, "platform", "one of powernv, pseries, powermac, ps3, other or null");
-  }
-  hv = read_str (&r, root, "hypervisor", "hypervisor");
-  if (hv) {
-    static const HostHypervisor all[] = { HOST_HV_NONE, HOST_HV_KVM, HOST_HV_QEMU, HOST_HV_POWERVM };
-    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
-      if (g_str_equal (hv, host_hypervisor_to_string (all[i])))
-        f->hypervisor = all[i];
-    if (f->hypervisor == HOST_HV_UNKNOWN)
-      fail (&r, "hypervisor", "one of none, kvm, qemu, powervm or null");
-  }
-  mmu = read_str (&r, root, "mmu", "mmu");
-  if (mmu) {
-    if (g_str_equal (mmu, "radix"))
-      f->mmu = HOST_MMU_RADIX;
-    else if (g_str_equal (mmu, "hash"))
-      f->mmu = HOST_MMU_HASH;
-    else
-      fail (&r, "mmu", "\"radix\", \"hash\" or null");
-  }
+  read_kinds (&r, root, f);
   f->page_size = (guint64) read_range (&r, root, "page_size", "page_size", 0, PAGE_MIN, PAGE_MAX, TRUE);
 
   kvm = read_obj (&r, root, "kvm", "kvm");
@@ -404,60 +522,14 @@ host_facts_from_json (json_object *root, GError **error)
   f->kvm_hv_nested = read_tri (&r, kvm, "hv_nested", "kvm.hv_nested");
   read_kvm_probe (&r, kvm, &f->kvm_probe);
 
-  arr = ppcvm_json_get (root, "hugepages");
-  if (arr && !json_object_is_type (arr, json_type_array))
-    fail (&r, "hugepages", "an array");
-  else if (arr) {
-    for (size_t i = 0; i < json_object_array_length (arr) && !r.failed; i++) {
-      json_object *e = json_object_array_get_idx (arr, i);
-      HostHugepages h;
-      if (!json_object_is_type (e, json_type_object)) {
-        fail (&r, "hugepages[]", "objects");
-        break;
-      }
-      h.size = (guint64) read_range (&r, e, "size", "hugepages[].size", 0, PAGE_MIN, PAGE_MAX, TRUE);
-      h.total = read_range (&r, e, "total", "hugepages[].total", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
-      h.free = read_range (&r, e, "free", "hugepages[].free", -1, 0, MEMORY_MAX / PAGE_MIN, FALSE);
-      h.is_default = read_tri (&r, e, "default", "hugepages[].default") == PPCVM_YES;
-      if (h.size == 0)
-        fail (&r, "hugepages[].size", "a page size in bytes");
-      else
-        g_array_append_val (f->hugepages, h);
-    }
-  }
-  arr = ppcvm_json_get (root, "hugetlbfs");
-  if (arr && !json_object_is_type (arr, json_type_array))
-    fail (&r, "hugetlbfs", "an array");
-  else if (arr) {
-    for (size_t i = 0; i < json_object_array_length (arr) && !r.failed; i++) {
-      json_object *e = json_object_array_get_idx (arr, i);
-      HostHugetlbfs *m = g_new0 (HostHugetlbfs, 1);
-      m->path = read_str (&r, e, "path", "hugetlbfs[].path");
-      m->page_size = (guint64) read_range (&r, e, "page_size", "hugetlbfs[].page_size", 0, PAGE_MIN, PAGE_MAX, TRUE);
-      m->writable = read_tri (&r, e, "writable", "hugetlbfs[].writable");
-      if (m->path == NULL && !r.failed)
-        fail (&r, "hugetlbfs[].path", "a path");
-      if (r.failed)
-        host_hugetlbfs_free (m);
-      else
-        g_ptr_array_add (f->hugetlbfs, m);
-    }
-  }
+  read_hugepages (&r, root, f);
+  read_hugetlbfs (&r, root, f);
 
   mem = read_obj (&r, root, "memory", "memory");
   f->mem_total = (guint64) read_range (&r, mem, "total", "memory.total", 0, 0, MEMORY_MAX, FALSE);
   f->mem_available = (guint64) read_range (&r, mem, "available", "memory.available", 0, 0, MEMORY_MAX, FALSE);
 
-  user = read_obj (&r, root, "user", "user");
-  if (user) {
-    json_object *ml = ppcvm_json_get (user, "memlock_limit");
-    if (ml && json_object_is_type (ml, json_type_string) &&
-        g_str_equal (json_object_get_string (ml), "unlimited"))
-      f->memlock_limit = -1;
-    else
-      f->memlock_limit = read_int (&r, user, "memlock_limit", "user.memlock_limit", -2);
-    f->in_kvm_group = read_tri (&r, user, "kvm_group", "user.kvm_group");
-  }
+  read_user (&r, root, f);
 
   if (r.failed)
     return NULL;

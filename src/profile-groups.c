@@ -485,10 +485,26 @@ vnc_is_loopback (const char *s)
 
 /* ---- groups ---- */
 
-gboolean
-profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
+/* The password is the guest console's only lock: nobody else may read it. */
+static gboolean
+check_password_file (LoadContext *ctx, const char *g, Profile *p, GError **error)
 {
-  g_autofree char *v = NULL;
+  struct stat st;
+
+  if (p->vnc_password_file != NULL && stat (p->vnc_password_file, &st) == 0 && (st.st_mode & 0077) != 0) {
+    g_autofree char *v = NULL;
+    (void) ctx_get_opt (ctx, g, "vnc-password-file", &v, NULL);
+    return value_error (ctx, g, "vnc-password-file", v != NULL ? v : p->vnc_password_file, error,
+                        "%s is open to other users (mode %04o): make it private with chmod 600 '%s'",
+                        p->vnc_password_file, (unsigned) (st.st_mode & 07777), p->vnc_password_file);
+  }
+  return TRUE;
+}
+
+/* name, uuid, the enumerations and the paths. */
+static gboolean
+guest_basics (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
   int mmu = p->mmu, accel = p->accel, display = p->display, endian = p->big_endian, compat = p->compat;
 
   if (!ctx_get_opt (ctx, g, "name", &p->name, error)
@@ -502,17 +518,8 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
       || !ctx_get_path (ctx, g, "vnc-password-file", PATH_FILE, &p->vnc_password_file, error)
       || !ctx_get_path (ctx, g, "mem-path", PATH_DIR, &p->mem_path, error))
     return FALSE;
-  /* The password is the guest console's only lock: nobody else may read it. */
-  if (p->vnc_password_file != NULL) {
-    struct stat st;
-    if (stat (p->vnc_password_file, &st) == 0 && (st.st_mode & 0077) != 0) {
-      g_autofree char *v = NULL;
-      (void) ctx_get_opt (ctx, g, "vnc-password-file", &v, NULL);
-      return value_error (ctx, g, "vnc-password-file", v != NULL ? v : p->vnc_password_file, error,
-                          "%s is open to other users (mode %04o): make it private with chmod 600 '%s'",
-                          p->vnc_password_file, (unsigned) (st.st_mode & 07777), p->vnc_password_file);
-    }
-  }
+  if (!check_password_file (ctx, g, p, error))
+    return FALSE;
   p->mmu = mmu;
   p->accel = accel;
   p->display = display;
@@ -526,6 +533,14 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
     if (why != NULL)
       return value_error (ctx, g, "name", p->name, error, "%s (%s)", why, PROFILE_TITLE_RULE);
   }
+  return TRUE;
+}
+
+/* page-size, cpu and memory. */
+static gboolean
+guest_sizes (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *v = NULL;
 
   if (!ctx_get (ctx, g, "page-size", &v, error))
     return FALSE;
@@ -555,6 +570,14 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
                           v);
   }
   g_clear_pointer (&v, g_free);
+  return TRUE;
+}
+
+/* smp and threads. */
+static gboolean
+guest_cpus (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *v = NULL;
 
   if (!ctx_get (ctx, g, "smp", &v, error))
     return FALSE;
@@ -582,6 +605,13 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
     return value_error (ctx, g, "threads", t, error,
                         "smp=%u is not a multiple of threads=%u (whole cores only)", p->smp, p->threads);
   }
+  return TRUE;
+}
+
+static gboolean
+guest_machine_vnc (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  g_autofree char *v = NULL;
 
   if (!ctx_get (ctx, g, "machine", &v, error))
     return FALSE;
@@ -610,6 +640,13 @@ profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
     p->vnc_listen = g_steal_pointer (&v);
   }
   return TRUE;
+}
+
+gboolean
+profile_load_guest (LoadContext *ctx, const char *g, Profile *p, GError **error)
+{
+  return guest_basics (ctx, g, p, error) && guest_sizes (ctx, g, p, error) && guest_cpus (ctx, g, p, error)
+         && guest_machine_vnc (ctx, g, p, error);
 }
 
 gboolean

@@ -32,6 +32,110 @@ print_steps (const char *title, GPtrArray *steps, PlanHugepageKind kind)
   }
 }
 
+/* No hugepages at all: say why. */
+static void
+print_needs_none (const Profile *profile, const Plan *plan, gboolean apply)
+{
+  const char *why = plan_decision_reason (plan, "memory-backing");
+
+  if (why == NULL && plan->mem_path)
+    why = plan_decision_reason (plan, "mem-path");
+  if (why == NULL)
+    why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : plan_decision_reason (plan, "accel");
+  printf ("%s needs no hugepages on this host (%s): %s.\nNothing to do%s.\n", profile->id,
+          plan_accel_to_string (plan->accel), why, apply ? "; nothing was changed" : "");
+}
+
+/* A fixable refusal names the steps but no numbers: plan the host as it will
+ * be once hugepages are set up, and read the numbers off that plan (*ready).
+ * FALSE when the guest cannot use hugepages here even then. */
+static gboolean
+plan_with_hugepages (const HostFacts *facts, const Profile *profile, const Plan *plan, const char *mount_point,
+                     gboolean apply, Plan **ready_out, GError **error)
+{
+  PlanSetUp steps;
+  g_autoptr (Plan) ready = plan_hugepages_ready (facts, profile, plan, mount_point, &steps);
+
+  if (steps & PLAN_SET_UP_KVM) {
+    /* Hugepages alone still leave it refused: what the planner says then. */
+    g_autoptr (Plan) alone = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
+    g_autofree char *s = output_refusal_text (alone, profile);
+    printf ("Hugepages alone do not make %s run here; the planner also says:\n%s", profile->id, s);
+    if (ready->status != PLAN_OK || ready->hugepage_size == 0) {
+      if (ready->status == PLAN_OK)
+        printf ("Once that is fixed, it needs no hugepages.\n");
+      return cli_refused (error);
+    }
+    if (apply) {
+      g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
+                           "fix the steps above first; --apply changed nothing");
+      return FALSE;
+    }
+    printf ("\n");
+  }
+  if (ready->hugepage_size == 0) {
+    g_autofree char *s = output_refusal_text (plan, profile);
+    fputs (s, stdout);
+    return cli_refused (error);
+  }
+  *ready_out = g_steal_pointer (&ready);
+  return TRUE;
+}
+
+static void
+print_summary (const HostFacts *facts, const Profile *profile, const Plan *need, const char *mount_point)
+{
+  const HostHugepages *hp = NULL;
+  const HostHugetlbfs *mount = host_find_hugetlbfs (facts, need->hugepage_size);
+  g_autofree char *hps = ppcvm_format_size_human (need->hugepage_size);
+  g_autofree char *mem = ppcvm_format_size_human (profile->memory);
+
+  for (guint i = 0; i < facts->hugepages->len; i++) {
+    const HostHugepages *h = &g_array_index (facts->hugepages, HostHugepages, i);
+    if (h->size == need->hugepage_size)
+      hp = h;
+  }
+  printf ("Hugepages for %s (%s of RAM under %s)\n", profile->id, mem, plan_accel_to_string (need->accel));
+  printf ("  %-10s %s (%s)\n", "page size", hps,
+          hp && hp->is_default ? "the host's default hugepage size" : "a hugepage size the host offers");
+  printf ("  %-10s %" G_GUINT64_FORMAT " pages (reserve %" G_GUINT64_FORMAT " with headroom)\n", "needed",
+          need->hugepages_needed, plan_hugepages_with_headroom (need->hugepages_needed));
+  if (hp && hp->free >= 0 && hp->total >= 0)
+    printf ("  %-10s %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "\n", "free now", hp->free, hp->total);
+  else
+    printf ("  %-10s unknown\n", "free now");
+  printf ("  %-10s %s%s\n", "mount", mount ? mount->path : mount_point, mount ? "" : " (not mounted yet)");
+}
+
+/* --apply: the runtime steps, as root. */
+static gboolean
+apply_steps (const Plan *need, const char *mount_point, GPtrArray *cmds, GError **error)
+{
+  g_autoptr (GPtrArray) steps = NULL;
+  gboolean ok, changed = FALSE;
+
+  if (geteuid () != 0) {
+    print_steps ("Commands:", cmds, PLAN_HUGEPAGE_RUN);
+    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
+                         "--apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
+                         "run it with sudo, or run the commands above");
+    return FALSE;
+  }
+  ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, &steps, error);
+  printf ("Applied (runtime only):\n");
+  for (guint i = 0; i < steps->len; i++) {
+    const HugepagesStep *st = g_ptr_array_index (steps, i);
+    printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+    changed |= st->changed;
+  }
+  if (!ok)
+    return FALSE;
+  if (!changed)
+    printf ("Nothing needed changing.\n");
+  print_steps ("ppcvm never edits /etc; to keep this after a reboot:", cmds, PLAN_HUGEPAGE_KEEP);
+  return TRUE;
+}
+
 gboolean
 cmd_hugepages (int argc, char **argv, GError **error)
 {
@@ -45,9 +149,6 @@ cmd_hugepages (int argc, char **argv, GError **error)
   g_autoptr (Plan) ready = NULL;
   g_autoptr (GPtrArray) cmds = NULL;
   const Plan *need;
-  const HostHugepages *hp = NULL;
-  const HostHugetlbfs *mount;
-  g_autofree char *hps = NULL, *mem = NULL;
   GOptionEntry entries[] = {
     { "apply", 0, 0, G_OPTION_ARG_NONE, &apply, "Do the runtime steps on this machine (root; never edits /etc)", NULL },
     { "mount-point", 0, 0, G_OPTION_ARG_FILENAME, &mount_point, "The hugetlbfs mount to create (default " DEFAULT_MOUNT_POINT ")", "DIR" },
@@ -82,65 +183,16 @@ cmd_hugepages (int argc, char **argv, GError **error)
     return cli_refused (error);
   }
   if (plan->status == PLAN_OK && plan->hugepage_size == 0) {
-    const char *why = plan_decision_reason (plan, "memory-backing");
-    if (why == NULL && plan->mem_path)
-      why = plan_decision_reason (plan, "mem-path");
-    if (why == NULL)
-      why = plan->accel == PLAN_ACCEL_TCG ? "under TCG guest RAM is ordinary memory" : plan_decision_reason (plan, "accel");
-    printf ("%s needs no hugepages on this host (%s): %s.\nNothing to do%s.\n", profile->id,
-            plan_accel_to_string (plan->accel), why, apply ? "; nothing was changed" : "");
+    print_needs_none (profile, plan, apply);
     return TRUE;
   }
   need = plan;
   if (plan->status == PLAN_REFUSED_FIXABLE) {
-    /* The refusal names the steps but no numbers: plan the host as it will
-     * be once hugepages are set up, and read the numbers off that plan. */
-    PlanSetUp steps;
-    ready = plan_hugepages_ready (facts, profile, plan, mount_point, &steps);
-    if (steps & PLAN_SET_UP_KVM) {
-      /* Hugepages alone still leave it refused: what the planner says then. */
-      g_autoptr (Plan) alone = plan_build_set_up (facts, profile, PLAN_SET_UP_HUGEPAGES, mount_point);
-      g_autofree char *s = output_refusal_text (alone, profile);
-      printf ("Hugepages alone do not make %s run here; the planner also says:\n%s", profile->id, s);
-      if (ready->status != PLAN_OK || ready->hugepage_size == 0) {
-        if (ready->status == PLAN_OK)
-          printf ("Once that is fixed, it needs no hugepages.\n");
-        return cli_refused (error);
-      }
-      if (apply) {
-        g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_REFUSED,
-                             "fix the steps above first; --apply changed nothing");
-        return FALSE;
-      }
-      printf ("\n");
-    }
-    if (ready->hugepage_size == 0) {
-      g_autofree char *s = output_refusal_text (plan, profile);
-      fputs (s, stdout);
-      return cli_refused (error);
-    }
+    if (!plan_with_hugepages (facts, profile, plan, mount_point, apply, &ready, error))
+      return FALSE;
     need = ready;
   }
-
-  for (guint i = 0; i < facts->hugepages->len; i++) {
-    const HostHugepages *h = &g_array_index (facts->hugepages, HostHugepages, i);
-    if (h->size == need->hugepage_size)
-      hp = h;
-  }
-  mount = host_find_hugetlbfs (facts, need->hugepage_size);
-  hps = ppcvm_format_size_human (need->hugepage_size);
-  mem = ppcvm_format_size_human (profile->memory);
-  printf ("Hugepages for %s (%s of RAM under %s)\n", profile->id, mem, plan_accel_to_string (need->accel));
-  printf ("  %-10s %s (%s)\n", "page size", hps,
-          hp && hp->is_default ? "the host's default hugepage size" : "a hugepage size the host offers");
-  printf ("  %-10s %" G_GUINT64_FORMAT " pages (reserve %" G_GUINT64_FORMAT " with headroom)\n", "needed",
-          need->hugepages_needed, plan_hugepages_with_headroom (need->hugepages_needed));
-  if (hp && hp->free >= 0 && hp->total >= 0)
-    printf ("  %-10s %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "\n", "free now", hp->free, hp->total);
-  else
-    printf ("  %-10s unknown\n", "free now");
-  printf ("  %-10s %s%s\n", "mount", mount ? mount->path : mount_point, mount ? "" : " (not mounted yet)");
-
+  print_summary (facts, profile, need, mount_point);
   if (plan->status == PLAN_OK) {
     printf ("Nothing to do: the host has them (-mem-path %s)%s.\n", plan->mem_path,
             apply ? "; nothing was changed" : "");
@@ -152,28 +204,5 @@ cmd_hugepages (int argc, char **argv, GError **error)
     print_steps ("To keep them after a reboot:", cmds, PLAN_HUGEPAGE_KEEP);
     return TRUE;
   }
-  if (geteuid () != 0) {
-    print_steps ("Commands:", cmds, PLAN_HUGEPAGE_RUN);
-    g_set_error_literal (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
-                         "--apply needs root (it writes /proc/sys/vm/nr_hugepages and mounts hugetlbfs): "
-                         "run it with sudo, or run the commands above");
-    return FALSE;
-  }
-  {
-    g_autoptr (GPtrArray) steps = NULL;
-    gboolean ok = hugepages_apply (need->hugepage_size, need->hugepages_needed, mount_point, &steps, error);
-    gboolean changed = FALSE;
-    printf ("Applied (runtime only):\n");
-    for (guint i = 0; i < steps->len; i++) {
-      const HugepagesStep *st = g_ptr_array_index (steps, i);
-      printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
-      changed |= st->changed;
-    }
-    if (!ok)
-      return FALSE;
-    if (!changed)
-      printf ("Nothing needed changing.\n");
-    print_steps ("ppcvm never edits /etc; to keep this after a reboot:", cmds, PLAN_HUGEPAGE_KEEP);
-  }
-  return TRUE;
+  return apply_steps (need, mount_point, cmds, error);
 }
