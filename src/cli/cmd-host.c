@@ -134,6 +134,92 @@ fix_ids (GPtrArray *checks, const PlanFix *fix)
  * again. Exit 0 only when every check passes afterwards. With --json, one
  * ppcvm-check/1 object: "checks" and "ok" as they are afterwards, "before",
  * "fixes" (each with what it did) and "not_applied". */
+/* One fix as --fix --json shows it; "applied" until it is. */
+static json_object *
+fix_to_json (const PlanFix *fix, const char *ids, GPtrArray *lines, const char *mount_point)
+{
+  g_auto (GStrv) idv = g_strsplit (ids, ", ", -1);
+  json_object *jids = json_object_new_array (), *jcmds = json_object_new_array ();
+  json_object *jf = json_object_new_object ();
+
+  json_object_object_add (jf, "kind", json_object_new_string (plan_fix_kind_to_string (fix->kind)));
+  for (guint j = 0; idv[j]; j++)
+    json_object_array_add (jids, json_object_new_string (idv[j]));
+  json_object_object_add (jf, "checks", jids);
+  if (fix->kind == PLAN_FIX_KIND_MODPROBE)
+    json_object_object_add (jf, "module", json_object_new_string (fix->module));
+  if (fix->kind == PLAN_FIX_KIND_HUGEPAGES) {
+    json_object_object_add (jf, "page_size", json_object_new_uint64 (fix->page_size));
+    json_object_object_add (jf, "pages", json_object_new_uint64 (fix->pages));
+    json_object_object_add (jf, "mount_point", json_object_new_string (mount_point));
+  }
+  for (guint j = 0; lines && j < lines->len; j++)
+    json_object_array_add (jcmds, json_object_new_string (g_ptr_array_index (lines, j)));
+  json_object_object_add (jf, "commands", jcmds);
+  json_object_object_add (jf, "applied", json_object_new_boolean (FALSE));
+  return jf;
+}
+
+/* The checks --fix leaves to the user: listed (text), or into JMANUAL. */
+static void
+show_manual (GPtrArray *checks, json_object *jmanual)
+{
+  gboolean first = TRUE;
+
+  for (guint i = 0; i < checks->len; i++) {
+    PlanCheck *c = g_ptr_array_index (checks, i);
+    if (c->fix.kind != PLAN_FIX_KIND_MANUAL)
+      continue;
+    if (jmanual != NULL) {
+      json_object_array_add (jmanual, json_object_new_string (c->id));
+      continue;
+    }
+    if (first)
+      printf ("Not applied by --fix (see the check for what to do):\n");
+    first = FALSE;
+    printf ("  %s\n", c->id);
+  }
+}
+
+/* Apply one fix; what it changed printed (JF NULL) or recorded in JF. */
+static gboolean
+apply_fix (PlanFix *fix, const HostFacts *facts, const char *mount_point, json_object *jf)
+{
+  gboolean text = jf == NULL;
+  json_object *jsteps = text ? NULL : json_object_new_array ();
+  g_autoptr (GPtrArray) steps = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean done = host_fix_apply (fix, mount_point, &steps, &local);
+
+  for (guint j = 0; steps && j < steps->len; j++) {
+    const HugepagesStep *st = g_ptr_array_index (steps, j);
+    if (text) {
+      printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+    } else {
+      json_object *js = json_object_new_object ();
+      json_object_object_add (js, "changed", json_object_new_boolean (st->changed));
+      json_object_object_add (js, "what", json_object_new_string (st->what));
+      json_object_array_add (jsteps, js);
+    }
+  }
+  if (text && done && fix->kind != PLAN_FIX_KIND_HUGEPAGES) {
+    g_autoptr (GPtrArray) cmd = fix_commands (fix, facts, mount_point, NULL);
+    printf ("  changed: ran %s\n", cmd ? (char *) g_ptr_array_index (cmd, 0) : plan_fix_kind_to_string (fix->kind));
+  }
+  if (text && !done)
+    printf ("  failed: %s\n", local->message);
+  if (!text) {
+    json_object_object_add (jf, "applied", json_object_new_boolean (done));
+    if (steps != NULL)
+      json_object_object_add (jf, "steps", jsteps);
+    else
+      json_object_put (jsteps);
+    if (!done)
+      json_object_object_add (jf, "error", json_object_new_string (local->message));
+  }
+  return done;
+}
+
 static gboolean
 host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_point, GError **error)
 {
@@ -143,7 +229,7 @@ host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_po
   g_autoptr (GPtrArray) runnable = g_ptr_array_new ();
   g_autoptr (GPtrArray) jrunnable = g_ptr_array_new ();
   json_object *root = NULL, *jfixes = NULL, *jmanual = NULL;
-  gboolean manual = FALSE, failed = FALSE, text = !o->json, ok;
+  gboolean failed = FALSE, text = !o->json, ok;
 
   if ((checks = run_checks (o, profile_arg, &facts, &profile, error)) == NULL)
     return FALSE;
@@ -169,27 +255,8 @@ host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_po
     g_autoptr (GPtrArray) lines = fix_commands (fix, facts, mount_point, &local);
     json_object *jf = NULL;
 
-    if (!text) {
-      g_auto (GStrv) idv = g_strsplit (ids, ", ", -1);
-      json_object *jids = json_object_new_array (), *jcmds = json_object_new_array ();
-      jf = json_object_new_object ();
-      json_object_object_add (jf, "kind", json_object_new_string (plan_fix_kind_to_string (fix->kind)));
-      for (guint j = 0; idv[j]; j++)
-        json_object_array_add (jids, json_object_new_string (idv[j]));
-      json_object_object_add (jf, "checks", jids);
-      if (fix->kind == PLAN_FIX_KIND_MODPROBE)
-        json_object_object_add (jf, "module", json_object_new_string (fix->module));
-      if (fix->kind == PLAN_FIX_KIND_HUGEPAGES) {
-        json_object_object_add (jf, "page_size", json_object_new_uint64 (fix->page_size));
-        json_object_object_add (jf, "pages", json_object_new_uint64 (fix->pages));
-        json_object_object_add (jf, "mount_point", json_object_new_string (mount_point));
-      }
-      for (guint j = 0; lines && j < lines->len; j++)
-        json_object_array_add (jcmds, json_object_new_string (g_ptr_array_index (lines, j)));
-      json_object_object_add (jf, "commands", jcmds);
-      json_object_object_add (jf, "applied", json_object_new_boolean (FALSE));
-      json_object_array_add (jfixes, jf);
-    }
+    if (!text)
+      json_object_array_add (jfixes, jf = fix_to_json (fix, ids, lines, mount_point));
     if (lines == NULL) {
       if (text)
         printf ("  %s: cannot apply: %s\n", ids, local->message);
@@ -203,56 +270,14 @@ host_fix (const CliHostOptions *o, const char *profile_arg, const char *mount_po
     g_ptr_array_add (runnable, fix);
     g_ptr_array_add (jrunnable, jf);
   }
-  for (guint i = 0; i < checks->len; i++) {
-    PlanCheck *c = g_ptr_array_index (checks, i);
-    if (c->fix.kind != PLAN_FIX_KIND_MANUAL)
-      continue;
-    if (!text) {
-      json_object_array_add (jmanual, json_object_new_string (c->id));
-      continue;
-    }
-    if (!manual)
-      printf ("Not applied by --fix (see the check for what to do):\n");
-    manual = TRUE;
-    printf ("  %s\n", c->id);
-  }
+  show_manual (checks, jmanual);
   if (text && runnable->len > 0)
     printf ("\nApplying:\n");
   for (guint i = 0; i < runnable->len; i++) {
     PlanFix *fix = g_ptr_array_index (runnable, i);
     json_object *jf = g_ptr_array_index (jrunnable, i);
-    json_object *jsteps = text ? NULL : json_object_new_array ();
-    g_autoptr (GPtrArray) steps = NULL;
-    g_autoptr (GError) local = NULL;
-    gboolean done = host_fix_apply (fix, mount_point, &steps, &local);
 
-    for (guint j = 0; steps && j < steps->len; j++) {
-      const HugepagesStep *st = g_ptr_array_index (steps, j);
-      if (text) {
-        printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
-      } else {
-        json_object *js = json_object_new_object ();
-        json_object_object_add (js, "changed", json_object_new_boolean (st->changed));
-        json_object_object_add (js, "what", json_object_new_string (st->what));
-        json_object_array_add (jsteps, js);
-      }
-    }
-    if (text && done && fix->kind != PLAN_FIX_KIND_HUGEPAGES) {
-      g_autoptr (GPtrArray) cmd = fix_commands (fix, facts, mount_point, NULL);
-      printf ("  changed: ran %s\n", cmd ? (char *) g_ptr_array_index (cmd, 0) : plan_fix_kind_to_string (fix->kind));
-    }
-    if (text && !done)
-      printf ("  failed: %s\n", local->message);
-    if (!text) {
-      json_object_object_add (jf, "applied", json_object_new_boolean (done));
-      if (steps != NULL)
-        json_object_object_add (jf, "steps", jsteps);
-      else
-        json_object_put (jsteps);
-      if (!done)
-        json_object_object_add (jf, "error", json_object_new_string (local->message));
-    }
-    failed |= !done;
+    failed |= !apply_fix (fix, facts, mount_point, jf);
   }
   if ((after = run_checks (o, profile_arg, &after_facts, NULL, error)) == NULL) {
     if (root)
