@@ -395,6 +395,63 @@ report_new (const NewPlan *np, const char *dest, guint64 size)
     cli_message ("created from %s; edit it, then: ppcvm plan %s", np->from, np->name);
 }
 
+/* What `new` was asked for, once the options are checked (nothing owned). */
+typedef struct {
+  const char *name;
+  const char *from;      /* the profile to copy */
+  const char *iso_arg;   /* --iso, or the media --os got */
+  const char *image_arg; /* --image, or the cloud image --os got */
+  const char *disk_size; /* --disk-size as typed */
+  guint64 size;          /* ... parsed; 0 when not given */
+  gboolean force;
+  const char *os;        /* --os, with what it got: */
+  const CatalogueEntry *entry;
+  const MediaResult *media;
+  CatalogueMediaKind kind;
+  const char *ssh_key;
+} NewRequest;
+
+/* Everything is checked before anything is created. */
+static gboolean
+new_create (NewRequest *rq, GError **error)
+{
+  g_autofree char *src = NULL, *dest = NULL, *data = NULL, *text = NULL;
+  g_autofree char *iso = NULL, *image = NULL, *disk = NULL;
+  g_autoptr (DiskInfo) image_info = NULL;
+  gsize len = 0;
+  NewPlan np = { 0 };
+
+  if ((rq->iso_arg != NULL && (iso = input_file ("--iso", rq->iso_arg, error)) == NULL)
+      || (rq->image_arg != NULL && (image = input_file ("--image", rq->image_arg, error)) == NULL))
+    return FALSE;
+  if (image != NULL && (image_info = check_image (image, rq->size, rq->disk_size, error)) == NULL)
+    return FALSE;
+  src = profile_find (rq->from, error);
+  if (src == NULL || !g_file_get_contents (src, &data, &len, error))
+    return FALSE;
+  if ((dest = new_dest (src, rq->name, rq->force, error)) == NULL)
+    return FALSE;
+  if (rq->disk_size != NULL || iso != NULL || image != NULL) {
+    if ((disk = new_disk_path (rq->name, rq->force, error)) == NULL)
+      return FALSE;
+    if (image == NULL && rq->size == 0)
+      rq->size = DEFAULT_DISK_SIZE;
+  }
+  strip_uuid (&data, &len);
+  np = (NewPlan) { .name = rq->name, .from = src, .iso = iso, .image = image,
+                   .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
+  if ((text = new_profile_text (data, len, &np, error)) == NULL)
+    return FALSE;
+  if (rq->os != NULL && !cli_new_os_finish (rq->name, src, rq->entry, rq->media, rq->kind, rq->ssh_key,
+                                            rq->force, &text, error))
+    return FALSE;
+  if (!create_new (&np, dest, text, rq->size, rq->force, error))
+    return FALSE;
+  printf ("%s\n", dest);
+  report_new (&np, dest, rq->size > 0 ? rq->size : image_info != NULL ? image_info->virtual_size : 0);
+  return TRUE;
+}
+
 gboolean
 cmd_new (int argc, char **argv, GError **error)
 {
@@ -410,8 +467,6 @@ cmd_new (int argc, char **argv, GError **error)
   g_auto (CliGetOptions) g = { .timeout = 60, .retries = 3 };
   g_autoptr (Catalogue) cat = NULL;
   g_autoptr (MediaResult) media = NULL;
-  const CatalogueEntry *entry = NULL;
-  CatalogueMediaKind kind = CATALOGUE_MEDIA_ISO;
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "The profile to copy (a name from 'ppcvm profiles', or a path)", "PROFILE" },
     { "disk-size", 0, 0, G_OPTION_ARG_STRING, &disk_size, "Create a qcow2 disk of SIZE (e.g. 20G) for the guest", "SIZE" },
@@ -425,19 +480,8 @@ cmd_new (int argc, char **argv, GError **error)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GError) local = NULL; /* --disk-size (a usage error); the copy's check (a warning) */
-  g_autofree char *src = NULL;
-  g_autofree char *dest = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *iso = NULL;
-  g_autofree char *image = NULL;
-  g_autofree char *disk = NULL;
-  g_autoptr (DiskInfo) image_info = NULL;
-  guint64 size = 0;
-  gsize len = 0;
-  NewPlan np = { 0 };
-  const char *name;
+  g_autoptr (GError) local = NULL; /* --disk-size (a usage error) */
+  NewRequest rq = { .kind = CATALOGUE_MEDIA_ISO };
 
   if (!cli_parse ("new", "NAME --from PROFILE",
                   "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.\n"
@@ -447,7 +491,6 @@ cmd_new (int argc, char **argv, GError **error)
     return FALSE;
   if (!check_name (rest, error))
     return FALSE;
-  name = rest[0];
   if (os == NULL && (cloud || ssh_key || g.base_url || g.keyrings))
     return cli_usage_error (error, "--cloud, --ssh-key, --base-url and --keyring go with --os");
   if (os != NULL && (iso_arg != NULL || image_arg != NULL))
@@ -456,51 +499,28 @@ cmd_new (int argc, char **argv, GError **error)
     return FALSE;
   if (os == NULL && from == NULL)
     return cli_usage_error (error, "--from PROFILE is required, or --os OS (see 'ppcvm profiles', 'ppcvm os')");
-  if (disk_size != NULL && !parse_disk_size (disk_size, &size, &local))
+  if (disk_size != NULL && !parse_disk_size (disk_size, &rq.size, &local))
     return cli_usage_error (error, "%s", local->message);
   if (os != NULL) {
     /* The verified media stands in for --iso or --image. */
-    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &entry, &cat, &kind, error);
+    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &rq.entry, &cat, &rq.kind, error);
     if (media == NULL)
-      goto fail;
+      return FALSE;
     if (from == NULL)
-      from = g_strdup (entry->profile);
-    if (kind == CATALOGUE_MEDIA_CLOUD)
+      from = g_strdup (rq.entry->profile);
+    if (rq.kind == CATALOGUE_MEDIA_CLOUD)
       image_arg = g_strdup (media->path);
     else
       iso_arg = g_strdup (media->path);
   }
-
-  /* Everything is checked before anything is created. */
-  if ((iso_arg != NULL && (iso = input_file ("--iso", iso_arg, error)) == NULL)
-      || (image_arg != NULL && (image = input_file ("--image", image_arg, error)) == NULL))
-    goto fail;
-  if (image != NULL && (image_info = check_image (image, size, disk_size, error)) == NULL)
-    goto fail;
-  src = profile_find (from, error);
-  if (src == NULL || !g_file_get_contents (src, &data, &len, error))
-    goto fail;
-  if ((dest = new_dest (src, name, force, error)) == NULL)
-    goto fail;
-  if (disk_size != NULL || iso != NULL || image != NULL) {
-    if ((disk = new_disk_path (name, force, error)) == NULL)
-      goto fail;
-    if (image == NULL && size == 0)
-      size = DEFAULT_DISK_SIZE;
-  }
-  strip_uuid (&data, &len);
-  np = (NewPlan) { .name = name, .from = src, .iso = iso, .image = image,
-                   .image_format = image_info != NULL ? image_info->format : NULL, .disk = disk };
-  if ((text = new_profile_text (data, len, &np, error)) == NULL)
-    goto fail;
-  if (os != NULL && !cli_new_os_finish (name, src, entry, media, kind, ssh_key, force, &text, error))
-    goto fail;
-  if (!create_new (&np, dest, text, size, force, error))
-    goto fail;
-  printf ("%s\n", dest);
-  report_new (&np, dest, size > 0 ? size : image_info != NULL ? image_info->virtual_size : 0);
-  return TRUE;
-
-fail:
-  return FALSE;
+  rq.name = rest[0];
+  rq.from = from;
+  rq.iso_arg = iso_arg;
+  rq.image_arg = image_arg;
+  rq.disk_size = disk_size;
+  rq.force = force;
+  rq.os = os;
+  rq.media = media;
+  rq.ssh_key = ssh_key;
+  return new_create (&rq, error);
 }
