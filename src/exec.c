@@ -228,14 +228,55 @@ fail:
   _exit (127);
 }
 
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Install the forwarders before the fork: a SIGTERM that arrives while
+ * qemu starts must not kill us and leave qemu running. The handler only
+ * wakes the loop; the kill happens in the loop, once the pid is known. */
+static void
+attach_forwarders (Supervisor *s, GMainContext *ctx, SignalForward *fwd, GPtrArray *sig_sources)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++) {
+    GSource *src = g_unix_signal_source_new (forwarded[i]);
+    fwd[i] = (SignalForward) { .signum = forwarded[i], .s = s };
+    g_source_set_callback (src, forward_signal, &fwd[i], NULL);
+    g_source_attach (src, ctx);
+    g_ptr_array_add (sig_sources, src);
+  }
+}
+
+/* Relay qemu's stderr and wait for it to exit (s->wait_status). */
+static void
+run_until_exit (Supervisor *s, GMainContext *ctx)
+{
+  g_autoptr (GSource) err_source = NULL;
+  g_autoptr (GSource) child_source = NULL;
+
+  g_unix_set_fd_nonblocking (s->err_fd, TRUE, NULL);
+  err_source = g_unix_fd_source_new (s->err_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_callback (err_source, (GSourceFunc) (void (*) (void)) on_stderr, s, NULL);
+  g_source_attach (err_source, ctx);
+  child_source = g_child_watch_source_new (s->pid);
+  g_source_set_callback (child_source, (GSourceFunc) (void (*) (void)) on_child_exit, s, NULL);
+  g_source_attach (child_source, ctx);
+
+  g_main_loop_run (s->loop);
+
+  g_source_destroy (err_source);
+  g_source_destroy (child_source);
+  if (s->grace != NULL) {
+    g_source_destroy (s->grace);
+    g_source_unref (s->grace);
+  }
+  ppcvm_close_fdp (&s->err_fd);
+  g_string_free (s->line, TRUE);
+}
+
 gboolean
 exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, GError **error)
 {
-  static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
   g_autoptr (GMainContext) ctx = g_main_context_new ();
   g_autoptr (GMainLoop) loop = g_main_loop_new (ctx, FALSE);
-  g_autoptr (GSource) err_source = NULL;
-  g_autoptr (GSource) child_source = NULL;
   g_autoptr (GPtrArray) sig_sources = g_ptr_array_new_with_free_func (source_destroy_unref);
   SignalForward fwd[G_N_ELEMENTS (forwarded)];
   Supervisor s = { .loop = loop, .pid = -1, .err_fd = -1, .options = options };
@@ -260,16 +301,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
   err_w = err_pipe[1];
   errno_r = errno_pipe[0];
 
-  /* Install the forwarders before the fork: a SIGTERM that arrives while
-   * qemu starts must not kill us and leave qemu running. The handler only
-   * wakes the loop; the kill happens in the loop, once the pid is known. */
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++) {
-    GSource *src = g_unix_signal_source_new (forwarded[i]);
-    fwd[i] = (SignalForward) { .signum = forwarded[i], .s = &s };
-    g_source_set_callback (src, forward_signal, &fwd[i], NULL);
-    g_source_attach (src, ctx);
-    g_ptr_array_add (sig_sources, src);
-  }
+  attach_forwarders (&s, ctx, fwd, sig_sources);
 
   s.line = g_string_new (NULL);
   parent = getpid ();
@@ -292,24 +324,7 @@ exec_supervise (char *const *argv, const ExecOptions *options, int *ret_status, 
     n = read (errno_r, &child_errno, sizeof child_errno);
   while (n < 0 && errno == EINTR);
 
-  g_unix_set_fd_nonblocking (s.err_fd, TRUE, NULL);
-  err_source = g_unix_fd_source_new (s.err_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
-  g_source_set_callback (err_source, (GSourceFunc) (void (*) (void)) on_stderr, &s, NULL);
-  g_source_attach (err_source, ctx);
-  child_source = g_child_watch_source_new (s.pid);
-  g_source_set_callback (child_source, (GSourceFunc) (void (*) (void)) on_child_exit, &s, NULL);
-  g_source_attach (child_source, ctx);
-
-  g_main_loop_run (loop);
-
-  g_source_destroy (err_source);
-  g_source_destroy (child_source);
-  if (s.grace != NULL) {
-    g_source_destroy (s.grace);
-    g_source_unref (s.grace);
-  }
-  ppcvm_close_fdp (&s.err_fd);
-  g_string_free (s.line, TRUE);
+  run_until_exit (&s, ctx);
 
   if (n == sizeof child_errno)
     return exec_fail (argv[0], child_errno, error);
