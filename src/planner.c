@@ -439,6 +439,96 @@ refuse (Plan *pl, PlanStatus status)
 
 typedef void (*TryFunc) (PlanInputs *c, Plan *pl, Attempt *a);
 
+/* UNKNOWN-PAGE, UNKNOWN-GEN: a fact the host facts lack is planned at its
+ * conservative value, and the plan says so. A shallow copy in *EFF: only
+ * these two fields differ. */
+static const HostFacts *
+assume_unknown (const HostFacts *host, HostFacts *eff, gboolean *page_assumed, gboolean *gen_assumed)
+{
+  if (host->page_size != 0 && !(host->generation == 0 && host->mmu == HOST_MMU_RADIX))
+    return host;
+  *eff = *host;
+  if (eff->page_size == 0) {
+    eff->page_size = KIB4;
+    *page_assumed = TRUE;
+  }
+  if (eff->generation == 0 && eff->mmu == HOST_MMU_RADIX) {
+    eff->generation = 9;
+    *gen_assumed = TRUE;
+  }
+  return eff;
+}
+
+static void
+warn_assumed (Plan *pl, gboolean page_assumed, gboolean gen_assumed)
+{
+  if (page_assumed)
+    plan_warn (pl, "the host page size is unknown (page_size): planned as for 4 KiB pages, which every host accepts (cap-hpt-max-page-size=4096 under KVM; a hash guest with larger pages is not run under KVM-HV; rule UNKNOWN-PAGE)");
+  if (gen_assumed)
+    plan_warn (pl, "the host CPU generation is unknown (no PVR): it runs radix, so it is POWER9 or later; planned as POWER9 (rule UNKNOWN-GEN)");
+}
+
+/* Which of KVM-HV, KVM PR and TCG the profile's accel= allows. */
+static void
+wanted_accels (int accel, gboolean want[3])
+{
+  switch (accel) {
+  case ACCEL_AUTO: want[0] = want[1] = want[2] = TRUE; break;
+  case ACCEL_KVM: want[0] = want[1] = TRUE; break;
+  case ACCEL_HV: want[0] = TRUE; break;
+  case ACCEL_PR: want[1] = TRUE; break;
+  case ACCEL_TCG: want[2] = TRUE; break;
+  }
+}
+
+/* MACHINE-TYPES: the machine type must exist in this QEMU (pinned versions disappear:
+ * pseries-2.x is gone in QEMU 10). FALSE with the reason in RESULT. */
+static gboolean
+machine_exists (const EmulatorFacts *emu, Plan *result)
+{
+  const EmulatorMachine *oldest;
+
+  if (!emu || !emu->machines || emu->machines->len == 0 || emulator_find_machine (emu, result->machine) != NULL)
+    return TRUE;
+  oldest = g_ptr_array_index (emu->machines, 0);
+  reason (result->reasons, "QEMU %s has no machine type %s (its oldest pseries is %s)",
+          emu->version ? emu->version : "", result->machine, oldest->name);
+  reason (result->ways_out, "use machine=pseries (the newest), or one this QEMU has: %s .. %s",
+          oldest->name, emu->default_machine ? emu->default_machine : "pseries");
+  return FALSE;
+}
+
+/* Fell back to TCG where KVM cannot run this guest: on a POWER host a
+ * warning with what KVM lacks (and what would make it possible); elsewhere
+ * the accel decision says POWER guests need TCG there. */
+static void
+explain_tcg_fallback (const PlanInputs *c, Plan *pl, GPtrArray *impossible, GPtrArray *impossible_ways)
+{
+  GString *w;
+
+  if (!host_is_ppc64 (c->host)) {
+    for (guint j = 0; j < pl->decisions->len; j++) {
+      PlanDecision *d = g_ptr_array_index (pl->decisions, j);
+      if (g_str_equal (d->setting, "accel")) {
+        g_free (d->reason);
+        d->reason = g_strdup_printf ("this host is %s, not POWER: only TCG can run a POWER guest%s",
+                                     c->host->arch ? c->host->arch : "not POWER",
+                                     c->profile->smp > 1 ? " (one host thread per vCPU)" : "");
+      }
+    }
+    return;
+  }
+  w = g_string_new ("KVM cannot run this guest here, so it runs emulated under TCG (much slower): ");
+  for (guint j = 0; j < impossible->len; j++)
+    g_string_append_printf (w, "%s%s", j ? "; " : "", (char *) g_ptr_array_index (impossible, j));
+  if (impossible_ways->len > 0) {
+    g_string_append (w, ". What would make KVM possible: ");
+    for (guint j = 0; j < impossible_ways->len; j++)
+      g_string_append_printf (w, "%s%s", j ? "; " : "", (char *) g_ptr_array_index (impossible_ways, j));
+  }
+  g_ptr_array_insert (pl->warnings, 0, g_string_free (w, FALSE));
+}
+
 Plan *
 plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *profile)
 {
@@ -456,42 +546,11 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
   g_autoptr (GPtrArray) impossible_ways = g_ptr_array_new_with_free_func (g_free);
   gboolean power_host = host_is_ppc64 (host);
 
-  /* UNKNOWN-PAGE, UNKNOWN-GEN: a fact the host facts lack is planned at its
-   * conservative value, and the plan says so. A shallow copy: only these
-   * two fields differ. */
-  if (power_host && (host->page_size == 0 || (host->generation == 0 && host->mmu == HOST_MMU_RADIX))) {
-    eff = *host;
-    if (eff.page_size == 0) {
-      eff.page_size = KIB4;
-      page_assumed = TRUE;
-    }
-    if (eff.generation == 0 && eff.mmu == HOST_MMU_RADIX) {
-      eff.generation = 9;
-      gen_assumed = TRUE;
-    }
-    host = &eff;
-    c.host = &eff;
-  }
-
-  switch (profile->accel) {
-  case ACCEL_AUTO: want[0] = want[1] = want[2] = TRUE; break;
-  case ACCEL_KVM: want[0] = want[1] = TRUE; break;
-  case ACCEL_HV: want[0] = TRUE; break;
-  case ACCEL_PR: want[1] = TRUE; break;
-  case ACCEL_TCG: want[2] = TRUE; break;
-  }
-
-  /* MACHINE-TYPES: the machine type must exist in this QEMU (pinned versions disappear:
-   * pseries-2.x is gone in QEMU 10). */
-  if (emu && emu->machines && emu->machines->len > 0 &&
-      emulator_find_machine (emu, result->machine) == NULL) {
-    const EmulatorMachine *oldest = g_ptr_array_index (emu->machines, 0);
-    reason (result->reasons, "QEMU %s has no machine type %s (its oldest pseries is %s)",
-            emu->version ? emu->version : "", result->machine, oldest->name);
-    reason (result->ways_out, "use machine=pseries (the newest), or one this QEMU has: %s .. %s",
-            oldest->name, emu->default_machine ? emu->default_machine : "pseries");
+  if (power_host)
+    c.host = host = assume_unknown (host, &eff, &page_assumed, &gen_assumed);
+  wanted_accels (profile->accel, want);
+  if (!machine_exists (emu, result))
     return refuse (g_steal_pointer (&result), PLAN_REFUSED_IMPOSSIBLE);
-  }
   /* Unknown (e.g. "pseries" with no emulator facts): 0.0, read as current. */
   if (!emulator_machine_version (emu, result->machine, &c.mach_major, &c.mach_minor))
     c.mach_major = c.mach_minor = 0;
@@ -509,35 +568,10 @@ plan_build (const HostFacts *host, const EmulatorFacts *emu, const Profile *prof
     all[i].fn (&c, pl, &a);
     if (a.status == PLAN_OK) {
       /* Fell back to TCG on a POWER host where KVM cannot run this guest. */
-      if (all[i].accel == PLAN_ACCEL_TCG && impossible->len > 0) {
-        GString *w = g_string_new ("KVM cannot run this guest here, so it runs emulated under TCG (much slower): ");
-        for (guint j = 0; j < impossible->len; j++)
-          g_string_append_printf (w, "%s%s", j ? "; " : "", (char *) g_ptr_array_index (impossible, j));
-        if (power_host) {
-          if (impossible_ways->len > 0) {
-            g_string_append (w, ". What would make KVM possible: ");
-            for (guint j = 0; j < impossible_ways->len; j++)
-              g_string_append_printf (w, "%s%s", j ? "; " : "", (char *) g_ptr_array_index (impossible_ways, j));
-          }
-          g_ptr_array_insert (pl->warnings, 0, g_string_free (w, FALSE));
-        } else {
-          g_string_free (w, TRUE);
-          for (guint j = 0; j < pl->decisions->len; j++) {
-            PlanDecision *d = g_ptr_array_index (pl->decisions, j);
-            if (g_str_equal (d->setting, "accel")) {
-              g_free (d->reason);
-              d->reason = g_strdup_printf ("this host is %s, not POWER: only TCG can run a POWER guest%s",
-                                           host->arch ? host->arch : "not POWER",
-                                           profile->smp > 1 ? " (one host thread per vCPU)" : "");
-            }
-          }
-        }
-      }
+      if (all[i].accel == PLAN_ACCEL_TCG && impossible->len > 0)
+        explain_tcg_fallback (&c, pl, impossible, impossible_ways);
       attempt_clear (&a);
-      if (page_assumed)
-        plan_warn (pl, "the host page size is unknown (page_size): planned as for 4 KiB pages, which every host accepts (cap-hpt-max-page-size=4096 under KVM; a hash guest with larger pages is not run under KVM-HV; rule UNKNOWN-PAGE)");
-      if (gen_assumed)
-        plan_warn (pl, "the host CPU generation is unknown (no PVR): it runs radix, so it is POWER9 or later; planned as POWER9 (rule UNKNOWN-GEN)");
+      warn_assumed (pl, page_assumed, gen_assumed);
       choose_firmware (&c, pl);
       choose_boot_device (&c, pl);
       if (!firmware_file_present (&c, pl, result))
