@@ -208,7 +208,7 @@ libvirtd)
   boot_exported demo end
   expect_booted demo.txt
   expect_marker demo.txt cpus 2
-  pass "libvirt: the exported demo profile boots under TCG to its last marker"
+  ok "libvirt: the exported demo profile boots under TCG to its last marker"
 
   # 2. With a port forward (QEMU's hostfwd= through <qemu:commandline> on
   # this libvirt 9.0): the guest holds; its forwarded port listens on
@@ -222,7 +222,7 @@ libvirtd)
   grep -q "127.0.0.1:$port .*qemu-system-ppc" fwd.ss || fail "port $port: not QEMU on 127.0.0.1: $(cat fwd.ss)"
   timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" || fail "port $port does not accept a connection"
   virsh -c "$URI" destroy "$DOM" > /dev/null
-  pass "libvirt: the exported guest with a port forward runs; 127.0.0.1:$port is forwarded by its QEMU"
+  ok "libvirt: the exported guest with a port forward runs; 127.0.0.1:$port is forwarded by its QEMU"
 
   # 3. A POWER8 guest (hash MMU), as power8.conf asks.
   boot_exported p8 end -s guest.name=ppcvm-e2e-power8 -s guest.uuid=5d2e8a90-4c63-4f7a-8e1b-9c8d7e6f5a4b \
@@ -230,7 +230,7 @@ libvirtd)
   expect_booted p8.txt
   expect_marker p8.txt cpu 'POWER8*'
   expect_marker p8.txt mmu Hash
-  pass "libvirt: the exported POWER8 guest boots under TCG: POWER8, Hash"
+  ok "libvirt: the exported POWER8 guest boots under TCG: POWER8, Hash"
   ;;
 roundtrip)
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-export.XXXXXX")

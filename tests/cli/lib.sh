@@ -9,7 +9,7 @@
 #                   meson reports as SKIP (and CI fails on). Only before the
 #                   first check: a skip after checks would be hidden among
 #                   them, so it fails instead.
-#   done_testing    the plan, "1..N": the script's last line
+#   done_testing    the plan, "1..N": the script's last line (no checks: a failure)
 #   run WANT ARGS   ppcvm ARGS exits WANT (else fail); stdout in ./out, stderr
 #                   in ./err
 #   st ARGS         ppcvm ARGS; prints its exit status; stdout in ./out,
@@ -33,7 +33,12 @@ skip() {
   echo "1..0 # SKIP $*"
   exit 0
 }
-done_testing() { echo "1..$n"; }
+# A script that ran no check has not tested anything: that is a failure, not
+# a skip (a skip says so with skip REASON).
+done_testing() {
+  [ "$n" -gt 0 ] || { echo "not ok 1 - the script ran no checks"; echo "1..1"; exit 1; }
+  echo "1..$n"
+}
 
 run() {
   local want=$1 rc=0; shift

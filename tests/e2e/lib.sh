@@ -27,8 +27,14 @@ export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache XDG_RUNTIME_DIR=$
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "PASS: $*"; }
+# Sourced after tests/cli/lib.sh (a TAP script: tests/cli/export.sh), its
+# ok and fail stay, and pass is ok.
+if declare -F ok >/dev/null; then
+  pass() { ok "$@"; }
+else
+  fail() { echo "FAIL: $*" >&2; exit 1; }
+  pass() { echo "PASS: $*"; }
+fi
 
 # write_profile NAME <<EOF ... [guest] keys ... EOF — a profile whose kernel
 # and initrd are the test guest; extra text from stdin is appended.
