@@ -433,35 +433,41 @@ nested_pr_route_works (PlanInputs *c, const Profile *l2, char **ret_why)
   return TRUE;
 }
 
-void
-plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
+/* What plan_try_hv's steps share. */
+typedef struct {
+  int ggen;           /* the guest's CPU generation */
+  gboolean nested_l1; /* this host is itself a pSeries guest */
+  HostMmu hmmu;       /* the host's MMU (hash when unknown on POWER9+, once chosen) */
+  GuestMmu gmmu;      /* the guest's MMU, once chosen */
+} HvTry;
+
+static gboolean
+hv_can_load (PlanInputs *c, Attempt *a, const HvTry *t)
 {
   const HostFacts *h = c->host;
-  const Profile *p = c->profile;
-  int ggen = guest_generation (c);
-  gboolean nested_l1 = h->platform == HOST_PLATFORM_PSERIES;
-  GuestMmu gmmu;
-  gboolean fixable = FALSE;
-  HostMmu hmmu = h->mmu;
-
-  if (!kvm_host_ok (c, a))
-    return;
 
   /* HV-LOAD: where kvm_hv can run at all; each way it cannot, in words. */
   if (!host_can_load_kvm_hv (h)) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     if (host_is_powernv (h)) {
       reason (a->reasons, "KVM-HV needs POWER7 or later; this host is %s", gen_name (h->generation));
-    } else if (nested_l1) {
+    } else if (t->nested_l1) {
       reason (a->reasons, "this host is itself a guest (pSeries, %s MMU): kvm_hv runs in a guest only as a nested hypervisor on a radix POWER9 or later guest",
-              host_mmu_to_string (hmmu) ? host_mmu_to_string (hmmu) : "unknown");
+              host_mmu_to_string (t->hmmu) ? host_mmu_to_string (t->hmmu) : "unknown");
       reason (a->ways, "boot this host guest radix with cap-nested-hv=on on its own host (nested=true in its profile)");
     } else {
       reason (a->reasons, "KVM-HV needs a PowerNV (bare metal) or pSeries POWER host; this one is %s",
               host_platform_to_string (h->platform) ? host_platform_to_string (h->platform) : "of unknown platform");
     }
-    return;
+    return FALSE;
   }
+  return TRUE;
+}
+
+static gboolean
+hv_cpu_model_ok (PlanInputs *c, Attempt *a)
+{
+  const HostFacts *h = c->host;
 
   /* QEMU-CPU: -cpu host needs a QEMU that has the host chip's CPU model
    * (kvm_ppc_register_host_cpu_type finds none otherwise). */
@@ -472,71 +478,91 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
     reason (a->reasons, "KVM-HV runs -cpu host, and QEMU %s has no %s CPU model (%s needs QEMU %s; target/ppc/kvm.c kvm_ppc_register_host_cpu_type; rule QEMU-CPU)",
             c->emu && c->emu->version ? c->emu->version : "", gen_name (chip), gen_name (chip), chip >= 11 ? "9.2" : "5.0");
     reason (a->ways, "install QEMU %s or later", chip >= 11 ? "9.2" : "5.0");
-    return;
+    return FALSE;
   }
+  return TRUE;
+}
+
+static gboolean
+hv_generation_ok (PlanInputs *c, Plan *pl, Attempt *a, const HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
 
   /* HV-GEN: the guest CPU is the host's, or one generation older through
    * max-cpu-compat. */
-  if (ggen > h->generation && h->generation > 0) {
+  if (t->ggen > h->generation && h->generation > 0) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "KVM-HV cannot run a %s guest on a %s host: the guest CPU is the host's, or older through compat mode",
-            gen_name (ggen), gen_name (h->generation));
-    return;
+            gen_name (t->ggen), gen_name (h->generation));
+    return FALSE;
   }
   /* COMPAT-KERNEL: the notes allow one generation back; the kernel accepts
    * any older level (kvmppc_set_arch_compat), PowerVM's nested API v2 only
    * POWER9 and later. */
-  if (h->generation > 0 && ggen < h->generation - 1) {
-    if (p->compat == COMPAT_KERNEL && h->hypervisor == HOST_HV_POWERVM && ggen < 9) {
+  if (h->generation > 0 && t->ggen < h->generation - 1) {
+    if (p->compat == COMPAT_KERNEL && h->hypervisor == HOST_HV_POWERVM && t->ggen < 9) {
       a->status = PLAN_REFUSED_IMPOSSIBLE;
       reason (a->reasons, "this host is a PowerVM LPAR: its nested API v2 accepts only POWER9 and later compatibility levels, not %s (book3s_hv.c kvmppc_set_arch_compat; rule COMPAT-KERNEL)",
-              gen_name (ggen));
-      return;
+              gen_name (t->ggen));
+      return FALSE;
     }
-    if (p->compat == COMPAT_KERNEL && ggen >= 6) {
+    if (p->compat == COMPAT_KERNEL && t->ggen >= 6) {
       plan_warn (pl, "compat=kernel: a %s guest on a %s host runs under KVM-HV with max-cpu-compat=%s, which the kernel accepts (book3s_hv.c kvmppc_set_arch_compat) but the compatibility notes do not list; untested by ppcvm (rule COMPAT-KERNEL)",
-                 gen_name (ggen), gen_name (h->generation), host_generation_compat (ggen));
+                 gen_name (t->ggen), gen_name (h->generation), host_generation_compat (t->ggen));
     } else {
       a->status = PLAN_REFUSED_IMPOSSIBLE;
       reason (a->reasons, "KVM-HV runs the host's generation or one older: a %s guest on a %s host needs KVM PR or TCG (the kernel itself accepts any older level, kvmppc_set_arch_compat: compat=kernel in [guest] tries it, untested; rule COMPAT-KERNEL)",
-              gen_name (ggen), gen_name (h->generation));
-      if (ggen >= 6)
+              gen_name (t->ggen), gen_name (h->generation));
+      if (t->ggen >= 6)
         reason (a->ways, "compat=kernel in [guest]: plan it the way the kernel allows (untested)");
-      return;
+      return FALSE;
     }
   }
+  return TRUE;
+}
 
-  if (!hv_smt_ok (c, pl, a))
-    return;
+static void
+hv_choose_mmu (PlanInputs *c, Plan *pl, HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
 
-  if (hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
+  if (t->hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
     plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
-    hmmu = HOST_MMU_HASH;
+    t->hmmu = HOST_MMU_HASH;
   }
   /* HV-MMU: radix only on a radix host, for a POWER9+ radix-capable kernel. */
-  gmmu = (hmmu == HOST_MMU_RADIX && p->mmu == GUEST_MMU_RADIX && ggen >= 9) ? GUEST_MMU_RADIX : GUEST_MMU_HASH;
-  pl->guest_mmu = gmmu;
-  if (gmmu == GUEST_MMU_RADIX)
+  t->gmmu = (t->hmmu == HOST_MMU_RADIX && p->mmu == GUEST_MMU_RADIX && t->ggen >= 9) ? GUEST_MMU_RADIX : GUEST_MMU_HASH;
+  pl->guest_mmu = t->gmmu;
+  if (t->gmmu == GUEST_MMU_RADIX)
     plan_decide (pl, "guest-mmu", "radix", "the host runs radix and the guest kernel supports radix");
   else if (p->mmu == GUEST_MMU_HASH)
     plan_decide (pl, "guest-mmu", "hash", "the guest kernel runs hash only");
-  else if (ggen < 9)
-    plan_decide (pl, "guest-mmu", "hash", "a %s guest has only the hashed page table", gen_name (ggen));
+  else if (t->ggen < 9)
+    plan_decide (pl, "guest-mmu", "hash", "a %s guest has only the hashed page table", gen_name (t->ggen));
   else
     plan_decide (pl, "guest-mmu", "hash", "the host runs hash, so its guests do too");
+}
+
+static gboolean
+hv_mmu_ok (PlanInputs *c, Plan *pl, Attempt *a, const HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
 
   /* NESTED-L1-RADIX: kvm_hv as an L1 allocates no HPT (kvmhv_nested_init). */
-  if (nested_l1 && gmmu == GUEST_MMU_HASH) {
+  if (t->nested_l1 && t->gmmu == GUEST_MMU_HASH) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this host is itself a KVM guest: a nested KVM-HV host runs radix guests only (QEMU: \"HPT not supported in nested guests\"), and this guest would run hash");
     reason (a->ways, "use a radix-capable POWER9 or later guest kernel (mmu=radix, cpu=host)");
     /* No HPT guest runs under KVM here, so no nested-PR route (NESTED-PR-L1). */
-    return;
+    return FALSE;
   }
   /* P9-MIXED: a radix host runs hash guests only where the kernel offers
    * KVM_CAP_PPC_MMU_HASH_V3 (kvmppc_hash_v3_possible); the probe knows, else
    * the PVR says. */
-  if (gmmu == GUEST_MMU_HASH && hmmu == HOST_MMU_RADIX && !nested_l1 &&
+  if (t->gmmu == GUEST_MMU_HASH && t->hmmu == HOST_MMU_RADIX && !t->nested_l1 &&
       (h->kvm_probe.probed ? h->kvm_probe.hash_v3 == PPCVM_NO : host_p9_no_mixed_mmu (h))) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     if (h->kvm_probe.probed)
@@ -546,9 +572,9 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
               (h->pvr & 0xe000) == 0x2000 ? "Cumulus" : "Nimbus", (h->pvr >> 8) & 0xf, h->pvr & 0xff, h->pvr);
     reason (a->ways, "use a radix-capable POWER9 guest kernel (mmu=radix, cpu=host)");
     reason (a->ways, "boot the host with disable_radix (hash host: hash guests under KVM-HV, and KVM PR)");
-    return;
+    return FALSE;
   }
-  if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size && p->compat == COMPAT_KERNEL &&
+  if (t->gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size && p->compat == COMPAT_KERNEL &&
       has_cap (c, "cap-hpt-max-page-size")) {
     /* COMPAT-KERNEL: with cap-hpt-max-page-size=4096 the guest kernel falls
      * back to 4 KiB hash entries (htab_init_page_sizes). */
@@ -556,7 +582,7 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
     g_autofree char *hps = page_name (h->page_size);
     plan_warn (pl, "compat=kernel: this %s-page hash guest on a %s-page host gets cap-hpt-max-page-size=4096, so its kernel uses 4 KiB hash pages (Linux htab_init_page_sizes; seen under TCG, untested under KVM; rule COMPAT-KERNEL)",
                gp, hps);
-  } else if (gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
+  } else if (t->gmmu == GUEST_MMU_HASH && h->page_size > 0 && p->page_size > h->page_size) {
     /* HPT-PAGE: a hash guest's pages must not exceed the host's. */
     g_autofree char *gp = page_name (p->page_size);
     g_autofree char *hps = page_name (h->page_size);
@@ -565,67 +591,89 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
     reason (a->ways, "compat=kernel in [guest]: run it with 4 KiB hash pages (untested under KVM)");
     reason (a->ways, "use a guest kernel with 4 KiB pages (page-size=4K)");
     reason (a->ways, "boot the host with a 64 KiB-page kernel");
-    if (hmmu == HOST_MMU_RADIX && ggen < 9)
+    if (t->hmmu == HOST_MMU_RADIX && t->ggen < 9)
       reason (a->ways, "run the guest as POWER9 or later (cpu=host) so it can use radix");
-    return;
+    return FALSE;
   }
+  return TRUE;
+}
 
-  if (wants_nested_hv (c, ggen) && gmmu == GUEST_MMU_HASH) {
+static gboolean
+hv_nested_ok (PlanInputs *c, Attempt *a, const HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
+
+  if (wants_nested_hv (c, t->ggen) && t->gmmu == GUEST_MMU_HASH) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "the guest wants to run KVM-HV guests of its own, which needs a radix guest, but on this hash host it runs hash (HPT must not appear anywhere in a nested KVM-HV chain)");
     reason (a->ways, "boot the host radix (drop disable_radix from its kernel command line)");
     reason (a->ways, "or run KVM PR inside the guest instead: mmu=hash in the profile (only KVM PR runs inside a hash guest)");
-    return;
+    return FALSE;
   }
 
   /* NESTED-HV: nested KVM-HV inside this guest (cap_nested_kvm_hv_apply). */
-  if (p->nested && gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
+  if (p->nested && t->gmmu == GUEST_MMU_RADIX && !has_cap (c, "cap-nested-hv")) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this QEMU has no cap-nested-hv (QEMU 3.1 or later)");
-    return;
+    return FALSE;
   }
   /* NESTED-V2: kvm_hv in a PowerVM LPAR uses the nested API v2, and
    * kvmhv_enable_nested returns -ENODEV there; a probed KVM without
    * KVM_CAP_PPC_NESTED_HV refuses it the same way. */
-  if (p->nested && gmmu == GUEST_MMU_RADIX && h->platform == HOST_PLATFORM_PSERIES &&
+  if (p->nested && t->gmmu == GUEST_MMU_RADIX && h->platform == HOST_PLATFORM_PSERIES &&
       h->hypervisor == HOST_HV_POWERVM) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "this host is a PowerVM LPAR: its kvm_hv uses the nested API v2, which cannot nest a further level (book3s_hv.c kvmhv_enable_nested returns -ENODEV; QEMU \"Error enabling cap-nested-hv with KVM\"; rule NESTED-V2)");
     reason (a->ways, "run the guest without KVM guests of its own (nested=false), or run it on a bare-metal (PowerNV) host");
-    return;
+    return FALSE;
   }
-  if (p->nested && gmmu == GUEST_MMU_RADIX && h->kvm_probe.probed && h->kvm_probe.nested_hv == PPCVM_NO &&
+  if (p->nested && t->gmmu == GUEST_MMU_RADIX && h->kvm_probe.probed && h->kvm_probe.nested_hv == PPCVM_NO &&
       h->kvm_hv_nested != PPCVM_NO) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "the host KVM reports no nested KVM-HV (KVM_CAP_PPC_NESTED_HV is 0), so QEMU cannot enable cap-nested-hv (book3s_hv.c kvmhv_enable_nested; rule NESTED-V2)");
     reason (a->ways, "run the guest without KVM guests of its own (nested=false)");
-    return;
+    return FALSE;
   }
+  return TRUE;
+}
+
+static void
+hv_setup_checks (PlanInputs *c, Plan *pl, Attempt *a, const HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
+  gboolean fixable = FALSE;
 
   /* Setup steps the user can fix. */
   if (h->kvm_hv != PPCVM_YES) {
     a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the kvm_hv module is not loaded");
-    if (nested_l1)
+    if (t->nested_l1)
       reason (a->ways, PPCVM_FIX_LOAD_KVM_HV " (in a guest this works only when its host enabled cap-nested-hv=on)");
     else
       reason (a->ways, PPCVM_FIX_LOAD_KVM_HV);
   }
   kvm_access_checks (c, a, PPCVM_FIX_LOAD_KVM_HV);
-  if (p->nested && gmmu == GUEST_MMU_RADIX && h->kvm_hv_nested == PPCVM_NO) {
+  if (p->nested && t->gmmu == GUEST_MMU_RADIX && h->kvm_hv_nested == PPCVM_NO) {
     if (a->status == PLAN_OK)
       a->status = PLAN_REFUSED_FIXABLE;
     reason (a->reasons, "the guest wants to run KVM guests of its own, but kvm_hv's nested parameter is off");
     reason (a->ways, PPCVM_FIX_NESTED_ON);
     reason (a->ways, "to keep it: " PPCVM_FIX_NESTED_KEEP);
   }
-  if (!plan_memory_backing (c, pl, gmmu == GUEST_MMU_HASH || hmmu == HOST_MMU_HASH, &fixable,
+  if (!plan_memory_backing (c, pl, t->gmmu == GUEST_MMU_HASH || t->hmmu == HOST_MMU_HASH, &fixable,
                             a->reasons, a->ways)) {
     if (a->status == PLAN_OK || (a->status == PLAN_REFUSED_FIXABLE && !fixable))
       a->status = fixable ? PLAN_REFUSED_FIXABLE : PLAN_REFUSED_IMPOSSIBLE;
   }
-  if (a->status != PLAN_OK)
-    return;
+}
+
+static void
+hv_apply (PlanInputs *c, Plan *pl, const HvTry *t)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
 
   pl->accel = PLAN_ACCEL_KVM_HV;
   pl->accel_opts = g_strdup ("kvm");
@@ -634,9 +682,9 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
   plan_set_prop (pl, "kvm-type", "HV", "ask for KVM-HV explicitly, so QEMU never silently picks PR");
   pl->cpu = g_strdup ("host");
   plan_decide (pl, "cpu", "host", "KVM-HV accepts only the host's CPU model");
-  if (ggen < h->generation) {
-    plan_set_prop (pl, "max-cpu-compat", host_generation_compat (ggen), "the guest runs as %s, %s than the host",
-              gen_name (ggen), ggen == h->generation - 1 ? "one generation older" : "older (compat=kernel)");
+  if (t->ggen < h->generation) {
+    plan_set_prop (pl, "max-cpu-compat", host_generation_compat (t->ggen), "the guest runs as %s, %s than the host",
+              gen_name (t->ggen), t->ggen == h->generation - 1 ? "one generation older" : "older (compat=kernel)");
   } else if (h->generation > 0 && host_chip_generation (h) > h->generation && host_generation_compat (h->generation)) {
     /* HV-L1-COMPAT: -cpu host is the chip (its PVR); without a cap the guest
      * may negotiate the chip's level at CAS, which the L1's KVM refuses. */
@@ -646,7 +694,7 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
   }
   plan_page_size_cap (c, pl);
   if (p->nested) { /* NESTED-HV */
-    if (gmmu == GUEST_MMU_RADIX)
+    if (t->gmmu == GUEST_MMU_RADIX)
       plan_set_prop (pl, "cap-nested-hv", "on", "the guest will run KVM-HV guests of its own (radix only)");
     else {
       g_autofree char *why = NULL;
@@ -656,25 +704,34 @@ plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
         plan_warn (pl, "this guest runs hash, so it cannot get nested KVM-HV, and KVM PR inside it could not start a guest either: %s (rule NESTED-PR-L1)", why);
     }
   }
-  plan_kvm_caps (c, pl, nested_l1, ggen);
+  plan_kvm_caps (c, pl, t->nested_l1, t->ggen);
   warn_unprobed (c, pl);
 }
 
 void
-plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
+plan_try_hv (PlanInputs *c, Plan *pl, Attempt *a)
+{
+  HvTry t = { guest_generation (c), c->host->platform == HOST_PLATFORM_PSERIES, c->host->mmu, GUEST_MMU_HASH };
+
+  if (!kvm_host_ok (c, a) || !hv_can_load (c, a, &t) || !hv_cpu_model_ok (c, a)
+      || !hv_generation_ok (c, pl, a, &t) || !hv_smt_ok (c, pl, a))
+    return;
+  hv_choose_mmu (c, pl, &t);
+  if (!hv_mmu_ok (c, pl, a, &t) || !hv_nested_ok (c, a, &t))
+    return;
+  hv_setup_checks (c, pl, a, &t);
+  if (a->status != PLAN_OK)
+    return;
+  hv_apply (c, pl, &t);
+}
+
+/* PR-HASH, PR-GEN, PR-MAXGEN and the guest features KVM PR cannot give. */
+static gboolean
+pr_can_run (PlanInputs *c, Attempt *a, int ggen)
 {
   const HostFacts *h = c->host;
   const Profile *p = c->profile;
-  int ggen = guest_generation (c);
-  gboolean fixable = FALSE;
-  HostMmu hmmu = h->mmu;
 
-  if (!kvm_host_ok (c, a))
-    return;
-  if (hmmu == HOST_MMU_UNKNOWN && h->generation >= 9) {
-    plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
-    hmmu = HOST_MMU_HASH;
-  }
   /* PR-HASH: kvm_pr needs a hash host. */
   if (!host_can_load_kvm_pr (h)) {
     g_autofree char *why = NULL;
@@ -686,12 +743,12 @@ plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
       reason (a->ways, "or keep radix and run an HPT guest (mmu=hash) with kvm_pr loaded inside it, then run this guest there with accel=pr (nested PR)");
     else
       reason (a->reasons, "KVM PR inside an HPT guest (nested PR) would not work here either: %s (rule NESTED-PR-L1)", why);
-    return;
+    return FALSE;
   }
   if (wants_nested_hv (c, ggen)) {
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "the guest wants to run KVM-HV guests of its own, and a KVM PR guest cannot");
-    return;
+    return FALSE;
   }
   /* Rule HV-SMT, PR side: KVM PR runs one thread per virtual core
    * (kvm_vm_ioctl_check_extension: KVM_CAP_PPC_SMT is 1 without HV). */
@@ -699,7 +756,7 @@ plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
     a->status = PLAN_REFUSED_IMPOSSIBLE;
     reason (a->reasons, "KVM PR runs one thread per guest core, and the guest asks for threads=%u", p->threads);
     reason (a->ways, "threads=1 (the same vCPUs as single-thread cores)");
-    return;
+    return FALSE;
   }
   /* PR-GEN: PR runs the guest's code on the host CPU and emulates only the
    * privileged instructions; a newer guest's instructions trap as illegal
@@ -709,7 +766,7 @@ plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
     reason (a->reasons, "KVM PR runs the guest's code on the host CPU: the %s instructions this %s host lacks would reach the guest as illegal-instruction interrupts (book3s_pr.c kvmppc_exit_pr_progint; rule PR-GEN)",
             gen_name (ggen), gen_name (h->generation));
     reason (a->ways, "run the guest as %s or older (cpu=%s) to use KVM PR", gen_name (h->generation), gen_name (h->generation));
-    return;
+    return FALSE;
   }
   /* PR-MAXGEN: kvmppc_set_pvr_pr gives multiple page sizes (1 TiB segments)
    * only to POWER6..POWER9 PVRs; QEMU's kvm_check_mmu then stops a POWER10+
@@ -719,23 +776,17 @@ plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
     reason (a->reasons, "KVM PR cannot run a %s vCPU: the kernel offers the 1 TiB segments it expects only to POWER6..POWER9 (book3s_pr.c kvmppc_set_pvr_pr), and QEMU stops (\"KVM does not support 1TiB segments which guest expects\"; rule PR-MAXGEN)",
             gen_name (ggen));
     reason (a->ways, "run the guest as POWER9 (cpu=POWER9) to use KVM PR");
-    return;
+    return FALSE;
   }
-  if (h->kvm_pr != PPCVM_YES) {
-    a->status = PLAN_REFUSED_FIXABLE;
-    reason (a->reasons, "the kvm_pr module is not loaded");
-    reason (a->ways, PPCVM_FIX_LOAD_KVM_PR " (the kernel must be built with CONFIG_KVM_BOOK3S_64_PR)");
-  }
-  kvm_access_checks (c, a, PPCVM_FIX_LOAD_KVM_PR);
+  return TRUE;
+}
 
-  pl->guest_mmu = GUEST_MMU_HASH;
-  plan_decide (pl, "guest-mmu", "hash", "KVM PR runs guests with the hashed page table only");
-  if (!plan_memory_backing (c, pl, TRUE, &fixable, a->reasons, a->ways)) {
-    if (a->status == PLAN_OK || (a->status == PLAN_REFUSED_FIXABLE && !fixable))
-      a->status = fixable ? PLAN_REFUSED_FIXABLE : PLAN_REFUSED_IMPOSSIBLE;
-  }
-  if (a->status != PLAN_OK)
-    return;
+/* The KVM PR plan: accel, CPU model and the caps PR cannot provide. */
+static void
+pr_apply (PlanInputs *c, Plan *pl, int ggen)
+{
+  const HostFacts *h = c->host;
+  const Profile *p = c->profile;
 
   pl->accel = PLAN_ACCEL_KVM_PR;
   pl->accel_opts = g_strdup ("kvm");
@@ -777,4 +828,36 @@ plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
   if (p->nested)
     plan_warn (pl, "a KVM PR guest cannot run KVM-HV guests of its own");
   warn_unprobed (c, pl);
+}
+
+void
+plan_try_pr (PlanInputs *c, Plan *pl, Attempt *a)
+{
+  const HostFacts *h = c->host;
+  int ggen = guest_generation (c);
+  gboolean fixable = FALSE;
+
+  if (!kvm_host_ok (c, a))
+    return;
+  if (h->mmu == HOST_MMU_UNKNOWN && h->generation >= 9)
+    plan_warn (pl, "the host MMU mode is unknown (no MMU line in /proc/cpuinfo); planning as for a hash host");
+  if (!pr_can_run (c, a, ggen))
+    return;
+  if (h->kvm_pr != PPCVM_YES) {
+    a->status = PLAN_REFUSED_FIXABLE;
+    reason (a->reasons, "the kvm_pr module is not loaded");
+    reason (a->ways, PPCVM_FIX_LOAD_KVM_PR " (the kernel must be built with CONFIG_KVM_BOOK3S_64_PR)");
+  }
+  kvm_access_checks (c, a, PPCVM_FIX_LOAD_KVM_PR);
+
+  pl->guest_mmu = GUEST_MMU_HASH;
+  plan_decide (pl, "guest-mmu", "hash", "KVM PR runs guests with the hashed page table only");
+  if (!plan_memory_backing (c, pl, TRUE, &fixable, a->reasons, a->ways)) {
+    if (a->status == PLAN_OK || (a->status == PLAN_REFUSED_FIXABLE && !fixable))
+      a->status = fixable ? PLAN_REFUSED_FIXABLE : PLAN_REFUSED_IMPOSSIBLE;
+  }
+  if (a->status != PLAN_OK)
+    return;
+
+  pr_apply (c, pl, ggen);
 }
