@@ -411,24 +411,39 @@ string_first_line (GString *s)
   return s->len > 0 ? first_line (s->str, s->len) : NULL;
 }
 
-/* Where qemu looks for its firmware and ROMs: `BINARY -L help` prints one
- * directory a line (qemu_add_default_firmwarepath, QEMU >= 2.12). NULL when
- * it cannot tell: the firmware check is then skipped, not guessed. */
+/* The lines `BINARY OPTION help` prints, after TITLE when given (and
+ * only if it says TITLE); NULL when it fails. */
 static char **
-probe_data_dirs (const char *binary)
+probe_help_lines (const char *binary, const char *option, const char *title)
 {
-  const char *argv[] = { binary, "-L", "help", NULL };
+  const char *argv[] = { binary, option, "help", NULL };
   g_autofree char *out = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *start;
   int status = 0;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, probe_child_setup, NULL,
                      &out, NULL, &status, NULL)
       || !g_spawn_check_wait_status (status, NULL))
     return NULL;
-  lines = g_strsplit (out, "\n", -1);
-  for (int i = 0; lines[i] != NULL; i++)
+  start = out;
+  if (title != NULL) {
+    if (strstr (out, title) == NULL)
+      return NULL;
+    start = strstr (out, ":\n") != NULL ? strstr (out, ":\n") + 2 : "";
+  }
+  return g_strsplit (start, "\n", -1);
+}
+
+/* Where qemu looks for its firmware and ROMs: `BINARY -L help` prints one
+ * directory a line (qemu_add_default_firmwarepath, QEMU >= 2.12). NULL when
+ * it cannot tell: the firmware check is then skipped, not guessed. */
+static char **
+probe_data_dirs (const char *binary)
+{
+  g_auto (GStrv) lines = probe_help_lines (binary, "-L", NULL);
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; lines != NULL && lines[i] != NULL; i++)
     if (g_path_is_absolute (lines[i]))
       g_ptr_array_add (dirs, g_strdup (lines[i]));
   if (dirs->len == 0)
@@ -444,18 +459,10 @@ probe_data_dirs (const char *binary)
 static char **
 probe_displays (const char *binary)
 {
-  const char *argv[] = { binary, "-display", "help", NULL };
-  g_autofree char *out = NULL;
-  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) lines = probe_help_lines (binary, "-display", "Available display backend types:");
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, probe_child_setup, NULL,
-                     &out, NULL, &status, NULL)
-      || !g_spawn_check_wait_status (status, NULL) || strstr (out, "Available display backend types:") == NULL)
-    return NULL;
-  lines = g_strsplit (strstr (out, ":\n") != NULL ? strstr (out, ":\n") + 2 : "", "\n", -1);
-  for (int i = 0; lines[i] != NULL; i++) {
+  for (int i = 0; lines != NULL && lines[i] != NULL; i++) {
     g_strstrip (lines[i]);
     gboolean word = lines[i][0] != '\0';
     for (const char *c = lines[i]; *c && word; c++)
