@@ -341,16 +341,6 @@ set_version (EmulatorFacts *facts, const char *text)
 
 /* ---- JSON ---- */
 
-static json_object *
-strv_to_json (char **strv)
-{
-  json_object *arr = json_object_new_array ();
-
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_object_array_add (arr, json_object_new_string (strv[i]));
-  return arr;
-}
-
 json_object *
 emulator_facts_to_json (const EmulatorFacts *facts)
 {
@@ -361,7 +351,7 @@ emulator_facts_to_json (const EmulatorFacts *facts)
   json_object_object_add (obj, "path", ppcvm_json_string_or_null (facts->path));
   json_object_object_add (obj, "version", ppcvm_json_string_or_null (facts->version));
   json_object_object_add (obj, "accelerators",
-                          facts->accelerators ? strv_to_json (facts->accelerators) : NULL);
+                          facts->accelerators ? ppcvm_json_strv ((const char *const *) facts->accelerators) : NULL);
   machines = json_object_new_array ();
   for (guint i = 0; i < facts->machines->len; i++) {
     const EmulatorMachine *m = g_ptr_array_index (facts->machines, i);
@@ -375,13 +365,13 @@ emulator_facts_to_json (const EmulatorFacts *facts)
   json_object_object_add (obj, "machines", machines);
   json_object_object_add (obj, "default_machine", ppcvm_json_string_or_null (facts->default_machine));
   if (facts->caps != NULL)
-    json_object_object_add (obj, "caps", strv_to_json (facts->caps));
+    json_object_object_add (obj, "caps", ppcvm_json_strv ((const char *const *) facts->caps));
   if (facts->data_dirs != NULL)
-    json_object_object_add (obj, "data_dirs", strv_to_json (facts->data_dirs));
+    json_object_object_add (obj, "data_dirs", ppcvm_json_strv ((const char *const *) facts->data_dirs));
   if (facts->firmware != NULL)
-    json_object_object_add (obj, "firmware", strv_to_json (facts->firmware));
+    json_object_object_add (obj, "firmware", ppcvm_json_strv ((const char *const *) facts->firmware));
   if (facts->displays != NULL)
-    json_object_object_add (obj, "displays", strv_to_json (facts->displays));
+    json_object_object_add (obj, "displays", ppcvm_json_strv ((const char *const *) facts->displays));
   return obj;
 }
 

@@ -206,15 +206,6 @@ output_host_text (const HostFacts *f, GPtrArray *advice)
   return g_string_free (s, FALSE);
 }
 
-static json_object *
-strings_json (GPtrArray *arr)
-{
-  json_object *a = json_object_new_array ();
-  for (guint i = 0; i < arr->len; i++)
-    json_object_array_add (a, json_object_new_string (g_ptr_array_index (arr, i)));
-  return a;
-}
-
 json_object *
 output_plan_json (const Plan *pl, const Profile *p, const char *const *argv)
 {
@@ -253,11 +244,11 @@ output_plan_json (const Plan *pl, const Profile *p, const char *const *argv)
       json_object_array_add (dec, e);
     }
     json_object_object_add (o, "decisions", dec);
-    json_object_object_add (o, "warnings", strings_json (pl->warnings));
+    json_object_object_add (o, "warnings", ppcvm_json_ptr_strings (pl->warnings));
   } else {
     json_object_object_add (o, "fixable", json_object_new_boolean (pl->status == PLAN_REFUSED_FIXABLE));
-    json_object_object_add (o, "reasons", strings_json (pl->reasons));
-    json_object_object_add (o, "ways_out", strings_json (pl->ways_out));
+    json_object_object_add (o, "reasons", ppcvm_json_ptr_strings (pl->reasons));
+    json_object_object_add (o, "ways_out", ppcvm_json_ptr_strings (pl->ways_out));
   }
   return o;
 }

@@ -85,10 +85,7 @@ guest_state_to_json (const GuestState *s)
   add_string (o, "profile", s->profile);
   json_object_object_add (o, "ssh_port", s->ssh_port > 0 ? json_object_new_int64 (s->ssh_port) : NULL);
   if (s->disks != NULL) {
-    json_object *arr = json_object_new_array ();
-    for (int i = 0; s->disks[i] != NULL; i++)
-      json_object_array_add (arr, json_object_new_string (s->disks[i]));
-    json_object_object_add (o, "disks", arr);
+    json_object_object_add (o, "disks", ppcvm_json_strv ((const char *const *) s->disks));
   }
   json_object_object_add (o, "started", json_object_new_int64 (s->started));
   add_string (o, "qmp_socket", s->qmp_socket);

@@ -37,3 +37,23 @@ ppcvm_json_string_or_null (const char *s)
 {
   return s != NULL ? json_object_new_string (s) : NULL;
 }
+
+json_object *
+ppcvm_json_strv (const char *const *strv)
+{
+  json_object *arr = json_object_new_array ();
+
+  for (gsize i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_object_array_add (arr, json_object_new_string (strv[i]));
+  return arr;
+}
+
+json_object *
+ppcvm_json_ptr_strings (GPtrArray *arr)
+{
+  json_object *a = json_object_new_array ();
+
+  for (guint i = 0; i < arr->len; i++)
+    json_object_array_add (a, json_object_new_string (g_ptr_array_index (arr, i)));
+  return a;
+}

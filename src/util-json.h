@@ -17,3 +17,7 @@ const char *ppcvm_json_get_string (json_object *obj, const char *key);
 gboolean ppcvm_json_get_int64 (json_object *obj, const char *key, gint64 *ret);
 /* A string, or JSON null for NULL (a new reference). */
 json_object *ppcvm_json_string_or_null (const char *s);
+/* An array of the strings of a NULL-terminated STRV (empty for NULL). */
+json_object *ppcvm_json_strv (const char *const *strv);
+/* An array of the strings in ARR. */
+json_object *ppcvm_json_ptr_strings (GPtrArray *arr);

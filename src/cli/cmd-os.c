@@ -44,9 +44,6 @@ print_json (GPtrArray *entries)
   for (guint i = 0; i < entries->len; i++) {
     const CatalogueEntry *e = entries->pdata[i];
     json_object *o = json_object_new_object ();
-    json_object *mmu = json_object_new_array ();
-    for (int j = 0; e->mmu[j] != NULL; j++)
-      json_object_array_add (mmu, json_object_new_string (e->mmu[j]));
     json_object_object_add (o, "id", json_object_new_string (e->id));
     json_object_object_add (o, "os", json_object_new_string (e->os));
     json_object_object_add (o, "os_name", json_object_new_string (e->os_name));
@@ -55,7 +52,7 @@ print_json (GPtrArray *entries)
     json_object_object_add (o, "name", json_object_new_string (e->name));
     json_object_object_add (o, "profile", json_object_new_string (e->profile));
     json_object_object_add (o, "page_size", json_object_new_uint64 (e->page_size));
-    json_object_object_add (o, "mmu", mmu);
+    json_object_object_add (o, "mmu", ppcvm_json_strv ((const char *const *) e->mmu));
     json_object_object_add (o, "source", json_object_new_string (e->source));
     json_object_object_add (o, "iso", media_json (e->iso));
     json_object_object_add (o, "cloud", media_json (e->cloud));
