@@ -481,7 +481,9 @@ cmd_new (int argc, char **argv, GError **error)
     { NULL },
   };
   g_autoptr (GError) local = NULL; /* --disk-size (a usage error) */
-  NewRequest rq = { .kind = CATALOGUE_MEDIA_ISO };
+  const CatalogueEntry *entry = NULL;
+  CatalogueMediaKind kind = CATALOGUE_MEDIA_ISO;
+  guint64 size = 0;
 
   if (!cli_parse ("new", "NAME --from PROFILE",
                   "Copy PROFILE into $XDG_CONFIG_HOME/ppcvm/profiles/NAME.conf, to edit it there.\n"
@@ -499,28 +501,20 @@ cmd_new (int argc, char **argv, GError **error)
     return FALSE;
   if (os == NULL && from == NULL)
     return cli_usage_error (error, "--from PROFILE is required, or --os OS (see 'ppcvm profiles', 'ppcvm os')");
-  if (disk_size != NULL && !parse_disk_size (disk_size, &rq.size, &local))
+  if (disk_size != NULL && !parse_disk_size (disk_size, &size, &local))
     return cli_usage_error (error, "%s", local->message);
   if (os != NULL) {
     /* The verified media stands in for --iso or --image. */
-    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &rq.entry, &cat, &rq.kind, error);
+    media = cli_get_media (os, cloud ? CATALOGUE_MEDIA_CLOUD : -1, &g, &entry, &cat, &kind, error);
     if (media == NULL)
       return FALSE;
     if (from == NULL)
-      from = g_strdup (rq.entry->profile);
-    if (rq.kind == CATALOGUE_MEDIA_CLOUD)
+      from = g_strdup (entry->profile);
+    if (kind == CATALOGUE_MEDIA_CLOUD)
       image_arg = g_strdup (media->path);
     else
       iso_arg = g_strdup (media->path);
   }
-  rq.name = rest[0];
-  rq.from = from;
-  rq.iso_arg = iso_arg;
-  rq.image_arg = image_arg;
-  rq.disk_size = disk_size;
-  rq.force = force;
-  rq.os = os;
-  rq.media = media;
-  rq.ssh_key = ssh_key;
-  return new_create (&rq, error);
+  return new_create (&(NewRequest) { rest[0], from, iso_arg, image_arg, disk_size, size, force, os, entry, media,
+                                    kind, ssh_key }, error);
 }
