@@ -53,18 +53,25 @@ plan_free (Plan *pl)
   g_free (pl);
 }
 
-void
-plan_decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...)
+static void G_GNUC_PRINTF (4, 0)
+decide_v (Plan *pl, const char *setting, const char *value, const char *fmt, va_list ap)
 {
   PlanDecision *d = g_new0 (PlanDecision, 1);
-  va_list ap;
 
   d->setting = g_strdup (setting);
   d->value = g_strdup (value);
-  va_start (ap, fmt);
   d->reason = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
   g_ptr_array_add (pl->decisions, d);
+}
+
+void
+plan_decide (Plan *pl, const char *setting, const char *value, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  decide_v (pl, setting, value, fmt, ap);
+  va_end (ap);
 }
 
 void
@@ -100,16 +107,12 @@ plan_add_machine_prop (Plan *pl, const char *key, const char *value)
 void
 plan_set_prop (Plan *pl, const char *key, const char *value, const char *fmt, ...)
 {
-  PlanDecision *d = g_new0 (PlanDecision, 1);
   va_list ap;
 
   plan_add_machine_prop (pl, key, value);
-  d->setting = g_strdup (key);
-  d->value = g_strdup (value);
   va_start (ap, fmt);
-  d->reason = g_strdup_vprintf (fmt, ap);
+  decide_v (pl, key, value, fmt, ap);
   va_end (ap);
-  g_ptr_array_add (pl->decisions, d);
 }
 
 gboolean
