@@ -16,11 +16,11 @@
 #include "commands.h"
 #include "disk.h"
 #include "output.h"
+#include "state.h"
 #include "table.h"
 #include "util.h"
 #include "util-json.h"
 
-#define PROFILE_NAME_MAX 64
 
 static void
 print_json (GPtrArray *entries)
@@ -103,23 +103,6 @@ cmd_profiles (int argc, char **argv, GError **error)
   } else {
     print_text (list);
   }
-  return TRUE;
-}
-
-/* A profile name: what `ppcvm plan NAME` finds. It must not look like a path
- * (a '/' or a ".conf" suffix), and a leading '-' would read as an option. */
-static gboolean
-new_name_is_valid (const char *name)
-{
-  gsize len = strlen (name);
-
-  if (len == 0 || len > PROFILE_NAME_MAX || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  if (g_str_has_suffix (name, ".conf"))
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("._-+", *p) == NULL)
-      return FALSE;
   return TRUE;
 }
 
@@ -260,10 +243,13 @@ check_name (char **rest, GError **error)
     return cli_usage_error (error, "no profile name given");
   if (rest[1] != NULL)
     return cli_usage_error (error, "unexpected argument '%s'", rest[1]);
-  if (!new_name_is_valid (rest[0]))
-    return cli_usage_error (error, "'%s' is not a profile name (up to %d letters, digits, '.', "
-                            "'_', '-' or '+', starting with a letter or digit, without .conf)",
-                            rest[0], PROFILE_NAME_MAX);
+  /* A profile's file name is its guest's name: the one guest-name rule
+   * (which also keeps it from looking like a path or an option), and no
+   * .conf suffix, which `ppcvm plan NAME` would read as a path. */
+  if (!state_check_guest_name (rest[0], NULL) || g_str_has_suffix (rest[0], ".conf"))
+    return cli_usage_error (error, "'%s' is not a profile name (it names the guest: up to %d letters, digits, "
+                            "'.', '_' or '-', starting with a letter or digit, without .conf)",
+                            rest[0], STATE_NAME_MAX);
   return TRUE;
 }
 

@@ -115,7 +115,8 @@ basic)
   cmp "$dir/copy2.conf" "$SHIPPED/debian12-ppc64el.conf" || fail "new --from PATH"
   ok "new: --from takes a path"
 
-  for bad in ../x a/b x.conf -x .hidden '' "$(printf 'a%.0s' $(seq 65))" 'a b' 'é'; do
+  # The guest's name comes from the file name: the same rule as --name (no '+').
+  for bad in ../x a/b x.conf -x .hidden '' "$(printf 'a%.0s' $(seq 65))" 'a b' 'é' 'a+b' 'a=b'; do
     rc=0; "$PPCVM_BIN" new --from void-ppc64le -- "$bad" </dev/null >out 2>err || rc=$?
     [ "$rc" = 2 ] || fail "new '$bad': exit $rc, expected 2: $(cat err)"
     grep -q 'is not a profile name' err || grep -q 'no profile name given' err || fail "new '$bad': $(cat err)"
