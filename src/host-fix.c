@@ -6,6 +6,7 @@
 
 #include "host-fix.h"
 #include "hugepages.h"
+#include "remedies.h"
 #include "util.h"
 
 GStrv
@@ -18,7 +19,7 @@ host_fix_argv (const PlanFix *fix, GError **error)
   switch (fix->kind) {
   case PLAN_FIX_KIND_SMT_OFF:
     name = "ppc64_cpu";
-    package = "powerpc-ibm-utils (Debian, Ubuntu; powerpc-utils on Fedora, RHEL, SUSE)";
+    package = PPCVM_PACKAGE_PPC64_CPU;
     break;
   case PLAN_FIX_KIND_MODPROBE:
     name = "modprobe";

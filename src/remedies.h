@@ -6,9 +6,11 @@
 
 /* /dev/kvm exists but this user cannot open it. */
 #define PPCVM_FIX_KVM_GROUP "sudo usermod -aG kvm $USER, then log in again"
+/* The package with ppc64_cpu. */
+#define PPCVM_PACKAGE_PPC64_CPU "powerpc-ibm-utils (Debian, Ubuntu; powerpc-utils on Fedora, RHEL, SUSE)"
 /* KVM-HV on POWER7/8 with the secondary threads online (rule HV-SMT). */
 #define PPCVM_FIX_SMT_OFF \
-  "sudo ppc64_cpu --smt=off (powerpc-utils; it takes the secondary threads of the whole host offline)"
+  "sudo ppc64_cpu --smt=off (" PPCVM_PACKAGE_PPC64_CPU "; it takes the secondary threads of the whole host offline)"
 /* The KVM modules (rules HV-LOAD, PR-HASH). */
 #define PPCVM_FIX_LOAD_KVM_HV "sudo modprobe kvm_hv"
 #define PPCVM_FIX_LOAD_KVM_PR "sudo modprobe kvm_pr"

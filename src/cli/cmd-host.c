@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "host-fix.h"
 #include "host-json.h"
@@ -100,16 +101,11 @@ fix_commands (const PlanFix *fix, const HostFacts *facts, const char *mount_poin
     }
   } else {
     g_auto (GStrv) argv = host_fix_argv (fix, error);
-    g_autoptr (GString) s = g_string_new (NULL);
     if (argv == NULL) {
       g_ptr_array_unref (lines);
       return NULL;
     }
-    for (guint i = 0; argv[i]; i++) {
-      g_autofree char *q = g_shell_quote (argv[i]);
-      g_string_append_printf (s, "%s%s", i ? " " : "", strpbrk (argv[i], " '\"$\\;&|<>*?()[]{}`~#!") ? q : argv[i]);
-    }
-    g_ptr_array_add (lines, g_string_free (g_steal_pointer (&s), FALSE));
+    g_ptr_array_add (lines, cmdline_to_shell ((const char *const *) argv));
   }
   return lines;
 }
