@@ -22,7 +22,6 @@
 #define EMULATOR_NAME "qemu-system-ppc64"
 #define ACCEL_SUFFIX "-accel"
 #define CPU_SUFFIX "-powerpc64-cpu"
-#define CACHE_FORMAT "ppcvm-emulator-cache/3"
 
 /* The probe: one batch, every command tagged with an id so that the replies
  * can be matched without a request/response loop. The caps are listed on the
@@ -592,66 +591,60 @@ cache_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "ppcvm", NULL);
 }
 
-/* What must not change for the cached facts to stay true. ctime and inode
- * catch a package upgrade that restores an old mtime. */
-static json_object *
+/* What must not change for the cached facts to stay true: the ppcvm version,
+ * the binary's path, size, inode, mtime and ctime. ctime and inode catch a
+ * package upgrade that restores an old mtime. */
+static GVariant *
 cache_key (const char *binary, const struct stat *st)
 {
-  json_object *key = json_object_new_object ();
-
-  json_object_object_add (key, "ppcvm", json_object_new_string (PPCVM_VERSION));
-  json_object_object_add (key, "path", json_object_new_string (binary));
-  json_object_object_add (key, "size", json_object_new_int64 ((gint64) st->st_size));
-  json_object_object_add (key, "inode", json_object_new_int64 ((gint64) st->st_ino));
-  json_object_object_add (key, "mtime_ns",
-                          json_object_new_int64 ((gint64) st->st_mtim.tv_sec * 1000000000 +
-                                                 st->st_mtim.tv_nsec));
-  json_object_object_add (key, "ctime_ns",
-                          json_object_new_int64 ((gint64) st->st_ctim.tv_sec * 1000000000 +
-                                                 st->st_ctim.tv_nsec));
-  return key;
+  return g_variant_ref_sink (g_variant_new (
+      "(ssttxx)", PPCVM_VERSION, binary, (guint64) st->st_size, (guint64) st->st_ino,
+      (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+      (gint64) st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec));
 }
 
 /* The cached facts if the file is intact and KEY matches; NULL otherwise.
  * Never an error: a bad cache only costs a probe. */
 static EmulatorFacts *
-cache_load (const char *path, json_object *key)
+cache_load (const char *path, GVariant *key)
 {
-  g_autofree char *text = NULL;
-  g_autoptr (json_object) root = NULL;
-  json_object *stored = NULL, *facts = NULL;
-  EmulatorFacts *ret;
+  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GVariant) root = NULL;
+  g_autoptr (GVariant) stored = NULL;
+  g_autoptr (GVariant) facts = NULL;
+  const char *format = NULL;
 
-  if (!g_file_get_contents (path, &text, NULL, NULL))
+  if (file == NULL)
     return NULL;
-  root = json_tokener_parse (text);
-  if (!json_object_is_type (root, json_type_object) ||
-      g_strcmp0 (ppcvm_json_get_string (root, "format"), CACHE_FORMAT) != 0 ||
-      !json_object_object_get_ex (root, "key", &stored) || !json_object_equal (stored, key) ||
-      !json_object_object_get_ex (root, "facts", &facts))
+  bytes = g_mapped_file_get_bytes (file);
+  root = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (EMULATOR_CACHE_TYPE), bytes, FALSE));
+  /* Reading a damaged GVariant is safe, but it would give default values:
+   * only a file in normal form is trusted. */
+  if (!g_variant_is_normal_form (root))
     return NULL;
-  ret = emulator_facts_from_json (facts, NULL);
-  if (ret != NULL && (ret->machines->len == 0 || ret->default_machine == NULL)) {
-    emulator_facts_free (ret);
+  g_variant_get_child (root, 0, "&s", &format);
+  stored = g_variant_get_child_value (root, 1);
+  if (strcmp (format, EMULATOR_CACHE_FORMAT) != 0 || !g_variant_equal (stored, key))
     return NULL;
-  }
-  return ret;
+  facts = g_variant_get_child_value (root, 2);
+  return emulator_facts_from_variant (facts);
 }
 
 static void
-cache_store (const char *dir, const char *path, json_object *key, const EmulatorFacts *facts)
+cache_store (const char *dir, const char *path, GVariant *key, const EmulatorFacts *facts)
 {
-  g_autoptr (json_object) root = json_object_new_object ();
-  const char *text;
+  GVariant *value = emulator_facts_to_variant (facts);
+  g_autoptr (GVariant) root = NULL;
 
-  json_object_object_add (root, "format", json_object_new_string (CACHE_FORMAT));
-  json_object_object_add (root, "key", json_object_get (key));
-  json_object_object_add (root, "facts", emulator_facts_to_json (facts));
-  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (value == NULL)
+    return;
+  root = g_variant_ref_sink (g_variant_new ("(s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")",
+                                            EMULATOR_CACHE_FORMAT, key, value));
   /* Best effort: an unwritable cache only makes the next run slower. */
   if (g_mkdir_with_parents (dir, 0700) == 0)
-    ppcvm_write_file_atomic (path, text, -1, 0600, NULL);
+    ppcvm_write_file_atomic (path, g_variant_get_data (root), (gssize) g_variant_get_size (root),
+                             0600, NULL);
 }
 
 EmulatorFacts *
@@ -661,7 +654,7 @@ emulator_probe (const char *binary, guint timeout_ms, GError **error)
   g_autofree char *dir = cache_dir ();
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
-  g_autoptr (json_object) key = NULL;
+  g_autoptr (GVariant) key = NULL;
   EmulatorFacts *facts;
   struct stat st;
 
@@ -669,7 +662,7 @@ emulator_probe (const char *binary, guint timeout_ms, GError **error)
   if (!check_binary (binary, &st, error))
     return NULL;
   g_checksum_update (sum, (const guchar *) binary, -1);
-  name = g_strdup_printf ("emulator-%.16s.json", g_checksum_get_string (sum));
+  name = g_strdup_printf ("emulator-%.16s.gvariant", g_checksum_get_string (sum));
   path = g_build_filename (dir, name, NULL);
   key = cache_key (binary, &st);
 

@@ -511,3 +511,102 @@ emulator_facts_from_json (json_object *obj, GError **error)
   return g_steal_pointer (&facts);
 }
 
+
+/* ---- GVariant (the cache) ---- */
+
+/* A strv as "mas": NULL stays "unknown". */
+static GVariant *
+maybe_strv (char **strv)
+{
+  GVariant *list = strv != NULL ? g_variant_new_strv ((const char *const *) strv, -1) : NULL;
+
+  return g_variant_new_maybe (G_VARIANT_TYPE_STRING_ARRAY, list);
+}
+
+GVariant *
+emulator_facts_to_variant (const EmulatorFacts *facts)
+{
+  guint n = facts->machines->len;
+  g_autofree const char **names = g_new0 (const char *, n + 1);
+  g_autofree const char **aliases = g_new0 (const char *, n + 1);
+  g_autofree const char **cpus = g_new0 (const char *, n + 1);
+  g_autofree guint8 *defaults = g_new0 (guint8, n + 1);
+
+  g_return_val_if_fail (facts->version != NULL && facts->default_machine != NULL, NULL);
+  /* Column by column: reading a list of strings costs a fraction of
+   * reading a list of tuples. "" is "none". */
+  for (guint i = 0; i < n; i++) {
+    const EmulatorMachine *m = g_ptr_array_index (facts->machines, i);
+    names[i] = m->name;
+    aliases[i] = m->alias != NULL ? m->alias : "";
+    cpus[i] = m->default_cpu != NULL ? m->default_cpu : "";
+    defaults[i] = m->is_default;
+  }
+  /* The path and the firmware are not stored: the firmware belongs to
+   * another package, and is looked up again on every load. */
+  return g_variant_new ("(s@mas^as^as^as@ays@mas@mas@mas)", facts->version,
+                        maybe_strv (facts->accelerators), names, aliases, cpus,
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, defaults, n, 1),
+                        facts->default_machine, maybe_strv (facts->caps), maybe_strv (facts->data_dirs),
+                        maybe_strv (facts->displays));
+}
+
+/* Child I of V: a string list, or NULL for "nothing" ("mas"). */
+static char **
+child_strv (GVariant *v, gsize i)
+{
+  g_autoptr (GVariant) child = g_variant_get_child_value (v, i);
+  g_autoptr (GVariant) list = NULL;
+
+  if (!g_variant_is_of_type (child, G_VARIANT_TYPE ("mas")))
+    return g_variant_dup_strv (child, NULL);
+  list = g_variant_get_maybe (child);
+  return list != NULL ? g_variant_dup_strv (list, NULL) : NULL;
+}
+
+static const char *
+child_string (GVariant *v, gsize i, GVariant **ret_child)
+{
+  *ret_child = g_variant_get_child_value (v, i);
+  return g_variant_get_string (*ret_child, NULL);
+}
+
+EmulatorFacts *
+emulator_facts_from_variant (GVariant *v)
+{
+  g_autoptr (EmulatorFacts) facts = emulator_facts_new ();
+  g_autoptr (GVariant) version = NULL, def = NULL, defaults = NULL;
+  g_auto (GStrv) names = NULL, aliases = NULL, cpus = NULL;
+  const guint8 *is_default;
+  const char *default_machine;
+  gsize n = 0;
+
+  g_return_val_if_fail (g_variant_is_of_type (v, G_VARIANT_TYPE (EMULATOR_FACTS_VARIANT_TYPE)), NULL);
+  if (!set_version (facts, child_string (v, 0, &version)))
+    return NULL;
+  g_strfreev (facts->accelerators);
+  facts->accelerators = child_strv (v, 1);
+  names = child_strv (v, 2);
+  aliases = child_strv (v, 3);
+  cpus = child_strv (v, 4);
+  defaults = g_variant_get_child_value (v, 5);
+  is_default = g_variant_get_fixed_array (defaults, &n, 1);
+  if (n == 0 || g_strv_length (names) != n || g_strv_length (aliases) != n || g_strv_length (cpus) != n)
+    return NULL;
+  for (gsize i = 0; i < n; i++) {
+    if (names[i][0] == '\0')
+      return NULL;
+    g_ptr_array_add (facts->machines,
+                     emulator_machine_new (names[i], aliases[i][0] != '\0' ? aliases[i] : NULL,
+                                           cpus[i][0] != '\0' ? cpus[i] : NULL, is_default[i] != 0));
+  }
+  default_machine = child_string (v, 6, &def);
+  if (emulator_find_machine (facts, default_machine) == NULL)
+    return NULL;
+  facts->default_machine = g_strdup (default_machine);
+  facts->caps = child_strv (v, 7);
+  facts->data_dirs = child_strv (v, 8);
+  facts->displays = child_strv (v, 9);
+  emulator_facts_settle_machines (facts);
+  return g_steal_pointer (&facts);
+}

@@ -11,7 +11,7 @@
 
 #include <glib/gstdio.h>
 
-#include "emulator.h"
+#include "emulator-private.h"
 #include "testlib.h"
 #include "util.h"
 #include "util-json.h"
@@ -650,7 +650,7 @@ cache_file (void)
   ck_assert_ptr_nonnull (d);
   while ((name = g_dir_read_name (d)) != NULL) {
     n++;
-    if (g_str_has_prefix (name, "emulator-") && g_str_has_suffix (name, ".json"))
+    if (g_str_has_prefix (name, "emulator-") && g_str_has_suffix (name, ".gvariant"))
       found = g_build_filename (dir, name, NULL);
   }
   g_dir_close (d);
@@ -672,7 +672,12 @@ START_TEST (test_real_cache)
   g_autoptr (GError) error = NULL;
   g_autoptr (EmulatorFacts) cold = NULL;
   g_autoptr (EmulatorFacts) warm = NULL;
-  g_autoptr (json_object) parsed = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GVariant) stored = NULL;
+  g_autoptr (GVariant) key = NULL;
+  g_autoptr (GVariant) facts = NULL;
+  const char *format = NULL;
+  gsize len = 0;
   g_autofree char *quoted_count = g_shell_quote (count);
   g_autofree char *quoted_qemu = g_shell_quote (qemu);
   struct utimbuf times;
@@ -712,29 +717,51 @@ START_TEST (test_real_cache)
   g_clear_pointer (&warm, emulator_facts_free);
 
   /* A corrupt file is not trusted, and is rewritten. */
-  ck_assert (g_file_set_contents (cache, "{\"format\": \"ppcvm-emulator-cache/1\", \"key\": ", -1, NULL));
+  ck_assert (g_file_get_contents (cache, &contents, &len, NULL));
+  ck_assert (g_file_set_contents (cache, contents, (gssize) len / 2, NULL));
   warm = emulator_probe (wrapper, 10000, &error);
   ck_assert_ptr_nonnull (warm);
   ck_assert_uint_eq (count_lines (count), 3 * PROBE_RUNS);
   g_clear_pointer (&warm, emulator_facts_free);
-  ck_assert (g_file_get_contents (cache, &contents, NULL, NULL));
-  parsed = json_tokener_parse (contents);
-  ck_assert_ptr_nonnull (parsed);
-  ck_assert (json_object_object_get_ex (parsed, "facts", NULL));
   g_clear_pointer (&contents, g_free);
+  ck_assert (g_file_get_contents (cache, &contents, &len, NULL));
+  bytes = g_bytes_new (contents, len);
+  stored = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (EMULATOR_CACHE_TYPE), bytes, FALSE));
+  ck_assert (g_variant_is_normal_form (stored));
+  g_variant_get (stored, "(&s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")", &format, &key, &facts);
+  ck_assert_str_eq (format, EMULATOR_CACHE_FORMAT);
 
-  /* Valid JSON with broken facts is not trusted either. */
-  json_object_object_add (parsed, "facts", json_object_new_string ("nope"));
-  ck_assert (g_file_set_contents (cache, json_object_to_json_string (parsed), -1, NULL));
+  /* A well-formed file with unusable facts is not trusted either: a
+   * version that is not one, and a default machine that is not listed. */
+  for (guint i = 0; i < 2; i++) {
+    GVariant *children[10];
+    guint changed = i == 0 ? 0 : 6; /* the version, the default machine */
+    g_autoptr (GVariant) bad = NULL;
+
+    ck_assert_uint_eq (g_variant_n_children (facts), G_N_ELEMENTS (children));
+    for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+      children[c] = g_variant_get_child_value (facts, c);
+    g_variant_unref (children[changed]);
+    children[changed] = g_variant_new_string (i == 0 ? "seven" : "pseries-0.1");
+    bad = g_variant_ref_sink (g_variant_new ("(s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")", format, key,
+                                             g_variant_new_tuple (children, G_N_ELEMENTS (children))));
+    /* The tuple took its own references; the new string was floating. */
+    for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+      if (c != changed)
+        g_variant_unref (children[c]);
+    ck_assert (g_file_set_contents (cache, g_variant_get_data (bad), (gssize) g_variant_get_size (bad),
+                                    NULL));
+    warm = emulator_probe (wrapper, 10000, &error);
+    ck_assert_ptr_nonnull (warm);
+    ck_assert_uint_eq (count_lines (count), (4 + i) * PROBE_RUNS);
+    g_free (warm_text);
+    warm_text = facts_string (warm);
+    ck_assert_str_eq (warm_text, cold_text);
+    g_clear_pointer (&warm, emulator_facts_free);
+  }
+  /* The rewritten file is used again. */
   warm = emulator_probe (wrapper, 10000, &error);
-  ck_assert_ptr_nonnull (warm);
-  ck_assert_uint_eq (count_lines (count), 4 * PROBE_RUNS);
-  g_free (warm_text);
-  warm_text = facts_string (warm);
-  ck_assert_str_eq (warm_text, cold_text);
-  g_clear_pointer (&warm, emulator_facts_free);
-  warm = emulator_probe (wrapper, 10000, &error);
-  ck_assert_uint_eq (count_lines (count), 4 * PROBE_RUNS);
+  ck_assert_uint_eq (count_lines (count), 5 * PROBE_RUNS);
 }
 END_TEST
 
