@@ -19,8 +19,9 @@ void emulator_facts_settle_machines (EmulatorFacts *facts);
 /* The facts as a GVariant, for the cache: version, accelerators, the
  * machines column by column (names, aliases, default CPUs, "" for none;
  * default flags), default machine, caps, data dirs, displays; "m" for what
- * may be unknown. The path and the firmware are not part of it. */
-#define EMULATOR_FACTS_VARIANT_TYPE "(smasasasasaysmasmasmas)"
+ * may be unknown. A list of strings is one "ay", each string followed by a
+ * NUL. The path and the firmware are not part of it. */
+#define EMULATOR_FACTS_VARIANT_TYPE "(smayayayayaysmaymaymay)"
 GVariant *emulator_facts_to_variant (const EmulatorFacts *facts);
 /* NULL when V does not describe a usable emulator (no version, no
  * machines, a default machine that is not listed). */

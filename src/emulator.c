@@ -176,16 +176,19 @@ emulator_find_machine (const EmulatorFacts *facts, const char *name)
 static gboolean
 parse_small_uint (const char *s, gsize len, int *ret)
 {
-  char buf[16];
-  guint64 n;
+  int n = 0;
 
-  if (len == 0 || len >= sizeof buf)
+  /* 0 to 9999: digits only, no sign or space. */
+  if (len == 0 || len >= 16)
     return FALSE;
-  memcpy (buf, s, len);
-  buf[len] = '\0';
-  if (!g_ascii_string_to_unsigned (buf, 10, 0, 9999, &n, NULL))
-    return FALSE;
-  *ret = (int) n;
+  for (gsize i = 0; i < len; i++) {
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+    n = n * 10 + (s[i] - '0');
+    if (n > 9999)
+      return FALSE;
+  }
+  *ret = n;
   return TRUE;
 }
 
@@ -514,13 +517,25 @@ emulator_facts_from_json (json_object *obj, GError **error)
 
 /* ---- GVariant (the cache) ---- */
 
-/* A strv as "mas": NULL stays "unknown". */
+/* A list of N strings (N < 0: STRV is NULL-terminated) as one byte string,
+ * each followed by a NUL. Read back with a single lookup, where "as" costs
+ * a GVariant instance per string: a warm start reads about a hundred. */
 static GVariant *
-maybe_strv (char **strv)
+strings_to_bytes (const char *const *strv, gssize n)
 {
-  GVariant *list = strv != NULL ? g_variant_new_strv ((const char *const *) strv, -1) : NULL;
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
 
-  return g_variant_new_maybe (G_VARIANT_TYPE_STRING_ARRAY, list);
+  for (gssize i = 0; n < 0 ? strv[i] != NULL : i < n; i++)
+    g_byte_array_append (buf, (const guint8 *) strv[i], (guint) strlen (strv[i]) + 1);
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, buf->data, buf->len, 1);
+}
+
+/* NULL (unknown) as nothing, else the list. */
+static GVariant *
+maybe_strings (char **strv)
+{
+  return g_variant_new_maybe (G_VARIANT_TYPE_BYTESTRING,
+                              strv != NULL ? strings_to_bytes ((const char *const *) strv, -1) : NULL);
 }
 
 GVariant *
@@ -533,8 +548,7 @@ emulator_facts_to_variant (const EmulatorFacts *facts)
   g_autofree guint8 *defaults = g_new0 (guint8, n + 1);
 
   g_return_val_if_fail (facts->version != NULL && facts->default_machine != NULL, NULL);
-  /* Column by column: reading a list of strings costs a fraction of
-   * reading a list of tuples. "" is "none". */
+  /* Column by column; "" is "none". */
   for (guint i = 0; i < n; i++) {
     const EmulatorMachine *m = g_ptr_array_index (facts->machines, i);
     names[i] = m->name;
@@ -544,24 +558,39 @@ emulator_facts_to_variant (const EmulatorFacts *facts)
   }
   /* The path and the firmware are not stored: the firmware belongs to
    * another package, and is looked up again on every load. */
-  return g_variant_new ("(s@mas^as^as^as@ays@mas@mas@mas)", facts->version,
-                        maybe_strv (facts->accelerators), names, aliases, cpus,
+  return g_variant_new ("(s@may@ay@ay@ay@ays@may@may@may)", facts->version,
+                        maybe_strings (facts->accelerators), strings_to_bytes (names, n),
+                        strings_to_bytes (aliases, n), strings_to_bytes (cpus, n),
                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, defaults, n, 1),
-                        facts->default_machine, maybe_strv (facts->caps), maybe_strv (facts->data_dirs),
-                        maybe_strv (facts->displays));
+                        facts->default_machine, maybe_strings (facts->caps),
+                        maybe_strings (facts->data_dirs), maybe_strings (facts->displays));
 }
 
-/* Child I of V: a string list, or NULL for "nothing" ("mas"). */
-static char **
-child_strv (GVariant *v, gsize i)
+/* Child I of V, "ay" or "may", as a list of strings: TRUE with *RET NULL
+ * for nothing; FALSE when the bytes do not end with a NUL. */
+static gboolean
+child_strings (GVariant *v, gsize i, char ***ret)
 {
   g_autoptr (GVariant) child = g_variant_get_child_value (v, i);
-  g_autoptr (GVariant) list = NULL;
+  g_autoptr (GVariant) bytes = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  const char *data;
+  gsize len = 0;
 
-  if (!g_variant_is_of_type (child, G_VARIANT_TYPE ("mas")))
-    return g_variant_dup_strv (child, NULL);
-  list = g_variant_get_maybe (child);
-  return list != NULL ? g_variant_dup_strv (list, NULL) : NULL;
+  *ret = NULL;
+  bytes = g_variant_is_of_type (child, G_VARIANT_TYPE_BYTESTRING) ? g_variant_ref (child)
+                                                                   : g_variant_get_maybe (child);
+  if (bytes == NULL)
+    return TRUE;
+  data = g_variant_get_fixed_array (bytes, &len, 1);
+  if (len > 0 && data[len - 1] != '\0')
+    return FALSE;
+  list = g_ptr_array_new_with_free_func (g_free);
+  for (gsize off = 0; off < len; off += strlen (data + off) + 1)
+    g_ptr_array_add (list, g_strdup (data + off));
+  g_ptr_array_add (list, NULL);
+  *ret = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+  return TRUE;
 }
 
 static const char *
@@ -571,42 +600,45 @@ child_string (GVariant *v, gsize i, GVariant **ret_child)
   return g_variant_get_string (*ret_child, NULL);
 }
 
-EmulatorFacts *
-emulator_facts_from_variant (GVariant *v)
+static gboolean
+machines_from_variant (EmulatorFacts *facts, GVariant *v)
 {
-  g_autoptr (EmulatorFacts) facts = emulator_facts_new ();
-  g_autoptr (GVariant) version = NULL, def = NULL, defaults = NULL;
   g_auto (GStrv) names = NULL, aliases = NULL, cpus = NULL;
-  const guint8 *is_default;
-  const char *default_machine;
+  g_autoptr (GVariant) defaults = g_variant_get_child_value (v, 5);
   gsize n = 0;
+  const guint8 *is_default = g_variant_get_fixed_array (defaults, &n, 1);
 
-  g_return_val_if_fail (g_variant_is_of_type (v, G_VARIANT_TYPE (EMULATOR_FACTS_VARIANT_TYPE)), NULL);
-  if (!set_version (facts, child_string (v, 0, &version)))
-    return NULL;
-  g_strfreev (facts->accelerators);
-  facts->accelerators = child_strv (v, 1);
-  names = child_strv (v, 2);
-  aliases = child_strv (v, 3);
-  cpus = child_strv (v, 4);
-  defaults = g_variant_get_child_value (v, 5);
-  is_default = g_variant_get_fixed_array (defaults, &n, 1);
-  if (n == 0 || g_strv_length (names) != n || g_strv_length (aliases) != n || g_strv_length (cpus) != n)
-    return NULL;
+  if (!child_strings (v, 2, &names) || !child_strings (v, 3, &aliases) ||
+      !child_strings (v, 4, &cpus) || n == 0 || g_strv_length (names) != n ||
+      g_strv_length (aliases) != n || g_strv_length (cpus) != n)
+    return FALSE;
   for (gsize i = 0; i < n; i++) {
     if (names[i][0] == '\0')
-      return NULL;
+      return FALSE;
     g_ptr_array_add (facts->machines,
                      emulator_machine_new (names[i], aliases[i][0] != '\0' ? aliases[i] : NULL,
                                            cpus[i][0] != '\0' ? cpus[i] : NULL, is_default[i] != 0));
   }
+  return TRUE;
+}
+
+EmulatorFacts *
+emulator_facts_from_variant (GVariant *v)
+{
+  g_autoptr (EmulatorFacts) facts = emulator_facts_new ();
+  g_autoptr (GVariant) version = NULL, def = NULL;
+  const char *default_machine;
+
+  g_return_val_if_fail (g_variant_is_of_type (v, G_VARIANT_TYPE (EMULATOR_FACTS_VARIANT_TYPE)), NULL);
+  g_clear_pointer (&facts->accelerators, g_strfreev);
+  if (!set_version (facts, child_string (v, 0, &version)) || !child_strings (v, 1, &facts->accelerators) ||
+      !machines_from_variant (facts, v))
+    return NULL;
   default_machine = child_string (v, 6, &def);
-  if (emulator_find_machine (facts, default_machine) == NULL)
+  if (emulator_find_machine (facts, default_machine) == NULL || !child_strings (v, 7, &facts->caps) ||
+      !child_strings (v, 8, &facts->data_dirs) || !child_strings (v, 9, &facts->displays))
     return NULL;
   facts->default_machine = g_strdup (default_machine);
-  facts->caps = child_strv (v, 7);
-  facts->data_dirs = child_strv (v, 8);
-  facts->displays = child_strv (v, 9);
   emulator_facts_settle_machines (facts);
   return g_steal_pointer (&facts);
 }
