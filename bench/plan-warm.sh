@@ -8,16 +8,18 @@
 # Usage: bench/plan-warm.sh [BUILD_DIR [RUNS [ROUNDS]]]
 #   BUILD_DIR  meson build directory (default ./build)
 #   RUNS       runs of each command per round (default 300)
-#   ROUNDS     hyperfine runs, the two commands' order alternating (default 3):
-#              on a shared machine the load drifts, and each round measures
-#              both commands under the same drift
+#   ROUNDS     hyperfine runs, the commands' order rotating (default 3): on a
+#              shared machine the load drifts, and each round measures every
+#              command under the same drift
 # Environment:
 #   PPCVM_QEMU     the emulator to plan for (default: qemu-system-ppc64 on PATH)
 #   PLAN_LIMIT_MS  the allowed difference of the means (default 1.0)
 #   RSS_LIMIT_KIB  the allowed peak RSS (default 10240)
 #
-# Prints each round's means and medians and their difference, then the
-# median over the rounds of the difference of the means, and the peak RSS
+# Prints each round's means and medians and their difference, and how much of
+# it is starting the binary at all (`ppcvm --version`: exec, the C library,
+# glib's constructors, the option table), then the median over the rounds of
+# the difference of the means, and the peak RSS
 # (GNU time's %M, the largest of 3 runs). Exit status: 0 when both targets are met, 1 when one is
 # missed, 2 on a usage or setup error.
 
@@ -66,21 +68,25 @@ cmd=("$ppcvm" plan "$dir/bench.conf")
 # Warm the emulator cache; fail early if the command itself fails.
 "${cmd[@]}" >/dev/null || die "'${cmd[*]}' failed"
 
-# One hyperfine run of both commands; prints "PLAN_MEAN FLOOR_MEAN PLAN_MEDIAN FLOOR_MEDIAN" in ms.
+# One hyperfine run of the three commands, in an order that changes every
+# round; prints "PLAN FLOOR START" means, then the same medians, in ms.
 measure() {
-    local first=$1 out=$dir/round.json
-    local a=${cmd[*]} b=$floor
-    [[ $first == floor ]] && { a=$floor; b=${cmd[*]}; }
-    # -N: no intermediate shell, so both sides pay the same fork+exec.
-    hyperfine -N --style none --warmup 10 --runs "$runs" --export-json "$out" "$a" "$b" >/dev/null 2>&1 ||
+    local round=$1 out=$dir/round.json
+    local plan=${cmd[*]} start="$ppcvm --version"
+    local order=("$plan" "$floor" "$start")
+    ((round % 3 == 2)) && order=("$floor" "$start" "$plan")
+    ((round % 3 == 0)) && order=("$start" "$plan" "$floor")
+    # -N: no intermediate shell, so every command pays the same fork+exec.
+    hyperfine -N --style none --warmup 10 --runs "$runs" --export-json "$out" "${order[@]}" >/dev/null 2>&1 ||
         die "hyperfine failed"
     # The export lists results in command order; times are in seconds.
-    awk -v first="$first" '
-        /"mean":/   { gsub(/[",]/, "", $2); mean[++m] = $2 * 1000 }
-        /"median":/ { gsub(/[",]/, "", $2); med[++d] = $2 * 1000 }
+    awk -v plan="$plan" -v floor="$floor" -v start="$start" '
+        /"command":/ { sub(/^[^:]*: *"/, ""); sub(/",? *$/, ""); c = $0 }
+        /"mean":/    { gsub(/[",]/, "", $2); mean[c] = $2 * 1000 }
+        /"median":/  { gsub(/[",]/, "", $2); med[c] = $2 * 1000 }
         END {
-            p = first == "floor" ? 2 : 1; f = 3 - p
-            printf "%.3f %.3f %.3f %.3f\n", mean[p], mean[f], med[p], med[f]
+            printf "%.3f %.3f %.3f %.3f %.3f %.3f\n", mean[plan], mean[floor], mean[start],
+                med[plan], med[floor], med[start]
         }' "$out"
 }
 
@@ -88,13 +94,13 @@ echo "command:  ${cmd[*]}"
 echo "floor:    $floor   ($runs runs each, $rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 diffs=()
 for ((r = 1; r <= rounds; r++)); do
-    order=plan
-    ((r % 2 == 0)) && order=floor
-    read -r pm fm pd fd < <(measure "$order")
+    read -r pm fm sm pd fd sd < <(measure "$r")
     d=$(awk -v a="$pm" -v b="$fm" 'BEGIN { printf "%.3f", a - b }')
+    ds=$(awk -v a="$sm" -v b="$fm" 'BEGIN { printf "%.3f", a - b }')
     diffs+=("$d")
     printf 'round %d: plan mean %s ms (median %s), /bin/true mean %s ms (median %s), difference %s ms\n' \
         "$r" "$pm" "$pd" "$fm" "$fd" "$d"
+    printf '         of which starting ppcvm (--version: %s ms, median %s): %s ms\n' "$sm" "$sd" "$ds"
 done
 median=$(printf '%s\n' "${diffs[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 
