@@ -58,6 +58,36 @@ has_control (const char *s)
   return FALSE;
 }
 
+/* What is wrong with the character C in a title, or NULL. ASCII is decided
+ * without the Unicode tables, which a warm plan then never reads. */
+static const char *
+title_char_problem (gunichar c)
+{
+  if (c < 0x20 || c == 0x7f)
+    return "it contains a control character";
+  if (c == '/')
+    return "it contains '/'";
+  if (c == '=')
+    return "it contains '='";
+  if (c < 0x80)
+    return NULL;
+  switch (g_unichar_type (c)) {
+  case G_UNICODE_CONTROL:
+    return "it contains a control character";
+  case G_UNICODE_FORMAT:
+    return "it contains an invisible format character (such as U+202E, which reverses the text)";
+  case G_UNICODE_LINE_SEPARATOR:
+  case G_UNICODE_PARAGRAPH_SEPARATOR:
+    return "it contains a line break";
+  case G_UNICODE_UNASSIGNED:
+  case G_UNICODE_PRIVATE_USE:
+  case G_UNICODE_SURROGATE:
+    return "it contains an unassigned or private-use character";
+  default:
+    return NULL;
+  }
+}
+
 /* What is wrong with TITLE as [guest] name=, or NULL. A title is shown in
  * window titles, launchers and libvirt; it reaches QEMU only as "-name
  * guest=TITLE" with commas doubled, but '=' is refused too, so that no reading
@@ -74,26 +104,9 @@ title_problem (const char *title)
   if (g_ascii_isspace (title[0]) || g_ascii_isspace (title[strlen (title) - 1]))
     return "it starts or ends with a space";
   for (const char *p = title; *p; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-    switch (g_unichar_type (c)) {
-    case G_UNICODE_CONTROL:
-      return "it contains a control character";
-    case G_UNICODE_FORMAT:
-      return "it contains an invisible format character (such as U+202E, which reverses the text)";
-    case G_UNICODE_LINE_SEPARATOR:
-    case G_UNICODE_PARAGRAPH_SEPARATOR:
-      return "it contains a line break";
-    case G_UNICODE_UNASSIGNED:
-    case G_UNICODE_PRIVATE_USE:
-    case G_UNICODE_SURROGATE:
-      return "it contains an unassigned or private-use character";
-    default:
-      break;
-    }
-    if (c == '/')
-      return "it contains '/'";
-    if (c == '=')
-      return "it contains '='";
+    const char *why = title_char_problem (g_utf8_get_char (p));
+    if (why != NULL)
+      return why;
   }
   return NULL;
 }
