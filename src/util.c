@@ -156,8 +156,16 @@ ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *re
   (void) fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
   buf = g_string_sized_new (S_ISREG (st.st_mode) ? (gsize) st.st_size + 1 : 4096);
   for (;;) {
-    char chunk[65536];
-    ssize_t n = read (fd, chunk, MIN (sizeof chunk, max + 1 - buf->len));
+    gsize len = buf->len;
+    ssize_t n;
+
+    /* Read straight into the string's spare room: a 64 KiB buffer on the
+     * stack cost a page fault or two on every call (bench/plan-warm.sh). */
+    if (buf->allocated_len - len <= 1) {
+      g_string_set_size (buf, len + 4096);
+      g_string_set_size (buf, len);
+    }
+    n = read (fd, buf->str + len, MIN (buf->allocated_len - len - 1, max + 1 - len));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;
     if (n < 0) {
@@ -168,7 +176,7 @@ ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *re
     }
     if (n == 0)
       break;
-    g_string_append_len (buf, chunk, n);
+    g_string_set_size (buf, len + (gsize) n);
     if (buf->len > max)
       goto too_large;
   }
