@@ -111,8 +111,18 @@ else
   ok "display=gtk with a qemu that has no gtk: refused with the package and the other displays"
 fi
 [ "$(st plan g.conf -s guest.display=vnc)" = 0 ] || fail "display=vnc: $(cat out err)"
-# The facts are cached with the other qemu facts: a second plan spawns no qemu.
-grep -rq '"displays"' "$XDG_CACHE_HOME/ppcvm" || fail "the display list is not in the qemu cache"
+# The facts are cached with the other qemu facts: through a qemu that logs its
+# runs, the first plan probes, and a second one spawns no qemu and still
+# decides the display the same way.
+mkdir -p wrap
+printf '#!/bin/sh\necho run >>%s/qemu-runs\nexec %s "$@"\n' "$WORK" "$qemu" >wrap/qemu-system-ppc64
+chmod +x wrap/qemu-system-ppc64
+first=$(st plan g.conf --qemu "$WORK/wrap/qemu-system-ppc64" -s guest.display=gtk)
+[ -s qemu-runs ] || fail "the first plan through the wrapper did not probe qemu"
+: >qemu-runs
+[ "$(st plan g.conf --qemu "$WORK/wrap/qemu-system-ppc64" -s guest.display=gtk)" = "$first" ] ||
+  fail "display=gtk: the cached facts decide differently: $(cat out err)"
+[ ! -s qemu-runs ] || fail "a second plan started qemu $(wc -l <qemu-runs) times: the displays are not cached"
 ok "qemu's displays are probed once and cached with its other facts"
 
 # ---- boot files: missing or unreadable is an error naming the key ----
