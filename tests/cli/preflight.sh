@@ -6,7 +6,7 @@
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ppcvm-preflight.XXXXXX")
 trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache
-unset PPCVM_PROFILE_PATH
+unset PPCVM_PROFILE_PATH G_SLICE
 cd "$WORK"
 has() { grep -qF -- "$1" "$2" || fail "$2 lacks '$1': $(cat "$2")"; }
 : >vmlinux
@@ -114,15 +114,23 @@ fi
 # The facts are cached with the other qemu facts: through a qemu that logs its
 # runs, the first plan probes, and a second one spawns no qemu and still
 # decides the display the same way.
+# The wrapper also logs G_SLICE: ppcvm sets it for glib before main () and
+# must not pass it on.
 mkdir -p wrap
-printf '#!/bin/sh\necho run >>%s/qemu-runs\nexec %s "$@"\n' "$WORK" "$qemu" >wrap/qemu-system-ppc64
+printf '#!/bin/sh\necho "run G_SLICE=${G_SLICE-unset}" >>%s/qemu-runs\nexec %s "$@"\n' "$WORK" "$qemu" \
+  >wrap/qemu-system-ppc64
 chmod +x wrap/qemu-system-ppc64
 first=$(st plan g.conf --qemu "$WORK/wrap/qemu-system-ppc64" -s guest.display=gtk)
 [ -s qemu-runs ] || fail "the first plan through the wrapper did not probe qemu"
+grep -v '^run G_SLICE=unset$' qemu-runs && fail "qemu inherited G_SLICE from ppcvm"
 : >qemu-runs
 [ "$(st plan g.conf --qemu "$WORK/wrap/qemu-system-ppc64" -s guest.display=gtk)" = "$first" ] ||
   fail "display=gtk: the cached facts decide differently: $(cat out err)"
 [ ! -s qemu-runs ] || fail "a second plan started qemu $(wc -l <qemu-runs) times: the displays are not cached"
+# A G_SLICE of the user's own is passed on untouched (a fresh cache: a probe).
+(export XDG_CACHE_HOME=$WORK/cache2 G_SLICE=debug-blocks
+  st plan g.conf --qemu "$WORK/wrap/qemu-system-ppc64" >/dev/null)
+grep -qx 'run G_SLICE=debug-blocks' qemu-runs || fail "the user's G_SLICE did not reach qemu: $(cat qemu-runs)"
 ok "qemu's displays are probed once and cached with its other facts"
 
 # ---- boot files: missing or unreadable is an error naming the key ----
