@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cmdline.h"
 #include "planner-private.h"
 #include "util.h"
 #include "remedies.h"
@@ -34,6 +35,8 @@ plan_hugepage_step_free (PlanHugepageStep *step)
 {
   if (step == NULL)
     return;
+  g_strfreev (step->argv);
+  g_free (step->input);
   g_free (step->text);
   g_free (step->what);
   g_free (step->where);
@@ -41,24 +44,55 @@ plan_hugepage_step_free (PlanHugepageStep *step)
 }
 
 char *
-plan_hugepage_step_to_string (const PlanHugepageStep *step)
+plan_hugepage_step_to_string (const PlanHugepageStep *step, gboolean as_root)
 {
+  g_autofree char *cmd = NULL;
+  g_autofree char *input = NULL;
+
   if (step->kind == PLAN_HUGEPAGE_KEEP)
     return g_strdup_printf ("to keep %s, add to %s: %s", step->what, step->where, step->text);
-  return g_strdup (step->text);
+  cmd = cmdline_to_shell ((const char *const *) step->argv);
+  if (step->input == NULL)
+    return g_strconcat (as_root ? "" : "sudo ", cmd, NULL);
+  input = cmdline_to_shell ((const char *const[]) { step->input, NULL });
+  return g_strconcat ("echo ", input, " | ", as_root ? "" : "sudo ", cmd, NULL);
 }
 
-static void G_GNUC_PRINTF (2, 3)
-step_run (GPtrArray *steps, const char *fmt, ...)
+/* A command to run as root: INPUT (or NULL) on its stdin, then the
+ * NULL-terminated arguments. */
+static void G_GNUC_NULL_TERMINATED
+step_run (GPtrArray *steps, const char *input, ...)
 {
   PlanHugepageStep *st = g_new0 (PlanHugepageStep, 1);
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *arg;
   va_list ap;
 
   st->kind = PLAN_HUGEPAGE_RUN;
-  va_start (ap, fmt);
-  st->text = g_strdup_vprintf (fmt, ap);
+  st->input = g_strdup (input);
+  va_start (ap, input);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
   va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  st->argv = (char **) g_ptr_array_free (argv, FALSE);
   g_ptr_array_add (steps, st);
+}
+
+/* PATH as an /etc/fstab field: space, tab, newline and backslash in octal
+ * (fstab(5)). */
+static char *
+fstab_escape (const char *path)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = path; *p; p++) {
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
+      g_string_append_printf (s, "\\%03o", (unsigned char) *p);
+    else
+      g_string_append_c (s, *p);
+  }
+  return g_string_free (s, FALSE);
 }
 
 static void G_GNUC_PRINTF (4, 5)
@@ -104,22 +138,24 @@ plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 nee
     free_now = (guint64) hp->free;
   target = total + plan_hugepages_with_headroom (needed > free_now ? needed - free_now : 0);
   if (free_now < needed) {
-    if (is_default)
-      step_run (cmds, "sudo sysctl vm.nr_hugepages=%" G_GUINT64_FORMAT, target);
-    else
-      step_run (cmds,
-                "echo %" G_GUINT64_FORMAT " | sudo tee /sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
-                target, page_size >> 10);
+    g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, target);
+    if (is_default) {
+      g_autofree char *setting = g_strconcat ("vm.nr_hugepages=", n, NULL);
+      step_run (cmds, NULL, "sysctl", setting, NULL);
+    } else {
+      g_autofree char *path = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
+                                               page_size >> 10);
+      step_run (cmds, n, "tee", path, NULL);
+    }
   }
   if (mount == NULL) {
-    /* Shell-quoted only when it has to be, so the usual path reads plainly. */
-    g_autofree char *q = mp[strspn (mp, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+")]
-                             ? g_shell_quote (mp) : g_strdup (mp);
-    step_run (cmds, "sudo mkdir -p %s", q);
-    step_run (cmds, "sudo mount -t hugetlbfs -o pagesize=%s hugetlbfs %s", ps, q);
-    step_run (cmds, "sudo chown root:kvm %s", q);
-    step_run (cmds, "sudo chmod 1770 %s", q);
-    step_keep (cmds, "the mount", "/etc/fstab", "hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", mp, ps);
+    g_autofree char *option = g_strconcat ("pagesize=", ps, NULL);
+    g_autofree char *field = fstab_escape (mp);
+    step_run (cmds, NULL, "mkdir", "-p", mp, NULL);
+    step_run (cmds, NULL, "mount", "-t", "hugetlbfs", "-o", option, "hugetlbfs", mp, NULL);
+    step_run (cmds, NULL, "chown", "root:kvm", mp, NULL);
+    step_run (cmds, NULL, "chmod", "1770", mp, NULL);
+    step_keep (cmds, "the mount", "/etc/fstab", "hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", field, ps);
   }
   if (free_now < needed) {
     if (is_default)

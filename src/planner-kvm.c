@@ -67,7 +67,7 @@ plan_memory_backing (PlanInputs *c, Plan *pl, gboolean hpt_at_start, gboolean *r
     if (mount == NULL)
       reason (reasons, "no writable hugetlbfs mount with %s pages for the guest RAM", hps);
     for (guint i = 0; i < cmds->len; i++)
-      g_ptr_array_add (ways, plan_hugepage_step_to_string (g_ptr_array_index (cmds, i)));
+      g_ptr_array_add (ways, plan_hugepage_step_to_string (g_ptr_array_index (cmds, i), FALSE));
     return FALSE;
   }
   pl->mem_path = g_strdup (mount->path);

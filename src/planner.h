@@ -92,15 +92,19 @@ typedef enum {
 
 typedef struct {
   PlanHugepageKind kind;
-  char *text;
+  char **argv; /* RUN: the command, run as root; no privilege wrapper in it */
+  char *input; /* RUN: what the command reads on its stdin ("272" for tee), or NULL */
+  char *text;  /* KEEP: the line to add */
   char *what;  /* KEEP: "the mount", "the pages" */
   char *where; /* KEEP: "/etc/fstab", "the kernel command line", ... */
 } PlanHugepageStep;
 
 void plan_hugepage_step_free (PlanHugepageStep *step);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlanHugepageStep, plan_hugepage_step_free)
-/* The step as one line: the command, or "to keep WHAT, add to WHERE: TEXT". */
-char *plan_hugepage_step_to_string (const PlanHugepageStep *step);
+/* The step as one line: the shell command ("sudo sysctl vm.nr_hugepages=272",
+ * "echo 8 | sudo tee /sys/...", without "sudo" when AS_ROOT), or "to keep
+ * WHAT, add to WHERE: TEXT". */
+char *plan_hugepage_step_to_string (const PlanHugepageStep *step, gboolean as_root);
 
 /* The steps that give this host HUGEPAGES_NEEDED free pages of PAGE_SIZE
  * bytes on a writable hugetlbfs mount (the runtime commands, then the lines

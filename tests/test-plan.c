@@ -1210,7 +1210,7 @@ START_TEST (test_hugepage_steps)
     { PLAN_HUGEPAGE_RUN, "sudo mount -t hugetlbfs -o pagesize=2M hugetlbfs '/mnt/h p'" },
     { PLAN_HUGEPAGE_RUN, "sudo chown root:kvm '/mnt/h p'" },
     { PLAN_HUGEPAGE_RUN, "sudo chmod 1770 '/mnt/h p'" },
-    { PLAN_HUGEPAGE_KEEP, "to keep the mount, add to /etc/fstab: hugetlbfs /mnt/h p hugetlbfs "
+    { PLAN_HUGEPAGE_KEEP, "to keep the mount, add to /etc/fstab: hugetlbfs /mnt/h\\040p hugetlbfs "
                           "pagesize=2M,mode=01770,gid=kvm 0 0" },
     { PLAN_HUGEPAGE_KEEP, "to keep the pages, add to /etc/sysctl.d/90-ppcvm-hugepages.conf: "
                           "vm.nr_hugepages = 2114" },
@@ -1223,13 +1223,37 @@ START_TEST (test_hugepage_steps)
   ck_assert_uint_eq (steps->len, G_N_ELEMENTS (want));
   for (guint i = 0; i < steps->len; i++) {
     const PlanHugepageStep *st = g_ptr_array_index (steps, i);
-    g_autofree char *line = plan_hugepage_step_to_string (st);
+    g_autofree char *line = plan_hugepage_step_to_string (st, FALSE);
+    g_autofree char *as_root = plan_hugepage_step_to_string (st, TRUE);
     ck_assert_int_eq (st->kind, want[i].kind);
     ck_assert_str_eq (line, want[i].line);
+    /* As root (host --check --fix), the same command without sudo. */
+    ck_assert_str_eq (as_root, st->kind == PLAN_HUGEPAGE_RUN ? want[i].line + strlen ("sudo ") : want[i].line);
   }
-  /* A kept line names its file apart from the line itself. */
+  /* A command is its argv, without a privilege wrapper; a kept line names
+   * its file apart from the line itself. */
+  ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[1])->argv[2], "/mnt/h p");
+  ck_assert_ptr_null (((PlanHugepageStep *) steps->pdata[1])->argv[3]);
   ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[5])->where, "/etc/fstab");
   ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[6])->text, "vm.nr_hugepages = 2114");
+  g_clear_pointer (&steps, g_ptr_array_unref);
+
+  /* A page size that is not the default is reserved through sysfs: the
+   * count goes in on tee's stdin, and "sudo" sits after the pipe (as root:
+   * no sudo at all, where stripping a "sudo " prefix missed it). */
+  steps = plan_hugepage_commands_at (h, GiB, 4, "/dev/hugepages");
+  {
+    const PlanHugepageStep *st = g_ptr_array_index (steps, 0);
+    g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, plan_hugepages_with_headroom (4));
+    g_autofree char *user = g_strdup_printf ("echo %s | sudo tee /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", n);
+    g_autofree char *root = g_strdup_printf ("echo %s | tee /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", n);
+    g_autofree char *line = plan_hugepage_step_to_string (st, FALSE);
+    g_autofree char *as_root = plan_hugepage_step_to_string (st, TRUE);
+    ck_assert_int_eq (st->kind, PLAN_HUGEPAGE_RUN);
+    ck_assert_str_eq (st->input, n);
+    ck_assert_str_eq (line, user);
+    ck_assert_str_eq (as_root, root);
+  }
 }
 END_TEST
 

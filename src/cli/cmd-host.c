@@ -97,7 +97,7 @@ fix_commands (const PlanFix *fix, const HostFacts *facts, const char *mount_poin
     for (guint i = 0; i < cmds->len; i++) {
       const PlanHugepageStep *st = g_ptr_array_index (cmds, i);
       if (st->kind == PLAN_HUGEPAGE_RUN)
-        g_ptr_array_add (lines, g_strdup (g_str_has_prefix (st->text, "sudo ") ? st->text + 5 : st->text));
+        g_ptr_array_add (lines, plan_hugepage_step_to_string (st, TRUE));
     }
   } else {
     g_auto (GStrv) argv = host_fix_argv (fix, error);

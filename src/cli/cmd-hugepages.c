@@ -27,7 +27,7 @@ print_steps (const char *title, GPtrArray *steps, PlanHugepageKind kind)
     if (first)
       printf ("%s\n", title);
     first = FALSE;
-    l = plan_hugepage_step_to_string (st);
+    l = plan_hugepage_step_to_string (st, FALSE);
     printf ("  %s\n", l);
   }
 }
