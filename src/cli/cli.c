@@ -295,22 +295,26 @@ cli_exit_status (const GError *error, gboolean launches)
 void
 cli_print_error (const char *cmd, const GError *error)
 {
+  g_autofree char *shown = cli_shown_message (error->message);
+
   if (g_error_matches (error, PPCVM_ERROR, PPCVM_ERROR_USAGE))
-    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm %s%s--help'\n", error->message, cmd ? cmd : "",
-             cmd ? " " : "");
-  else if (*error->message != '\0')
-    fprintf (stderr, "ppcvm: error: %s\n", error->message);
+    fprintf (stderr, "ppcvm: error: %s. See 'ppcvm %s%s--help'\n", shown, cmd ? cmd : "", cmd ? " " : "");
+  else if (*shown != '\0')
+    fprintf (stderr, "ppcvm: error: %s\n", shown);
 }
 
 void
 cli_message (const char *fmt, ...)
 {
+  g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
   va_list ap;
+
   va_start (ap, fmt);
-  fputs ("ppcvm: ", stderr);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
+  text = g_strdup_vprintf (fmt, ap);
   va_end (ap);
+  shown = cli_shown_message (text);
+  fprintf (stderr, "ppcvm: %s\n", shown);
 }
 
 gboolean
@@ -364,6 +368,26 @@ cli_print_json (FILE *out, json_object *obj)
   }
   fprintf (out, "%s\n", s->str);
   json_object_put (obj);
+}
+
+char *
+cli_shown_message (const char *text)
+{
+  GString *s = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p;) {
+    gunichar c = g_utf8_get_char_validated (p, -1);
+    const char *next = c == (gunichar) -1 || c == (gunichar) -2 ? p + 1 : g_utf8_next_char (p);
+    gboolean bad = c == (gunichar) -1 || c == (gunichar) -2 || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
+                   (c >= 0x80 && (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT));
+
+    if (!bad)
+      g_string_append_len (s, p, next - p);
+    for (; bad && p < next; p++)
+      g_string_append_printf (s, "\\%03o", (guchar) *p);
+    p = next;
+  }
+  return g_string_free (s, FALSE);
 }
 
 char *

@@ -97,6 +97,12 @@ gboolean cli_usage_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2
  * when it holds control characters, invisible format characters (U+202E)
  * or invalid UTF-8. A new string. */
 char *cli_shown (const char *text);
+/* A message for the terminal: control characters (but newline and tab),
+ * invisible format characters (U+202E...) and bytes that are not UTF-8 as
+ * octal escapes; everything else as it is. cli_print_error and cli_message
+ * show every message through it, so that a name or path from a hostile file
+ * or directory never reaches the terminal raw. */
+char *cli_shown_message (const char *text);
 /* Set a PPCVM_ERROR_FAILED error with errno's text and return FALSE. */
 gboolean cli_errno_error (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 /* The refusal has been shown as the command's output: exit status 3, and

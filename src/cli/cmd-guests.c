@@ -349,6 +349,7 @@ cmd_console (int argc, char **argv, GError **error)
   struct termios saved, raw;
   gboolean tty = isatty (STDIN_FILENO);
   ppcvm_autofd int sock = -1;
+  g_autofree char *shown = NULL;
 
   if (!cli_parse ("console", "NAME", "Attach to a detached guest's serial console (Ctrl-] detaches).",
                   entries, &argc, &argv, error))
@@ -357,6 +358,7 @@ cmd_console (int argc, char **argv, GError **error)
     return cli_usage_error (error, "give one guest NAME");
   if ((s = find_started_guest (argv[1], NULL, error)) == NULL)
     return FALSE;
+  shown = cli_shown (s->name);
   g_strlcpy (addr.sun_path, s->console_socket, sizeof addr.sun_path);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0 || connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0)
@@ -370,14 +372,14 @@ cmd_console (int argc, char **argv, GError **error)
     raw = saved;
     cfmakeraw (&raw);
     tcsetattr (STDIN_FILENO, TCSANOW, &raw);
-    fprintf (stderr, "ppcvm: connected to the console of '%s'; Ctrl-] detaches\r\n", s->name);
+    fprintf (stderr, "ppcvm: connected to the console of '%s'; Ctrl-] detaches\r\n", shown);
   } else {
     tty = FALSE;
   }
   console_relay (sock, tty);
   if (tty) {
     tcsetattr (STDIN_FILENO, TCSANOW, &saved);
-    fprintf (stderr, "\nppcvm: detached from '%s'\n", s->name);
+    fprintf (stderr, "\nppcvm: detached from '%s'\n", shown);
   }
   return TRUE;
 }

@@ -261,6 +261,16 @@ done
 grep -qF 'w\u001b[31mx\u0085y\u202ez' out || fail "list --json does not escape C1 and format characters: $(cat -v out)"
 ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err || fail "list --json prints control characters raw"
 ok "list --json escapes a pre-rule guest name"
+# stop and console of that guest: their messages name it (and its socket
+# paths) escaped too. Neither can reach it: no QMP, no console socket.
+for args in "stop" "console"; do
+  rc=0; "$PPCVM_BIN" $args "$weird" >out 2>err || rc=$?
+  [ "$rc" = 1 ] || fail "$args of the pre-rule guest: exit $rc: $(cat -v err)"
+  grep -qF 'w\033[31mx' err || fail "$args: the odd name is not shown escaped: $(cat -v err)"
+  ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' out err ||
+    fail "$args prints control characters raw: $(cat -v out err)"
+  ok "$args of a pre-rule guest name shows it escaped"
+done
 kill $fake2 2>/dev/null || true
 # ---- disks: the format is always explicit, never guessed from the contents ----
 # A raw disk that the guest filled with a qcow2 header naming a host file:
