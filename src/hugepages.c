@@ -21,22 +21,20 @@ hugepages_step_free (HugepagesStep *step)
 {
   if (step == NULL)
     return;
-  g_free (step->what);
+  g_free (step->path);
   g_free (step);
 }
 
-static void G_GNUC_PRINTF (4, 5)
-log_step (GPtrArray *log, HugepagesStepKind kind, gboolean changed, const char *fmt, ...)
+static HugepagesStep *
+log_step (GPtrArray *log, HugepagesStepKind kind, gboolean changed, const char *path)
 {
   HugepagesStep *st = g_new0 (HugepagesStep, 1);
-  va_list ap;
 
   st->kind = kind;
   st->changed = changed;
-  va_start (ap, fmt);
-  st->what = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
+  st->path = g_strdup (path);
   g_ptr_array_add (log, st);
+  return st;
 }
 
 static gboolean
@@ -114,6 +112,7 @@ apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
   /* The default size has the sysctl (what the printed commands use). */
   const char *write_path = is_default ? "/proc/sys/vm/nr_hugepages" : nr_path;
   guint64 nr, free_pages, target, nr_after, free_after;
+  HugepagesStep *st;
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
@@ -123,8 +122,11 @@ apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
   if (!read_count (nr_path, &nr, error) || !read_count (free_path, &free_pages, error))
     return FALSE;
   if (free_pages >= needed) {
-    log_step (log, HUGEPAGES_STEP_POOL, FALSE, "%" G_GUINT64_FORMAT " %s hugepages free of %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " needed)",
-          free_pages, hps, nr, needed);
+    st = log_step (log, HUGEPAGES_STEP_POOL, FALSE, nr_path);
+    st->page_size = page_size;
+    st->total_before = nr;
+    st->free_pages = free_pages;
+    st->needed = needed;
     return TRUE;
   }
   target = nr + plan_hugepages_with_headroom (needed - free_pages);
@@ -132,8 +134,13 @@ apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
     return FALSE;
   if (!read_count (nr_path, &nr_after, error) || !read_count (free_path, &free_after, error))
     return FALSE;
-  log_step (log, HUGEPAGES_STEP_POOL, TRUE, "%s %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " (asked %" G_GUINT64_FORMAT "); %" G_GUINT64_FORMAT " %s hugepages free now",
-        is_default ? "vm.nr_hugepages" : nr_path, nr, nr_after, target, free_after, hps);
+  st = log_step (log, HUGEPAGES_STEP_POOL, TRUE, is_default ? "vm.nr_hugepages" : nr_path);
+  st->page_size = page_size;
+  st->total_before = nr;
+  st->total_after = nr_after;
+  st->asked = target;
+  st->free_pages = free_after;
+  st->needed = needed;
   if (free_after < needed) {
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED,
                  "the kernel granted only %" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT " %s hugepages asked for: %" G_GUINT64_FORMAT " free, %" G_GUINT64_FORMAT " needed "
@@ -164,7 +171,7 @@ apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError 
                    mount_point, has, ps);
       return FALSE;
     }
-    log_step (log, HUGEPAGES_STEP_MOUNT, FALSE, "hugetlbfs (pagesize=%s) is mounted on %s", ps, mount_point);
+    log_step (log, HUGEPAGES_STEP_MOUNT, FALSE, mount_point)->page_size = page_size;
     return TRUE;
   }
   if (g_mkdir_with_parents (mount_point, 0755) < 0) {
@@ -185,7 +192,7 @@ apply_mount (guint64 page_size, const char *mount_point, GPtrArray *log, GError 
                  mount_point, g_strerror (errsv));
     return FALSE;
   }
-  log_step (log, HUGEPAGES_STEP_MOUNT, TRUE, "mounted hugetlbfs (pagesize=%s) on %s", ps, mount_point);
+  log_step (log, HUGEPAGES_STEP_MOUNT, TRUE, mount_point)->page_size = page_size;
   return TRUE;
 }
 
@@ -194,7 +201,6 @@ static gboolean
 apply_owner (const char *mount_point, GPtrArray *log, GError **error)
 {
   guint32 gid = hugepages_kvm_gid ();
-  const char *group = gid ? "kvm" : "root (there is no kvm group)";
   struct stat st;
 
   if (stat (mount_point, &st) < 0) {
@@ -203,22 +209,22 @@ apply_owner (const char *mount_point, GPtrArray *log, GError **error)
     return FALSE;
   }
   if (st.st_uid == 0 && st.st_gid == gid) {
-    log_step (log, HUGEPAGES_STEP_OWNER, FALSE, "%s is owned by root:%s", mount_point, group);
+    log_step (log, HUGEPAGES_STEP_OWNER, FALSE, mount_point)->gid = gid;
   } else if (chown (mount_point, 0, gid) < 0) {
     int errsv = errno;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chown root:%u %s: %s", gid, mount_point, g_strerror (errsv));
     return FALSE;
   } else {
-    log_step (log, HUGEPAGES_STEP_OWNER, TRUE, "chown root:%s %s", group, mount_point);
+    log_step (log, HUGEPAGES_STEP_OWNER, TRUE, mount_point)->gid = gid;
   }
   if ((st.st_mode & 07777) == HUGEPAGE_MODE) {
-    log_step (log, HUGEPAGES_STEP_MODE, FALSE, "%s has mode 1770", mount_point);
+    log_step (log, HUGEPAGES_STEP_MODE, FALSE, mount_point);
   } else if (chmod (mount_point, HUGEPAGE_MODE) < 0) {
     int errsv = errno;
     g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_FAILED, "chmod 1770 %s: %s", mount_point, g_strerror (errsv));
     return FALSE;
   } else {
-    log_step (log, HUGEPAGES_STEP_MODE, TRUE, "chmod 1770 %s (was %04o)", mount_point, st.st_mode & 07777);
+    log_step (log, HUGEPAGES_STEP_MODE, TRUE, mount_point)->old_mode = st.st_mode & 07777;
   }
   return TRUE;
 }

@@ -19,8 +19,17 @@ typedef enum {
 
 typedef struct {
   HugepagesStepKind kind;
-  gboolean changed; /* FALSE: it already was so */
-  char *what;       /* what it found or did: "vm.nr_hugepages 0 -> 72 (asked 72); ..." */
+  gboolean changed;     /* FALSE: it already was so */
+  guint64 page_size;    /* POOL, MOUNT: the hugepage size in bytes */
+  char *path;           /* POOL: the setting written, "vm.nr_hugepages" or the sysfs
+                         * nr_hugepages file; MOUNT, OWNER, MODE: the mount point */
+  guint64 total_before; /* POOL: the pool's size found */
+  guint64 total_after;  /* POOL, changed: its size after the write */
+  guint64 asked;        /* POOL, changed: the size written */
+  guint64 free_pages;   /* POOL: free pages found (unchanged) or after the write */
+  guint64 needed;       /* POOL: free pages needed */
+  guint32 gid;          /* OWNER: the group given (0: root, there is no kvm group) */
+  guint32 old_mode;     /* MODE, changed: the mode found */
 } HugepagesStep;
 
 void hugepages_step_free (HugepagesStep *step);

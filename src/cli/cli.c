@@ -400,3 +400,31 @@ cli_shown (const char *text)
   }
   return g_strdup (text);
 }
+
+char *
+cli_hugepages_step_text (const HugepagesStep *st)
+{
+  g_autofree char *size = ppcvm_format_size (st->page_size);
+  g_autofree char *human = ppcvm_format_size_human (st->page_size);
+  const char *group = st->gid != 0 ? "kvm" : "root (there is no kvm group)";
+
+  switch (st->kind) {
+  case HUGEPAGES_STEP_POOL:
+    if (!st->changed)
+      return g_strdup_printf ("%" G_GUINT64_FORMAT " %s hugepages free of %" G_GUINT64_FORMAT
+                              " (%" G_GUINT64_FORMAT " needed)", st->free_pages, human, st->total_before, st->needed);
+    return g_strdup_printf ("%s %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " (asked %" G_GUINT64_FORMAT
+                            "); %" G_GUINT64_FORMAT " %s hugepages free now", st->path, st->total_before,
+                            st->total_after, st->asked, st->free_pages, human);
+  case HUGEPAGES_STEP_MOUNT:
+    return st->changed ? g_strdup_printf ("mounted hugetlbfs (pagesize=%s) on %s", size, st->path)
+                       : g_strdup_printf ("hugetlbfs (pagesize=%s) is mounted on %s", size, st->path);
+  case HUGEPAGES_STEP_OWNER:
+    return st->changed ? g_strdup_printf ("chown root:%s %s", group, st->path)
+                       : g_strdup_printf ("%s is owned by root:%s", st->path, group);
+  case HUGEPAGES_STEP_MODE:
+  default:
+    return st->changed ? g_strdup_printf ("chmod 1770 %s (was %04o)", st->path, st->old_mode)
+                       : g_strdup_printf ("%s has mode 1770", st->path);
+  }
+}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "host.h"
+#include "hugepages.h"
 #include "profile.h"
 #include "util.h"
 
@@ -126,3 +127,7 @@ void cli_print_warnings (const char *label, GPtrArray *warnings);
 /* Print OBJ to OUT, pretty, with a final newline, and drop the reference:
  * what every --json output does. */
 void cli_print_json (FILE *out, json_object *obj);
+
+/* What one step of hugepages_apply () found or did, as one line:
+ * "vm.nr_hugepages 0 -> 272 (asked 272); 272 16 MiB hugepages free now". */
+char *cli_hugepages_step_text (const HugepagesStep *step);

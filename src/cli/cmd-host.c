@@ -189,12 +189,13 @@ apply_fix (PlanFix *fix, const HostFacts *facts, const char *mount_point, json_o
 
   for (guint j = 0; steps && j < steps->len; j++) {
     const HugepagesStep *st = g_ptr_array_index (steps, j);
+    g_autofree char *what = cli_hugepages_step_text (st);
     if (text) {
-      printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+      printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", what);
     } else {
       json_object *js = json_object_new_object ();
       json_object_object_add (js, "changed", json_object_new_boolean (st->changed));
-      json_object_object_add (js, "what", json_object_new_string (st->what));
+      json_object_object_add (js, "what", json_object_new_string (what));
       json_object_array_add (jsteps, js);
     }
   }

@@ -125,7 +125,8 @@ apply_steps (const Plan *need, const char *mount_point, GPtrArray *cmds, GError 
   printf ("Applied (runtime only):\n");
   for (guint i = 0; i < steps->len; i++) {
     const HugepagesStep *st = g_ptr_array_index (steps, i);
-    printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", st->what);
+    g_autofree char *what = cli_hugepages_step_text (st);
+    printf ("  %s: %s\n", st->changed ? "changed" : "unchanged", what);
     changed |= st->changed;
   }
   if (!ok)
