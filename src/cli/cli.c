@@ -345,6 +345,17 @@ cli_print_warnings (const char *label, GPtrArray *warnings)
     fprintf (stderr, "ppcvm: %s: %s\n", label, (const char *) g_ptr_array_index (warnings, i));
 }
 
+/* A character that must not reach a terminal raw: a control character (C0,
+ * DEL, C1) or an invisible format character (U+202E, which reverses the
+ * text, ...). ASCII is decided without the Unicode tables. */
+static gboolean
+is_hidden (gunichar c)
+{
+  if (c < 0x80)
+    return c < 0x20 || c == 0x7f;
+  return g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT;
+}
+
 void
 cli_print_json (FILE *out, json_object *obj)
 {
@@ -357,7 +368,7 @@ cli_print_json (FILE *out, json_object *obj)
    * only occur inside strings, where the escape means the same. */
   for (const char *p = text; *p; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
-    if (c >= 0x80 && (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)) {
+    if (c >= 0x80 && is_hidden (c)) {
       if (c > 0xFFFF)
         g_string_append_printf (s, "\\u%04x\\u%04x", 0xD800 + ((c - 0x10000) >> 10), 0xDC00 + ((c - 0x10000) & 0x3FF));
       else
@@ -378,8 +389,7 @@ cli_shown_message (const char *text)
   for (const char *p = text; *p;) {
     gunichar c = g_utf8_get_char_validated (p, -1);
     const char *next = c == (gunichar) -1 || c == (gunichar) -2 ? p + 1 : g_utf8_next_char (p);
-    gboolean bad = c == (gunichar) -1 || c == (gunichar) -2 || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
-                   (c >= 0x80 && (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT));
+    gboolean bad = c == (gunichar) -1 || c == (gunichar) -2 || (is_hidden (c) && c != '\n' && c != '\t');
 
     if (!bad)
       g_string_append_len (s, p, next - p);
@@ -395,7 +405,7 @@ cli_shown (const char *text)
 {
   for (const char *p = text; *p; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char_validated (p, -1);
-    if (c == (gunichar) -1 || c == (gunichar) -2 || g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+    if (c == (gunichar) -1 || c == (gunichar) -2 || is_hidden (c))
       return g_strescape (text, NULL);
   }
   return g_strdup (text);
