@@ -381,15 +381,18 @@ cli_print_json (FILE *out, json_object *obj)
   json_object_put (obj);
 }
 
-char *
-cli_shown_message (const char *text)
+/* TEXT with every hidden character (is_hidden: but newline and tab when
+ * KEEP_LINES) and every byte that is not UTF-8 as an octal escape. */
+static char *
+shown (const char *text, gboolean keep_lines)
 {
   GString *s = g_string_sized_new (strlen (text));
 
   for (const char *p = text; *p;) {
     gunichar c = g_utf8_get_char_validated (p, -1);
-    const char *next = c == (gunichar) -1 || c == (gunichar) -2 ? p + 1 : g_utf8_next_char (p);
-    gboolean bad = c == (gunichar) -1 || c == (gunichar) -2 || (is_hidden (c) && c != '\n' && c != '\t');
+    gboolean invalid = c == (gunichar) -1 || c == (gunichar) -2;
+    const char *next = invalid ? p + 1 : g_utf8_next_char (p);
+    gboolean bad = invalid || (is_hidden (c) && !(keep_lines && (c == '\n' || c == '\t')));
 
     if (!bad)
       g_string_append_len (s, p, next - p);
@@ -401,14 +404,15 @@ cli_shown_message (const char *text)
 }
 
 char *
+cli_shown_message (const char *text)
+{
+  return shown (text, TRUE);
+}
+
+char *
 cli_shown (const char *text)
 {
-  for (const char *p = text; *p; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char_validated (p, -1);
-    if (c == (gunichar) -1 || c == (gunichar) -2 || is_hidden (c))
-      return g_strescape (text, NULL);
-  }
-  return g_strdup (text);
+  return shown (text, FALSE);
 }
 
 char *

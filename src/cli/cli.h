@@ -94,15 +94,14 @@ gboolean cli_load_profile_and_host (const char *profile_arg, const CliHostOption
  * return FALSE. */
 gboolean cli_usage_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
-/* TEXT as it may reach a terminal: unchanged, or escaped like g_strescape
- * when it holds control characters, invisible format characters (U+202E)
- * or invalid UTF-8. A new string. */
+/* TEXT as it may reach a terminal on one line (a name, a table cell):
+ * control characters, invisible format characters (U+202E...) and bytes
+ * that are not UTF-8 as octal escapes ("\033"); everything else as it is.
+ * A new string. */
 char *cli_shown (const char *text);
-/* A message for the terminal: control characters (but newline and tab),
- * invisible format characters (U+202E...) and bytes that are not UTF-8 as
- * octal escapes; everything else as it is. cli_print_error and cli_message
- * show every message through it, so that a name or path from a hostile file
- * or directory never reaches the terminal raw. */
+/* The same for a message, which keeps its newlines and tabs. cli_print_error
+ * and cli_message show every message through it, so that a name or path
+ * from a hostile file or directory never reaches the terminal raw. */
 char *cli_shown_message (const char *text);
 /* Set a PPCVM_ERROR_FAILED error with errno's text and return FALSE. */
 gboolean cli_errno_error (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
