@@ -545,6 +545,20 @@ host_default_hugepages (const HostFacts *f)
   return NULL;
 }
 
+char *
+host_hugepages_dir (guint64 page_size)
+{
+  return g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB", page_size >> 10);
+}
+
+gboolean
+host_hugepages_is_default (const HostFacts *f, guint64 page_size)
+{
+  const HostHugepages *def = host_default_hugepages (f);
+
+  return def != NULL && def->size == page_size;
+}
+
 const HostHugetlbfs *
 host_find_hugetlbfs (const HostFacts *f, guint64 size)
 {

@@ -151,6 +151,12 @@ const char *host_mmu_to_string (HostMmu mmu);            /* "radix"/"hash"/NULL 
 const char *host_platform_to_string (HostPlatform p);    /* NULL for unknown */
 const char *host_hypervisor_to_string (HostHypervisor h);
 HostHugepages *host_default_hugepages (const HostFacts *facts);  /* NULL if none */
+/* The kernel's pool of hugepages of PAGE_SIZE bytes: its sysfs directory
+ * ("/sys/kernel/mm/hugepages/hugepages-16384kB", with nr_hugepages and
+ * free_hugepages), and whether it is the default size, whose nr_hugepages is
+ * also the sysctl vm.nr_hugepages. */
+char *host_hugepages_dir (guint64 page_size);
+gboolean host_hugepages_is_default (const HostFacts *facts, guint64 page_size);
 /* The first writable hugetlbfs mount with pages of SIZE bytes, or NULL. */
 const HostHugetlbfs *host_find_hugetlbfs (const HostFacts *facts, guint64 size);
 /* Hardware threads per (sub)core: threads_per_core / subcores_per_core

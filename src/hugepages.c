@@ -103,12 +103,11 @@ static gboolean
 apply_pool (guint64 page_size, guint64 needed, GPtrArray *log, GError **error)
 {
   g_autoptr (HostFacts) live = live_facts ();
-  const HostHugepages *def = host_default_hugepages (live);
-  g_autofree char *dir = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB", page_size >> 10);
+  g_autofree char *dir = host_hugepages_dir (page_size);
   g_autofree char *nr_path = g_build_filename (dir, "nr_hugepages", NULL);
   g_autofree char *free_path = g_build_filename (dir, "free_hugepages", NULL);
   g_autofree char *hps = ppcvm_format_size_human (page_size);
-  gboolean is_default = def && def->size == page_size;
+  gboolean is_default = host_hugepages_is_default (live, page_size);
   /* The default size has the sysctl (what the printed commands use). */
   const char *write_path = is_default ? "/proc/sys/vm/nr_hugepages" : nr_path;
   guint64 nr, free_pages, target, nr_after, free_after;

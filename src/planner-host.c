@@ -36,7 +36,6 @@ plan_hugepage_step_free (PlanHugepageStep *step)
   if (step == NULL)
     return;
   g_strfreev (step->argv);
-  g_free (step->input);
   g_free (step->text);
   g_free (step->what);
   g_free (step->where);
@@ -47,21 +46,16 @@ char *
 plan_hugepage_step_to_string (const PlanHugepageStep *step, gboolean as_root)
 {
   g_autofree char *cmd = NULL;
-  g_autofree char *input = NULL;
 
   if (step->kind == PLAN_HUGEPAGE_KEEP)
     return g_strdup_printf ("to keep %s, add to %s: %s", step->what, step->where, step->text);
   cmd = cmdline_to_shell ((const char *const *) step->argv);
-  if (step->input == NULL)
-    return g_strconcat (as_root ? "" : "sudo ", cmd, NULL);
-  input = cmdline_to_shell ((const char *const[]) { step->input, NULL });
-  return g_strconcat ("echo ", input, " | ", as_root ? "" : "sudo ", cmd, NULL);
+  return g_strconcat (as_root ? "" : "sudo ", cmd, NULL);
 }
 
-/* A command to run as root: INPUT (or NULL) on its stdin, then the
- * NULL-terminated arguments. */
+/* A command to run as root, its NULL-terminated arguments. */
 static void G_GNUC_NULL_TERMINATED
-step_run (GPtrArray *steps, const char *input, ...)
+step_run (GPtrArray *steps, const char *arg0, ...)
 {
   PlanHugepageStep *st = g_new0 (PlanHugepageStep, 1);
   GPtrArray *argv = g_ptr_array_new ();
@@ -69,9 +63,8 @@ step_run (GPtrArray *steps, const char *input, ...)
   va_list ap;
 
   st->kind = PLAN_HUGEPAGE_RUN;
-  st->input = g_strdup (input);
-  va_start (ap, input);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  va_start (ap, arg0);
+  for (arg = arg0; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, g_strdup (arg));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
@@ -120,49 +113,30 @@ GPtrArray *
 plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed, const char *mp)
 {
   GPtrArray *cmds = g_ptr_array_new_with_free_func ((GDestroyNotify) plan_hugepage_step_free);
-  const HostHugepages *def = host_default_hugepages (host);
-  const HostHugepages *hp = NULL;
+  const HostHugepages *hp = host_default_hugepages (host);
   const HostHugetlbfs *mount = host_find_hugetlbfs (host, page_size);
   g_autofree char *ps = size_name (page_size);
-  guint64 total = 0, free_now = 0, target;
-  gboolean is_default = def && def->size == page_size;
+  guint64 total, free_now, target;
 
-  for (guint i = 0; i < host->hugepages->len; i++) {
-    const HostHugepages *h = &g_array_index (host->hugepages, HostHugepages, i);
-    if (h->size == page_size)
-      hp = h;
-  }
-  if (hp && hp->total > 0)
-    total = (guint64) hp->total;
-  if (hp && hp->free > 0)
-    free_now = (guint64) hp->free;
+  g_return_val_if_fail (host_hugepages_is_default (host, page_size), cmds);
+  total = hp->total > 0 ? (guint64) hp->total : 0;
+  free_now = hp->free > 0 ? (guint64) hp->free : 0;
   target = total + plan_hugepages_with_headroom (needed > free_now ? needed - free_now : 0);
   if (free_now < needed) {
-    g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, target);
-    if (is_default) {
-      g_autofree char *setting = g_strconcat ("vm.nr_hugepages=", n, NULL);
-      step_run (cmds, NULL, "sysctl", setting, NULL);
-    } else {
-      g_autofree char *path = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
-                                               page_size >> 10);
-      step_run (cmds, n, "tee", path, NULL);
-    }
+    g_autofree char *setting = g_strdup_printf ("vm.nr_hugepages=%" G_GUINT64_FORMAT, target);
+    step_run (cmds, "sysctl", setting, NULL);
   }
   if (mount == NULL) {
     g_autofree char *option = g_strconcat ("pagesize=", ps, NULL);
     g_autofree char *field = fstab_escape (mp);
-    step_run (cmds, NULL, "mkdir", "-p", mp, NULL);
-    step_run (cmds, NULL, "mount", "-t", "hugetlbfs", "-o", option, "hugetlbfs", mp, NULL);
-    step_run (cmds, NULL, "chown", "root:kvm", mp, NULL);
-    step_run (cmds, NULL, "chmod", "1770", mp, NULL);
+    step_run (cmds, "mkdir", "-p", mp, NULL);
+    step_run (cmds, "mount", "-t", "hugetlbfs", "-o", option, "hugetlbfs", mp, NULL);
+    step_run (cmds, "chown", "root:kvm", mp, NULL);
+    step_run (cmds, "chmod", "1770", mp, NULL);
     step_keep (cmds, "the mount", "/etc/fstab", "hugetlbfs %s hugetlbfs pagesize=%s,mode=01770,gid=kvm 0 0", field, ps);
   }
-  if (free_now < needed) {
-    if (is_default)
-      step_keep (cmds, "the pages", "/etc/sysctl.d/90-ppcvm-hugepages.conf", "vm.nr_hugepages = %" G_GUINT64_FORMAT, target);
-    else
-      step_keep (cmds, "the pages", "the kernel command line", "hugepagesz=%s hugepages=%" G_GUINT64_FORMAT, ps, target);
-  }
+  if (free_now < needed)
+    step_keep (cmds, "the pages", "/etc/sysctl.d/90-ppcvm-hugepages.conf", "vm.nr_hugepages = %" G_GUINT64_FORMAT, target);
   return cmds;
 }
 

@@ -93,7 +93,6 @@ typedef enum {
 typedef struct {
   PlanHugepageKind kind;
   char **argv; /* RUN: the command, run as root; no privilege wrapper in it */
-  char *input; /* RUN: what the command reads on its stdin ("272" for tee), or NULL */
   char *text;  /* KEEP: the line to add */
   char *what;  /* KEEP: "the mount", "the pages" */
   char *where; /* KEEP: "/etc/fstab", "the kernel command line", ... */
@@ -101,14 +100,15 @@ typedef struct {
 
 void plan_hugepage_step_free (PlanHugepageStep *step);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlanHugepageStep, plan_hugepage_step_free)
-/* The step as one line: the shell command ("sudo sysctl vm.nr_hugepages=272",
- * "echo 8 | sudo tee /sys/...", without "sudo" when AS_ROOT), or "to keep
- * WHAT, add to WHERE: TEXT". */
+/* The step as one line: the shell command ("sudo sysctl vm.nr_hugepages=272";
+ * without "sudo" when AS_ROOT), or "to keep WHAT, add to WHERE: TEXT". */
 char *plan_hugepage_step_to_string (const PlanHugepageStep *step, gboolean as_root);
 
 /* The steps that give this host HUGEPAGES_NEEDED free pages of PAGE_SIZE
  * bytes on a writable hugetlbfs mount (the runtime commands, then the lines
- * that make them permanent): a newly allocated array of PlanHugepageStep*. */
+ * that make them permanent): a newly allocated array of PlanHugepageStep*.
+ * PAGE_SIZE is the host's default hugepage size, the one plans back RAM with
+ * (VRMA-HUGEPAGES), whose pool is the sysctl vm.nr_hugepages. */
 GPtrArray *plan_hugepage_commands (const HostFacts *host, guint64 page_size, guint64 needed);
 /* The same with the mount at MOUNT_POINT instead of /dev/hugepages. */
 GPtrArray *plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 needed,

@@ -1236,24 +1236,6 @@ START_TEST (test_hugepage_steps)
   ck_assert_ptr_null (((PlanHugepageStep *) steps->pdata[1])->argv[3]);
   ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[5])->where, "/etc/fstab");
   ck_assert_str_eq (((PlanHugepageStep *) steps->pdata[6])->text, "vm.nr_hugepages = 2114");
-  g_clear_pointer (&steps, g_ptr_array_unref);
-
-  /* A page size that is not the default is reserved through sysfs: the
-   * count goes in on tee's stdin, and "sudo" sits after the pipe (as root:
-   * no sudo at all, where stripping a "sudo " prefix missed it). */
-  steps = plan_hugepage_commands_at (h, GiB, 4, "/dev/hugepages");
-  {
-    const PlanHugepageStep *st = g_ptr_array_index (steps, 0);
-    g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, plan_hugepages_with_headroom (4));
-    g_autofree char *user = g_strdup_printf ("echo %s | sudo tee /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", n);
-    g_autofree char *root = g_strdup_printf ("echo %s | tee /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", n);
-    g_autofree char *line = plan_hugepage_step_to_string (st, FALSE);
-    g_autofree char *as_root = plan_hugepage_step_to_string (st, TRUE);
-    ck_assert_int_eq (st->kind, PLAN_HUGEPAGE_RUN);
-    ck_assert_str_eq (st->input, n);
-    ck_assert_str_eq (line, user);
-    ck_assert_str_eq (as_root, root);
-  }
 }
 END_TEST
 
