@@ -219,6 +219,19 @@ START_TEST (test_meminfo_and_mounts)
   ck_assert_uint_eq (f->hugepages->len, 1);
   ck_assert_int_eq (host_default_hugepages (f)->total, 1100);
   ck_assert_int_eq (host_default_hugepages (f)->free, 1024);
+  {
+    /* Blanks around keys, spaces for tabs, "KB", bad values, a last line
+     * without its newline. */
+    g_autoptr (HostFacts) g = host_facts_new ();
+    host_parse_meminfo (g, "MemFree: 1 kB\n\n  MemAvailable :  \t 3 KB \nMemTotal: lots kB\nMem\n"
+                           "HugePages_Total: -1\nHugePages_Free: 7 pages\nHuge: 1\nHugepagesize:\t64 kB");
+    ck_assert_uint_eq (g->mem_available, 3 << 10);
+    ck_assert_uint_eq (g->mem_total, 0);
+    ck_assert_uint_eq (g->hugepages->len, 1);
+    ck_assert_uint_eq (host_default_hugepages (g)->size, 64 << 10);
+    ck_assert_int_eq (host_default_hugepages (g)->total, -1);
+    ck_assert_int_eq (host_default_hugepages (g)->free, 7);
+  }
   host_parse_mounts (f, "proc /proc proc rw 0 0\n"
                         "hugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n"
                         "none /mnt/huge\\040pages hugetlbfs ro,relatime 0 0\n"
