@@ -566,25 +566,38 @@ emulator_facts_to_variant (const EmulatorFacts *facts)
                         maybe_strings (facts->data_dirs), maybe_strings (facts->displays));
 }
 
-/* Child I of V, "ay" or "may", as a list of strings: TRUE with *RET NULL
- * for nothing; FALSE when the bytes do not end with a NUL. */
+/* Child I of V, "ay" or "may", as the bytes of a list of strings, each
+ * followed by a NUL: TRUE with *RET_DATA NULL for nothing; FALSE when the
+ * bytes do not end with a NUL. *RET_CHILD holds the bytes. */
+static gboolean
+child_bytes (GVariant *v, gsize i, GVariant **ret_child, const char **ret_data, gsize *ret_len)
+{
+  g_autoptr (GVariant) child = g_variant_get_child_value (v, i);
+
+  *ret_data = NULL;
+  *ret_len = 0;
+  *ret_child = g_variant_is_of_type (child, G_VARIANT_TYPE_BYTESTRING) ? g_variant_ref (child)
+                                                                       : g_variant_get_maybe (child);
+  if (*ret_child == NULL)
+    return TRUE;
+  *ret_data = g_variant_get_fixed_array (*ret_child, ret_len, 1);
+  return *ret_len == 0 || (*ret_data)[*ret_len - 1] == '\0';
+}
+
+/* Child I of V as a NULL-terminated list of strings (see child_bytes). */
 static gboolean
 child_strings (GVariant *v, gsize i, char ***ret)
 {
-  g_autoptr (GVariant) child = g_variant_get_child_value (v, i);
-  g_autoptr (GVariant) bytes = NULL;
+  g_autoptr (GVariant) child = NULL;
   g_autoptr (GPtrArray) list = NULL;
   const char *data;
-  gsize len = 0;
+  gsize len;
 
   *ret = NULL;
-  bytes = g_variant_is_of_type (child, G_VARIANT_TYPE_BYTESTRING) ? g_variant_ref (child)
-                                                                   : g_variant_get_maybe (child);
-  if (bytes == NULL)
-    return TRUE;
-  data = g_variant_get_fixed_array (bytes, &len, 1);
-  if (len > 0 && data[len - 1] != '\0')
+  if (!child_bytes (v, i, &child, &data, &len))
     return FALSE;
+  if (data == NULL)
+    return TRUE;
   list = g_ptr_array_new_with_free_func (g_free);
   for (gsize off = 0; off < len; off += strlen (data + off) + 1)
     g_ptr_array_add (list, g_strdup (data + off));
@@ -600,26 +613,32 @@ child_string (GVariant *v, gsize i, GVariant **ret_child)
   return g_variant_get_string (*ret_child, NULL);
 }
 
+/* The machine table: three columns of N strings each ("" is none) and N
+ * default flags, walked together without copying the columns first. */
 static gboolean
 machines_from_variant (EmulatorFacts *facts, GVariant *v)
 {
-  g_auto (GStrv) names = NULL, aliases = NULL, cpus = NULL;
   g_autoptr (GVariant) defaults = g_variant_get_child_value (v, 5);
-  gsize n = 0;
+  g_autoptr (GVariant) names_v = NULL, aliases_v = NULL, cpus_v = NULL;
+  const char *names, *aliases, *cpus;
+  gsize n = 0, names_len, aliases_len, cpus_len, a = 0, b = 0, c = 0;
   const guint8 *is_default = g_variant_get_fixed_array (defaults, &n, 1);
 
-  if (!child_strings (v, 2, &names) || !child_strings (v, 3, &aliases) ||
-      !child_strings (v, 4, &cpus) || n == 0 || g_strv_length (names) != n ||
-      g_strv_length (aliases) != n || g_strv_length (cpus) != n)
+  if (!child_bytes (v, 2, &names_v, &names, &names_len) || !child_bytes (v, 3, &aliases_v, &aliases, &aliases_len) ||
+      !child_bytes (v, 4, &cpus_v, &cpus, &cpus_len) || n == 0)
     return FALSE;
   for (gsize i = 0; i < n; i++) {
-    if (names[i][0] == '\0')
+    if (a >= names_len || b >= aliases_len || c >= cpus_len || names[a] == '\0')
       return FALSE;
     g_ptr_array_add (facts->machines,
-                     emulator_machine_new (names[i], aliases[i][0] != '\0' ? aliases[i] : NULL,
-                                           cpus[i][0] != '\0' ? cpus[i] : NULL, is_default[i] != 0));
+                     emulator_machine_new (names + a, aliases[b] != '\0' ? aliases + b : NULL,
+                                           cpus[c] != '\0' ? cpus + c : NULL, is_default[i] != 0));
+    a += strlen (names + a) + 1;
+    b += strlen (aliases + b) + 1;
+    c += strlen (cpus + c) + 1;
   }
-  return TRUE;
+  /* No strings left over in any column. */
+  return a == names_len && b == aliases_len && c == cpus_len;
 }
 
 EmulatorFacts *
