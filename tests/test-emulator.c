@@ -703,6 +703,44 @@ START_TEST (test_variant_round_trip_and_damage)
   /* A flipped byte inside a machine or cap name still reads: the check is
    * that nothing breaks, not that every change is caught. */
   ck_assert_uint_lt (accepted, size);
+
+  /* The machine table's columns (names, aliases, default CPUs, default
+   * flags) must hold as many rows each: one more or one less is refused. */
+  for (gsize column = 2; column <= 5; column++) {
+    for (int more = 0; more <= 1; more++) {
+      gsize n = g_variant_n_children (v);
+      g_autofree GVariant **children = g_new0 (GVariant *, n);
+      g_autoptr (GVariant) bad = NULL;
+      g_autoptr (EmulatorFacts) f = NULL;
+      gsize len = 0;
+      const guint8 *data;
+      g_autoptr (GVariant) old = g_variant_get_child_value (v, column);
+
+      for (gsize i = 0; i < n; i++)
+        children[i] = i == column ? NULL : g_variant_get_child_value (v, i);
+      data = g_variant_get_fixed_array (old, &len, 1);
+      if (more) {
+        g_autofree guint8 *longer = g_malloc0 (len + 2);
+        memcpy (longer, data, len);
+        longer[len] = column == 5 ? 0 : 'x';
+        children[column] = g_variant_ref_sink (
+            g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, longer, len + (column == 5 ? 1 : 2), 1));
+      } else {
+        /* Without the last row: a column of strings ends at the NUL
+         * before its last string. */
+        gsize cut = len - 1;
+        while (column != 5 && cut > 0 && data[cut - 1] != 0)
+          cut--;
+        children[column] = g_variant_ref_sink (
+            g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, column == 5 ? len - 1 : cut, 1));
+      }
+      bad = g_variant_ref_sink (g_variant_new_tuple (children, n));
+      for (gsize i = 0; i < n; i++)
+        g_variant_unref (children[i]);
+      f = emulator_facts_from_variant (bad);
+      ck_assert_msg (f == NULL, "column %zu with a row %s was accepted", column, more ? "more" : "less");
+    }
+  }
 }
 END_TEST
 
