@@ -153,8 +153,11 @@ ppcvm_read_file_max (const char *path, gsize max, char **ret_contents, gsize *re
   }
   if (S_ISREG (st.st_mode) && (guint64) st.st_size > max)
     goto too_large;
-  (void) fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
-  buf = g_string_sized_new (S_ISREG (st.st_mode) ? (gsize) st.st_size + 1 : 4096);
+  /* A regular file ignores O_NONBLOCK; anything else is read blocking. */
+  if (!S_ISREG (st.st_mode))
+    (void) fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  /* /proc files say they are empty: room for a page, one read. */
+  buf = g_string_sized_new (S_ISREG (st.st_mode) && st.st_size > 0 ? (gsize) st.st_size + 1 : 4096);
   for (;;) {
     gsize len = buf->len;
     ssize_t n;

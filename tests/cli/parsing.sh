@@ -64,6 +64,12 @@ python3 -c 'import json,sys; j=json.load(open("out")); assert j["ok"] and j["sch
 [ "$(st plan $P --accel tcg --explain)" = 0 ] || fail "plan PROFILE --accel tcg --explain: $(cat err)"
 [ "$(st plan $P -- -S)" = 2 ] || fail "plan PROFILE -- -S: not a usage error (plan runs nothing)"
 ok "plan PROFILE --json and --explain after the profile"
+# A profile read from a pipe whose writer is not ready yet (process
+# substitution): read blocking, to the end, like a file.
+piped() { sleep 0.3; printf '[guest]\nname=piped\n[boot]\nkernel=%s\n' "$XDG_CACHE_HOME/ppcvm/demo/vmlinux"; }
+[ "$(st plan <(piped))" = 0 ] || fail "plan of a profile from a pipe: $(cat err)"
+grep -qF -- "-kernel $XDG_CACHE_HOME/ppcvm/demo/vmlinux" out || fail "the piped profile's kernel is not planned: $(cat out)"
+ok "plan reads a profile from a pipe"
 
 [ "$(st export $P --libvirt)" = 0 ] || fail "export PROFILE --libvirt: $(cat err)"
 grep -q "<domain type=" out || fail "export PROFILE --libvirt printed no domain"
