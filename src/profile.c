@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "profile-private.h"
 #include "util.h"
@@ -435,11 +436,12 @@ profile_find (const char *name, GError **error)
   g_return_val_if_fail (name != NULL, NULL);
 
   if (strchr (name, '/') != NULL || g_str_has_suffix (name, ".conf")) {
-    if (!g_file_test (name, G_FILE_TEST_EXISTS)) {
+    struct stat st;
+    if (stat (name, &st) != 0) {
       g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_NOT_FOUND, "%s: no such profile file", name);
       return NULL;
     }
-    if (g_file_test (name, G_FILE_TEST_IS_DIR)) {
+    if (S_ISDIR (st.st_mode)) {
       g_set_error (error, PPCVM_ERROR, PPCVM_ERROR_INVALID, "%s: is a directory, not a profile",
                    name);
       return NULL;

@@ -19,6 +19,11 @@ check() {
 profile() { printf "$2" >"$1.conf"; }
 
 # ---- profiles ----
+check "missing profile file" 1 "missing.conf: no such profile file" plan missing.conf
+ln -s nowhere.conf dangling.conf
+check "dangling profile link" 1 "./dangling.conf: no such profile file" plan ./dangling.conf
+mkdir dir.conf
+check "directory as a profile" 1 "dir.conf: is a directory, not a profile" plan dir.conf
 profile trunc '[gue'
 check "truncated profile" 1 "trunc.conf: not a profile" plan trunc.conf
 head -c 512 /bin/sh >binary.conf
