@@ -624,7 +624,8 @@ machines_from_variant (EmulatorFacts *facts, GVariant *v)
   gsize n = 0, names_len, aliases_len, cpus_len, a = 0, b = 0, c = 0;
   const guint8 *is_default = g_variant_get_fixed_array (defaults, &n, 1);
 
-  if (!child_bytes (v, 2, &names_v, &names, &names_len) || !child_bytes (v, 3, &aliases_v, &aliases, &aliases_len) ||
+  if (!child_bytes (v, 2, &names_v, &names, &names_len) ||
+      !child_bytes (v, 3, &aliases_v, &aliases, &aliases_len) ||
       !child_bytes (v, 4, &cpus_v, &cpus, &cpus_len) || n == 0)
     return FALSE;
   for (gsize i = 0; i < n; i++) {

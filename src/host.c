@@ -385,9 +385,10 @@ host_parse_meminfo (HostFacts *f, const char *text)
 
   if (text == NULL)
     return;
-  /* Line by line in place: only the lines of the five keys read below are
-   * copied and parsed. /proc/meminfo has ~50, and splitting them all was a
-   * tenth of a warm plan's instructions. */
+  /* Line by line in place: only the lines starting with Mem or Huge (the
+   * five keys read below are among them) are copied and parsed.
+   * /proc/meminfo has ~50, and splitting them all was a tenth of a warm
+   * plan's instructions. */
   for (const char *next = text; *next != '\0';) {
     const char *line = next, *end = strchr (line, '\n');
     gsize len = end != NULL ? (gsize) (end - line) : strlen (line);
