@@ -567,8 +567,9 @@ emulator_facts_to_variant (const EmulatorFacts *facts)
 }
 
 /* Child I of V, "ay" or "may", as the bytes of a list of strings, each
- * followed by a NUL: TRUE with *RET_DATA NULL for nothing; FALSE when the
- * bytes do not end with a NUL. *RET_CHILD holds the bytes. */
+ * followed by a NUL: TRUE with *RET_CHILD NULL for nothing (an empty list
+ * has a child, and *RET_DATA may be NULL for it); FALSE when the bytes do
+ * not end with a NUL. *RET_CHILD holds the bytes. */
 static gboolean
 child_bytes (GVariant *v, gsize i, GVariant **ret_child, const char **ret_data, gsize *ret_len)
 {
@@ -596,7 +597,7 @@ child_strings (GVariant *v, gsize i, char ***ret)
   *ret = NULL;
   if (!child_bytes (v, i, &child, &data, &len))
     return FALSE;
-  if (data == NULL)
+  if (child == NULL)
     return TRUE;
   list = g_ptr_array_new_with_free_func (g_free);
   for (gsize off = 0; off < len; off += strlen (data + off) + 1)

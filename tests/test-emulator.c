@@ -683,6 +683,26 @@ START_TEST (test_variant_round_trip_and_damage)
   got = facts_string (back);
   ck_assert_str_eq (got, want);
 
+  /* A list that is known and empty stays empty, not unknown (NULL: caps
+   * derived from the version, displays not probed). */
+  {
+    g_autoptr (EmulatorFacts) none = parse_fixture ();
+    g_autoptr (EmulatorFacts) none_back = NULL;
+    g_autoptr (GVariant) none_v = NULL;
+
+    g_strfreev (none->caps);
+    none->caps = g_new0 (char *, 1);
+    g_strfreev (none->displays);
+    none->displays = g_new0 (char *, 1);
+    none_v = g_variant_ref_sink (emulator_facts_to_variant (none));
+    none_back = emulator_facts_from_variant (none_v);
+    ck_assert_ptr_nonnull (none_back);
+    ck_assert_ptr_nonnull (none_back->caps);
+    ck_assert_ptr_null (none_back->caps[0]);
+    ck_assert_ptr_nonnull (none_back->displays);
+    ck_assert_ptr_null (none_back->displays[0]);
+  }
+
   size = g_variant_get_size (v);
   for (gsize i = 0; i < size; i++) {
     g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (v), size);
