@@ -32,4 +32,5 @@ EmulatorFacts *emulator_facts_from_variant (GVariant *v);
  * ctime in ns), the facts. It is mapped, not parsed: a warm start reads only
  * what it needs (bench/plan-warm.sh). */
 #define EMULATOR_CACHE_FORMAT "ppcvm-emulator-cache/4"
-#define EMULATOR_CACHE_TYPE "(s(ssttxx)" EMULATOR_FACTS_VARIANT_TYPE ")"
+#define EMULATOR_CACHE_KEY_TYPE "(ssttxx)"
+#define EMULATOR_CACHE_TYPE "(s" EMULATOR_CACHE_KEY_TYPE EMULATOR_FACTS_VARIANT_TYPE ")"

@@ -598,7 +598,7 @@ static GVariant *
 cache_key (const char *binary, const struct stat *st)
 {
   return g_variant_ref_sink (g_variant_new (
-      "(ssttxx)", PPCVM_VERSION, binary, (guint64) st->st_size, (guint64) st->st_ino,
+      EMULATOR_CACHE_KEY_TYPE, PPCVM_VERSION, binary, (guint64) st->st_size, (guint64) st->st_ino,
       (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
       (gint64) st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec));
 }
@@ -641,7 +641,7 @@ cache_store (const char *dir, const char *path, GVariant *key, const EmulatorFac
 
   if (value == NULL)
     return;
-  root = g_variant_ref_sink (g_variant_new ("(s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")",
+  root = g_variant_ref_sink (g_variant_new ("(s@" EMULATOR_CACHE_KEY_TYPE "@" EMULATOR_FACTS_VARIANT_TYPE ")",
                                             EMULATOR_CACHE_FORMAT, key, value));
   /* Best effort: an unwritable cache only makes the next run slower. */
   if (g_mkdir_with_parents (dir, 0700) == 0)

@@ -833,7 +833,7 @@ START_TEST (test_real_cache)
   bytes = g_bytes_new (contents, len);
   stored = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (EMULATOR_CACHE_TYPE), bytes, FALSE));
   ck_assert (g_variant_is_normal_form (stored));
-  g_variant_get (stored, "(&s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")", &format, &key, &facts);
+  g_variant_get (stored, "(&s@" EMULATOR_CACHE_KEY_TYPE "@" EMULATOR_FACTS_VARIANT_TYPE ")", &format, &key, &facts);
   ck_assert_str_eq (format, EMULATOR_CACHE_FORMAT);
 
   /* A well-formed file with unusable facts is not trusted either: a
@@ -848,7 +848,7 @@ START_TEST (test_real_cache)
       children[c] = g_variant_get_child_value (facts, c);
     g_variant_unref (children[changed]);
     children[changed] = g_variant_new_string (i == 0 ? "seven" : "pseries-0.1");
-    bad = g_variant_ref_sink (g_variant_new ("(s@(ssttxx)@" EMULATOR_FACTS_VARIANT_TYPE ")", format, key,
+    bad = g_variant_ref_sink (g_variant_new ("(s@" EMULATOR_CACHE_KEY_TYPE "@" EMULATOR_FACTS_VARIANT_TYPE ")", format, key,
                                              g_variant_new_tuple (children, G_N_ELEMENTS (children))));
     /* The tuple took its own references; the new string was floating. */
     for (guint c = 0; c < G_N_ELEMENTS (children); c++)
