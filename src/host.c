@@ -438,7 +438,21 @@ parse_pagesize_option (const char *v)
   return ppcvm_parse_size_unit (v, 1, &n, NULL) ? n : 0;
 }
 
-/* /proc/mounts escapes spaces and such as \040 octal. */
+char *
+host_mount_path_escape (const char *path)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = path; *p; p++) {
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
+      g_string_append_printf (s, "\\%03o", (unsigned char) *p);
+    else
+      g_string_append_c (s, *p);
+  }
+  return g_string_free (s, FALSE);
+}
+
+/* The reverse of host_mount_path_escape (any \NNN octal is read). */
 static char *
 unescape_mount_path (const char *s)
 {

@@ -121,6 +121,10 @@ void host_parse_cpuinfo (HostFacts *facts, const char *text);
 void host_parse_meminfo (HostFacts *facts, const char *text);
 /* /proc/mounts: hugetlbfs mounts (page_size from pagesize=, else the default). */
 void host_parse_mounts (HostFacts *facts, const char *text);
+/* PATH as a field of /proc/mounts or /etc/fstab (fstab(5)): space, tab,
+ * newline and backslash as octal escapes ("\040"); host_parse_mounts reads
+ * them back. A new string. */
+char *host_mount_path_escape (const char *path);
 /* /proc/self/smaps: the first KernelPageSize, in bytes; 0 if none. */
 guint64 host_parse_smaps_page_size (const char *text);
 /* /proc/modules: whether MODULE is listed. */

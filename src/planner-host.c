@@ -72,22 +72,6 @@ step_run (GPtrArray *steps, const char *arg0, ...)
   g_ptr_array_add (steps, st);
 }
 
-/* PATH as an /etc/fstab field: space, tab, newline and backslash in octal
- * (fstab(5)). */
-static char *
-fstab_escape (const char *path)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = path; *p; p++) {
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
-      g_string_append_printf (s, "\\%03o", (unsigned char) *p);
-    else
-      g_string_append_c (s, *p);
-  }
-  return g_string_free (s, FALSE);
-}
-
 static void G_GNUC_PRINTF (4, 5)
 step_keep (GPtrArray *steps, const char *what, const char *where, const char *fmt, ...)
 {
@@ -128,7 +112,7 @@ plan_hugepage_commands_at (const HostFacts *host, guint64 page_size, guint64 nee
   }
   if (mount == NULL) {
     g_autofree char *option = g_strconcat ("pagesize=", ps, NULL);
-    g_autofree char *field = fstab_escape (mp);
+    g_autofree char *field = host_mount_path_escape (mp);
     step_run (cmds, "mkdir", "-p", mp, NULL);
     step_run (cmds, "mount", "-t", "hugetlbfs", "-o", option, "hugetlbfs", mp, NULL);
     step_run (cmds, "chown", "root:kvm", mp, NULL);

@@ -251,6 +251,17 @@ START_TEST (test_meminfo_and_mounts)
     ck_assert_uint_eq (m2->page_size, G_GUINT64_CONSTANT (1) << 30);
   }
   ck_assert_ptr_nonnull (host_find_hugetlbfs (f, 2 << 20));
+  {
+    /* What the fstab advice writes, /proc/mounts reads back. */
+    const char *odd = "/mnt/a b\tc\\d\ne";
+    g_autofree char *field = host_mount_path_escape (odd);
+    g_autofree char *line = g_strdup_printf ("hugetlbfs %s hugetlbfs rw,pagesize=2M 0 0\n", field);
+    g_autoptr (HostFacts) g = host_facts_new ();
+    ck_assert_str_eq (field, "/mnt/a\\040b\\011c\\134d\\012e");
+    host_parse_mounts (g, line);
+    ck_assert_uint_eq (g->hugetlbfs->len, 1);
+    ck_assert_str_eq (((HostHugetlbfs *) g_ptr_array_index (g->hugetlbfs, 0))->path, odd);
+  }
 }
 END_TEST
 
